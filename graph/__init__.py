@@ -1,0 +1,1 @@
+"""credlink: graph."""

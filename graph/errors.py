@@ -1,0 +1,59 @@
+"""The error hierarchy of credlink: one root, one subclass per kind of failure."""
+
+from __future__ import annotations
+
+
+class LinkageError(Exception):
+    """Root of every error credlink raises on purpose."""
+
+
+class InvalidRecordError(LinkageError):
+    """An input row that cannot be interpreted; names the source, line and field."""
+
+    def __init__(self, source: str, line: int, field: str, reason: str) -> None:
+        super().__init__(f"{source}:{line}: field {field!r}: {reason}")
+        self.source = source
+        self.line = line
+        self.field = field
+        self.reason = reason
+
+
+class InvalidIdentifierError(LinkageError, ValueError):
+    """An identifier (resident ID, credit code, ...) that fails its rules.
+
+    ``reason`` is a short machine-readable word (``format``, ``length``, ``region``,
+    ``birth_date``, ``checksum``, ...); the message is for people.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class IdentityConflictError(LinkageError):
+    """Two facts about one identity contradict each other."""
+
+
+class EntityNotFoundError(LinkageError):
+    """A key that names no entity in the store."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"no {kind} with key {key!r}")
+        self.kind = kind
+        self.key = key
+
+
+class GraphUnavailableError(LinkageError):
+    """The graph store cannot be reached or refused the work."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class PolicyError(LinkageError):
+    """The measures catalogue is invalid; names the file and line."""
+
+
+class LifecycleError(LinkageError):
+    """A sanction lifecycle transition that the rules do not allow."""

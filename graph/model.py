@@ -1,0 +1,176 @@
+"""Domain types of credlink: people, enterprises, the roles that link them, sanctions.
+
+Plain frozen values with no I/O. Every store turns its records into these types and
+every caller receives only these types.
+
+Role intervals are half-open: a role is held on day ``d`` when ``since <= d < until``.
+A missing ``since`` means "held since before anything we know"; a missing ``until``
+means "still held". With half-open intervals a hand-over on day D gives exactly one
+holder on that day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class EntityKind(StrEnum):
+    """The two kinds of entity that carry credit records."""
+
+    PERSON = "person"
+    ENTERPRISE = "enterprise"
+
+
+class RoleType(StrEnum):
+    """Roles a person holds in an enterprise (the responsible persons of 落实到人)."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代表人
+    DIRECTOR = "director"  # 董事
+    SUPERVISOR = "supervisor"  # 监事
+    SENIOR_MANAGER = "senior_manager"  # 高级管理人员
+    SHAREHOLDER = "shareholder"  # 股东
+
+
+class Sex(StrEnum):
+    """Sex as encoded in the resident ID number (odd sequence digit = male)."""
+
+    MALE = "M"
+    FEMALE = "F"
+
+
+class SanctionStatus(StrEnum):
+    """Where a sanction stands in its lifecycle, apart from expiry (derived from dates)."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # an objection (异议) is pending
+    REPAIRED = "repaired"  # credit repair (信用修复) lifted it
+    REVOKED = "revoked"  # an upheld objection or a correction removed it
+
+
+class Judgement(StrEnum):
+    """A reviewer's verdict on whether two records describe one identity."""
+
+    SAME = "same"
+    DIFFERENT = "different"
+    UNSURE = "unsure"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One row of one source system, kept verbatim as provenance of the facts it gave.
+
+    ``raw`` holds the row's fields exactly as read, as sorted (field, value) pairs.
+    ``entity_key`` is the entity the record was resolved to, or None while unresolved.
+    """
+
+    source: str
+    record_id: str
+    kind: EntityKind
+    raw: tuple[tuple[str, str], ...]
+    entity_key: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The record's unique key: its source and its id in that source."""
+        return f"{self.source}#{self.record_id}"
+
+    def raw_dict(self) -> dict[str, str]:
+        """The raw fields as a dict."""
+        return dict(self.raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A natural person, keyed by the canonical 18-character resident ID number.
+
+    When no valid ID number is known the key is a surrogate starting with ``U``
+    (never a valid ID number, so the two cannot collide).
+    """
+
+    person_id: str
+    name: str
+    birth_date: date | None = None
+    sex: Sex | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    """An enterprise keyed by its unified social credit code (统一社会信用代码).
+
+    ``conforming`` is False for codes that were legally issued but fail the GB 32100
+    check character (early pilot regions); they link by exact value only.
+    """
+
+    credit_code: str
+    name: str
+    status: str | None = None
+    founded_on: date | None = None
+    conforming: bool = True
+    org_code: str | None = None  # 9-character organisation code (GB 11714)
+    registration_no: str | None = None  # 15-digit business registration number
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A person's role in an enterprise over the half-open interval [since, until)."""
+
+    person_id: str
+    credit_code: str
+    role: RoleType
+    since: date | None = None
+    until: date | None = None
+    source: str = ""
+    record_id: str = ""
+
+    @property
+    def role_id(self) -> str:
+        """Stable key: one person, one enterprise, one role type, one start date."""
+        since = self.since.isoformat() if self.since else ""
+        return f"{self.person_id}|{self.credit_code}|{self.role.value}|{since}"
+
+    def held_on(self, day: date) -> bool:
+        """Whether the role is held on ``day`` (half-open interval)."""
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day < self.until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Sanction:
+    """A decision against a subject: an enterprise (by credit code) or a person."""
+
+    sanction_id: str
+    subject_kind: EntityKind
+    subject_id: str
+    type: str  # a key of the measures catalogue
+    authority: str
+    decision_no: str
+    decided_on: date
+    violation_date: date | None = None
+    display_until: date | None = None
+    status: SanctionStatus = SanctionStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """How many entities of each kind a store holds."""
+
+    persons: int = 0
+    enterprises: int = 0
+    roles: int = 0
+    sanctions: int = 0
+    source_records: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """A whole registry in memory: what a loader produces and a store ingests."""
+
+    persons: tuple[Person, ...] = ()
+    enterprises: tuple[Enterprise, ...] = ()
+    roles: tuple[Role, ...] = ()
+    sanctions: tuple[Sanction, ...] = ()
+    source_records: tuple[SourceRecord, ...] = field(default=())

@@ -1,0 +1,1 @@
+"""The measures catalogue: which sanctions reach whom, as data."""
