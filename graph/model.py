@@ -12,8 +12,11 @@ holder on that day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 class EntityKind(StrEnum):
@@ -41,7 +44,7 @@ class Sex(StrEnum):
 
 
 class SanctionStatus(StrEnum):
-    """Where a sanction stands in its lifecycle, apart from expiry (derived from dates)."""
+    """Where a sanction stands in its lifecycle; expiry is derived from its dates."""
 
     ACTIVE = "active"
     SUSPENDED = "suspended"  # an objection (异议) is pending

@@ -1,0 +1,528 @@
+"""EmbeddedStore: the GraphStore in one local SQLite file, traversals via networkx.
+
+The default store: a new user needs no server. SQLite holds every fact durably (WAL
+journal, ``synchronous=FULL``: a crash loses no committed batch). Graph questions are
+answered through a networkx projection of persons, enterprises and roles, built from
+the file on first use and kept in step with every committed write.
+
+Its answers are those of ``Neo4jStore``, fact for fact; the differential tests hold
+both to that.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from graph.errors import EntityNotFoundError
+from graph.model import (
+    Counts,
+    Enterprise,
+    EntityKind,
+    Person,
+    Role,
+    RoleType,
+    Sanction,
+    SanctionStatus,
+    Sex,
+    SourceRecord,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS persons (
+    person_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    birth_date TEXT,
+    sex TEXT,
+    aliases TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS enterprises (
+    credit_code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT,
+    founded_on TEXT,
+    conforming INTEGER NOT NULL,
+    org_code TEXT,
+    registration_no TEXT
+);
+CREATE TABLE IF NOT EXISTS roles (
+    role_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES persons(person_id),
+    credit_code TEXT NOT NULL REFERENCES enterprises(credit_code),
+    type TEXT NOT NULL,
+    since TEXT,
+    until TEXT,
+    source TEXT NOT NULL,
+    record_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS roles_person ON roles(person_id);
+CREATE INDEX IF NOT EXISTS roles_enterprise ON roles(credit_code);
+CREATE TABLE IF NOT EXISTS sanctions (
+    sanction_id TEXT PRIMARY KEY,
+    subject_kind TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    authority TEXT NOT NULL,
+    decision_no TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    violation_date TEXT,
+    display_until TEXT,
+    status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sanctions_subject ON sanctions(subject_kind, subject_id);
+CREATE TABLE IF NOT EXISTS source_records (
+    source TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    entity_key TEXT,
+    PRIMARY KEY (source, record_id)
+);
+CREATE INDEX IF NOT EXISTS source_records_entity ON source_records(entity_key);
+"""
+
+# SQLite limits the number of host parameters in one statement.
+_CHUNK = 500
+
+_Node = tuple[EntityKind, str]
+
+
+class EmbeddedStore:
+    """GraphStore in one SQLite file, with a networkx projection for traversals."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = Path(path)
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection guarded by a lock: the API may call from worker threads.
+        self._conn = sqlite3.connect(
+            self._path, isolation_level=None, check_same_thread=False
+        )
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(_DDL)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        self._graph: nx.MultiDiGraph | None = None
+
+    @property
+    def location(self) -> str:
+        """The SQLite file."""
+        return str(self._path)
+
+    def close(self) -> None:
+        """Close the SQLite connection."""
+        with self._lock:
+            self._conn.close()
+
+    # -- plumbing ----------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.row_factory = sqlite3.Row
+            return list(cur.execute(sql, params))
+
+    def _projection(self) -> nx.MultiDiGraph:
+        """The networkx graph of persons -> enterprises by role, built on first use."""
+        with self._lock:
+            if self._graph is None:
+                graph = nx.MultiDiGraph()
+                for row in self._query("SELECT * FROM roles"):
+                    _add_role_edge(graph, _row_to_role(row))
+                self._graph = graph
+            return self._graph
+
+    # -- writes ------------------------------------------------------------------
+    def upsert_persons(self, persons: Sequence[Person]) -> None:
+        """Create or update persons (first name wins, others become aliases)."""
+        if not persons:
+            return
+        with self._transaction() as cur:
+            known = _fetch_by_keys(
+                cur,
+                "SELECT * FROM persons WHERE person_id IN ({})",
+                [p.person_id for p in persons],
+            )
+            current: dict[str, dict[str, Any]] = {
+                row[0]: {
+                    "name": row[1],
+                    "birth_date": row[2],
+                    "sex": row[3],
+                    "aliases": json.loads(row[4]),
+                }
+                for row in known
+            }
+            for p in persons:
+                state = current.get(p.person_id)
+                if state is None:
+                    state = {
+                        "name": p.name,
+                        "birth_date": None,
+                        "sex": None,
+                        "aliases": [],
+                    }
+                    current[p.person_id] = state
+                state["birth_date"] = state["birth_date"] or _iso(p.birth_date)
+                state["sex"] = state["sex"] or (p.sex.value if p.sex else None)
+                for name in dict.fromkeys((p.name, *p.aliases)):
+                    if name != state["name"] and name not in state["aliases"]:
+                        state["aliases"].append(name)
+            cur.executemany(
+                "INSERT OR REPLACE INTO persons VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        key,
+                        s["name"],
+                        s["birth_date"],
+                        s["sex"],
+                        json.dumps(s["aliases"], ensure_ascii=False),
+                    )
+                    for key, s in current.items()
+                ],
+            )
+
+    def upsert_enterprises(self, enterprises: Sequence[Enterprise]) -> None:
+        """Create or update enterprises by credit code; empty values keep known ones."""
+        if not enterprises:
+            return
+        with self._transaction() as cur:
+            cur.executemany(
+                """
+                INSERT INTO enterprises VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(credit_code) DO UPDATE SET
+                    name = CASE WHEN excluded.name <> '' THEN excluded.name
+                                ELSE enterprises.name END,
+                    status = coalesce(excluded.status, enterprises.status),
+                    founded_on = coalesce(excluded.founded_on, enterprises.founded_on),
+                    conforming = excluded.conforming,
+                    org_code = coalesce(excluded.org_code, enterprises.org_code),
+                    registration_no = coalesce(excluded.registration_no,
+                                               enterprises.registration_no)
+                """,
+                [
+                    (
+                        e.credit_code,
+                        e.name,
+                        e.status,
+                        _iso(e.founded_on),
+                        int(e.conforming),
+                        e.org_code,
+                        e.registration_no,
+                    )
+                    for e in enterprises
+                ],
+            )
+
+    def upsert_roles(self, roles: Sequence[Role]) -> None:
+        """Create or update roles by ``role_id``; both endpoints must exist."""
+        if not roles:
+            return
+        with self._transaction() as cur:
+            _require_all(
+                cur, "persons", "person_id", {r.person_id for r in roles}, "person"
+            )
+            _require_all(
+                cur,
+                "enterprises",
+                "credit_code",
+                {r.credit_code for r in roles},
+                "enterprise",
+            )
+            cur.executemany(
+                "INSERT OR REPLACE INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.role_id,
+                        r.person_id,
+                        r.credit_code,
+                        r.role.value,
+                        _iso(r.since),
+                        _iso(r.until),
+                        r.source,
+                        r.record_id,
+                    )
+                    for r in roles
+                ],
+            )
+        if self._graph is not None:
+            for role in roles:
+                _add_role_edge(self._graph, role)
+
+    def upsert_sanctions(self, sanctions: Sequence[Sanction]) -> None:
+        """Create or update sanctions by ``sanction_id``; the subject must exist."""
+        if not sanctions:
+            return
+        with self._transaction() as cur:
+            for kind, table, column in (
+                (EntityKind.PERSON, "persons", "person_id"),
+                (EntityKind.ENTERPRISE, "enterprises", "credit_code"),
+            ):
+                keys = {s.subject_id for s in sanctions if s.subject_kind is kind}
+                _require_all(cur, table, column, keys, kind.value)
+            cur.executemany(
+                "INSERT OR REPLACE INTO sanctions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: E501
+                [
+                    (
+                        s.sanction_id,
+                        s.subject_kind.value,
+                        s.subject_id,
+                        s.type,
+                        s.authority,
+                        s.decision_no,
+                        _iso(s.decided_on),
+                        _iso(s.violation_date),
+                        _iso(s.display_until),
+                        s.status.value,
+                    )
+                    for s in sanctions
+                ],
+            )
+
+    def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
+        """Create or replace source records by (source, record_id)."""
+        if not records:
+            return
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO source_records VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.source,
+                        r.record_id,
+                        r.kind.value,
+                        json.dumps(dict(r.raw), ensure_ascii=False, sort_keys=True),
+                        r.entity_key,
+                    )
+                    for r in records
+                ],
+            )
+
+    def wipe(self) -> None:
+        """Delete everything the store holds."""
+        with self._transaction() as cur:
+            for table in (
+                "roles",
+                "sanctions",
+                "source_records",
+                "persons",
+                "enterprises",
+            ):
+                cur.execute(f"DELETE FROM {table}")
+        with self._lock:
+            self._graph = None
+
+    # -- reads -------------------------------------------------------------------
+    def get_person(self, person_id: str) -> Person | None:
+        """The person with this key, or None."""
+        rows = self._query("SELECT * FROM persons WHERE person_id = ?", (person_id,))
+        return _row_to_person(rows[0]) if rows else None
+
+    def get_enterprise(self, credit_code: str) -> Enterprise | None:
+        """The enterprise with this credit code, or None."""
+        rows = self._query(
+            "SELECT * FROM enterprises WHERE credit_code = ?", (credit_code,)
+        )
+        return _row_to_enterprise(rows[0]) if rows else None
+
+    def get_sanction(self, sanction_id: str) -> Sanction | None:
+        """The sanction with this id, or None."""
+        rows = self._query(
+            "SELECT * FROM sanctions WHERE sanction_id = ?", (sanction_id,)
+        )
+        return _row_to_sanction(rows[0]) if rows else None
+
+    def get_source_record(self, source: str, record_id: str) -> SourceRecord | None:
+        """The source record with this key, or None."""
+        rows = self._query(
+            "SELECT * FROM source_records WHERE source = ? AND record_id = ?",
+            (source, record_id),
+        )
+        return _row_to_source_record(rows[0]) if rows else None
+
+    def source_records_of(self, kind: EntityKind, key: str) -> list[SourceRecord]:
+        """Source records resolved to the entity, sorted by key."""
+        rows = self._query(
+            "SELECT * FROM source_records WHERE entity_key = ? AND kind = ?",
+            (key, kind.value),
+        )
+        return sorted((_row_to_source_record(r) for r in rows), key=lambda r: r.key)
+
+    def neighbours(
+        self, kind: EntityKind, key: str, on: date | None = None
+    ) -> list[Role]:
+        """Roles touching the entity, held on ``on`` (all roles when None)."""
+        graph = self._projection()
+        node: _Node = (kind, key)
+        if node not in graph:
+            return []
+        edges = (
+            graph.out_edges(node, data="role")
+            if kind is EntityKind.PERSON
+            else graph.in_edges(node, data="role")
+        )
+        roles: Iterable[Role] = (role for _, _, role in edges)
+        if on is not None:
+            roles = (r for r in roles if r.held_on(on))
+        return sorted(roles, key=lambda r: r.role_id)
+
+    def sanctions_against(self, kind: EntityKind, key: str) -> list[Sanction]:
+        """Sanctions whose subject is the entity, sorted by id."""
+        rows = self._query(
+            "SELECT * FROM sanctions WHERE subject_kind = ? AND subject_id = ? "
+            "ORDER BY sanction_id",
+            (kind.value, key),
+        )
+        return [_row_to_sanction(r) for r in rows]
+
+    def counts(self) -> Counts:
+        """How many persons, enterprises, roles, sanctions and source records."""
+        row = self._query(
+            "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM enterprises),"
+            " (SELECT count(*) FROM roles), (SELECT count(*) FROM sanctions),"
+            " (SELECT count(*) FROM source_records)"
+        )[0]
+        return Counts(*(int(v) for v in row))
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def _add_role_edge(graph: nx.MultiDiGraph, role: Role) -> None:
+    graph.add_edge(
+        (EntityKind.PERSON, role.person_id),
+        (EntityKind.ENTERPRISE, role.credit_code),
+        key=role.role_id,
+        role=role,
+    )
+
+
+def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(keys), _CHUNK):
+        yield keys[start : start + _CHUNK]
+
+
+def _fetch_by_keys(
+    cur: sqlite3.Cursor, sql_template: str, keys: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    unique = sorted(set(keys))
+    found: list[tuple[Any, ...]] = []
+    for chunk in _chunks(unique):
+        sql = sql_template.format(", ".join("?" * len(chunk)))
+        found.extend(cur.execute(sql, chunk).fetchall())
+    return found
+
+
+def _require_all(
+    cur: sqlite3.Cursor, table: str, column: str, keys: set[str], kind: str
+) -> None:
+    if not keys:
+        return
+    present = {
+        row[0]
+        for row in _fetch_by_keys(
+            cur,
+            f"SELECT {column} FROM {table} WHERE {column} IN ({{}})",
+            sorted(keys),
+        )
+    }
+    missing = sorted(keys - present)
+    if missing:
+        raise EntityNotFoundError(kind, missing[0])
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _row_to_person(row: sqlite3.Row) -> Person:
+    return Person(
+        person_id=row["person_id"],
+        name=row["name"],
+        birth_date=_date(row["birth_date"]),
+        sex=Sex(row["sex"]) if row["sex"] else None,
+        aliases=tuple(sorted(json.loads(row["aliases"]))),
+    )
+
+
+def _row_to_enterprise(row: sqlite3.Row) -> Enterprise:
+    return Enterprise(
+        credit_code=row["credit_code"],
+        name=row["name"],
+        status=row["status"],
+        founded_on=_date(row["founded_on"]),
+        conforming=bool(row["conforming"]),
+        org_code=row["org_code"],
+        registration_no=row["registration_no"],
+    )
+
+
+def _row_to_role(row: sqlite3.Row) -> Role:
+    return Role(
+        person_id=row["person_id"],
+        credit_code=row["credit_code"],
+        role=RoleType(row["type"]),
+        since=_date(row["since"]),
+        until=_date(row["until"]),
+        source=row["source"],
+        record_id=row["record_id"],
+    )
+
+
+def _row_to_sanction(row: sqlite3.Row) -> Sanction:
+    decided_on = _date(row["decided_on"])
+    assert decided_on is not None  # NOT NULL column
+    return Sanction(
+        sanction_id=row["sanction_id"],
+        subject_kind=EntityKind(row["subject_kind"]),
+        subject_id=row["subject_id"],
+        type=row["type"],
+        authority=row["authority"],
+        decision_no=row["decision_no"],
+        decided_on=decided_on,
+        violation_date=_date(row["violation_date"]),
+        display_until=_date(row["display_until"]),
+        status=SanctionStatus(row["status"]),
+    )
+
+
+def _row_to_source_record(row: sqlite3.Row) -> SourceRecord:
+    raw = json.loads(row["raw"])
+    return SourceRecord(
+        source=row["source"],
+        record_id=row["record_id"],
+        kind=EntityKind(row["kind"]),
+        raw=tuple(sorted(raw.items())),
+        entity_key=row["entity_key"],
+    )

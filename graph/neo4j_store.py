@@ -1,0 +1,381 @@
+"""Neo4jStore: the GraphStore on a Neo4j 5 server, the system of record.
+
+This is the only module that imports the Neo4j driver. The driver is created once by
+the caller (CLI or API lifespan) and passed in; writes run in managed transactions,
+which the driver retries on transient failures. Driver errors become credlink errors
+here, with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graph import queries
+from graph.errors import EntityNotFoundError, GraphUnavailableError
+from graph.model import (
+    Counts,
+    Enterprise,
+    EntityKind,
+    Person,
+    Role,
+    RoleType,
+    Sanction,
+    SanctionStatus,
+    Sex,
+    SourceRecord,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+    from datetime import date
+
+    from neo4j import ManagedTransaction
+
+T = TypeVar("T")
+
+
+class Neo4jStore:
+    """GraphStore on a Neo4j server reached through a driver created by the caller."""
+
+    def __init__(self, driver: neo4j.Driver, *, database: str | None = None) -> None:
+        self._driver = driver
+        self._database = database
+        self.apply_schema()
+
+    @classmethod
+    def connect(
+        cls, uri: str, user: str | None, password: str | None, *, database: str | None
+    ) -> Neo4jStore:
+        """Open a driver for ``uri`` and wrap it; the store then owns the driver."""
+        auth = (user, password) if user and password is not None else None
+        driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+        try:
+            driver.verify_connectivity()
+        except (DriverError, Neo4jError) as exc:
+            driver.close()
+            raise _translate(exc, f"cannot reach Neo4j at {uri}") from exc
+        return cls(driver, database=database)
+
+    @property
+    def location(self) -> str:
+        """The server's address."""
+        address = self._driver.get_server_info().address
+        return f"neo4j://{address[0]}:{address[1]}"
+
+    @property
+    def driver(self) -> neo4j.Driver:
+        """The driver, for callers that run their own named queries."""
+        return self._driver
+
+    def close(self) -> None:
+        """Close the driver."""
+        self._driver.close()
+
+    def apply_schema(self) -> None:
+        """Create constraints and indexes (idempotent: ``IF NOT EXISTS``)."""
+        for statement in queries.SCHEMA:
+            self._run_auto(statement)
+        self._run_auto("CALL db.awaitIndexes(300)")
+
+    # -- plumbing ----------------------------------------------------------------
+    @contextmanager
+    def _session(self) -> Iterator[neo4j.Session]:
+        try:
+            with self._driver.session(database=self._database) as session:
+                yield session
+        except (DriverError, Neo4jError) as exc:
+            raise _translate(exc, "Neo4j failed") from exc
+
+    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with self._session() as session:
+            return session.execute_write(work)
+
+    def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, params)]
+
+        with self._session() as session:
+            return session.execute_read(work)
+
+    def _run_auto(self, query: LiteralString, **params: Any) -> None:
+        with self._session() as session:
+            session.run(query, params).consume()
+
+    # -- writes ------------------------------------------------------------------
+    def upsert_persons(self, persons: Sequence[Person]) -> None:
+        """Create or update persons (first name wins, others become aliases)."""
+        rows = [_person_row(p) for p in persons]
+        if rows:
+            self._write(lambda tx: tx.run(queries.MERGE_PERSONS, rows=rows).consume())
+
+    def upsert_enterprises(self, enterprises: Sequence[Enterprise]) -> None:
+        """Create or update enterprises by credit code."""
+        rows = [_enterprise_row(e) for e in enterprises]
+        if rows:
+            self._write(
+                lambda tx: tx.run(queries.MERGE_ENTERPRISES, rows=rows).consume()
+            )
+
+    def upsert_roles(self, roles: Sequence[Role]) -> None:
+        """Create or update roles by ``role_id``; both endpoints must exist."""
+        rows = [_role_row(r) for r in roles]
+        if not rows:
+            return
+        person_keys = sorted({r.person_id for r in roles})
+        enterprise_keys = sorted({r.credit_code for r in roles})
+
+        def work(tx: ManagedTransaction) -> None:
+            _require_all(tx, queries.MISSING_PERSONS, person_keys, "person")
+            _require_all(tx, queries.MISSING_ENTERPRISES, enterprise_keys, "enterprise")
+            tx.run(queries.MERGE_ROLES, rows=rows).consume()
+
+        self._write(work)
+
+    def upsert_sanctions(self, sanctions: Sequence[Sanction]) -> None:
+        """Create or update sanctions by ``sanction_id``; the subject must exist."""
+        if not sanctions:
+            return
+        by_kind: dict[EntityKind, list[Sanction]] = {}
+        for s in sanctions:
+            by_kind.setdefault(s.subject_kind, []).append(s)
+
+        def work(tx: ManagedTransaction) -> None:
+            for kind, group in by_kind.items():
+                keys = sorted({s.subject_id for s in group})
+                missing_query = (
+                    queries.MISSING_PERSONS
+                    if kind is EntityKind.PERSON
+                    else queries.MISSING_ENTERPRISES
+                )
+                _require_all(tx, missing_query, keys, kind.value)
+            for kind, group in by_kind.items():
+                rows = [_sanction_row(s) for s in group]
+                tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=rows).consume()
+
+        self._write(work)
+
+    def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
+        """Create or replace source records by (source, record_id)."""
+        rows = [_source_record_row(r) for r in records]
+        if rows:
+            self._write(
+                lambda tx: tx.run(queries.MERGE_SOURCE_RECORDS, rows=rows).consume()
+            )
+
+    def wipe(self) -> None:
+        """Delete every node and relationship (schema stays)."""
+        self._run_auto(queries.WIPE)
+
+    # -- reads -------------------------------------------------------------------
+    def get_person(self, person_id: str) -> Person | None:
+        """The person with this key, or None."""
+        rows = self._read(queries.GET_PERSON, person_id=person_id)
+        return _to_person(rows[0]) if rows else None
+
+    def get_enterprise(self, credit_code: str) -> Enterprise | None:
+        """The enterprise with this credit code, or None."""
+        rows = self._read(queries.GET_ENTERPRISE, credit_code=credit_code)
+        return _to_enterprise(rows[0]) if rows else None
+
+    def get_sanction(self, sanction_id: str) -> Sanction | None:
+        """The sanction with this id, or None."""
+        rows = self._read(queries.GET_SANCTION, sanction_id=sanction_id)
+        return _to_sanction(rows[0]) if rows else None
+
+    def get_source_record(self, source: str, record_id: str) -> SourceRecord | None:
+        """The source record with this key, or None."""
+        key = f"{source}#{record_id}"
+        rows = self._read(queries.GET_SOURCE_RECORD, key=key)
+        return _to_source_record(rows[0]) if rows else None
+
+    def source_records_of(self, kind: EntityKind, key: str) -> list[SourceRecord]:
+        """Source records resolved to the entity, sorted by key."""
+        rows = self._read(queries.SOURCE_RECORDS_OF, kind=kind.value, entity_key=key)
+        return [_to_source_record(r) for r in rows]
+
+    def neighbours(
+        self, kind: EntityKind, key: str, on: date | None = None
+    ) -> list[Role]:
+        """Roles touching the entity, held on ``on`` (all roles when None)."""
+        rows = self._read(queries.NEIGHBOURS_OF[kind], key=key, on=on)
+        return [_to_role(r) for r in rows]
+
+    def sanctions_against(self, kind: EntityKind, key: str) -> list[Sanction]:
+        """Sanctions whose subject is the entity, sorted by id."""
+        rows = self._read(
+            queries.SANCTIONS_AGAINST, subject_kind=kind.value, subject_id=key
+        )
+        return [_to_sanction(r) for r in rows]
+
+    def counts(self) -> Counts:
+        """How many persons, enterprises, roles, sanctions and source records."""
+
+        def one(query: LiteralString) -> int:
+            return int(self._read(query)[0]["n"])
+
+        return Counts(
+            persons=one(queries.COUNT_PERSONS),
+            enterprises=one(queries.COUNT_ENTERPRISES),
+            roles=one(queries.COUNT_ROLES),
+            sanctions=one(queries.COUNT_SANCTIONS),
+            source_records=one(queries.COUNT_SOURCE_RECORDS),
+        )
+
+
+# -- translation between records and domain types ---------------------------------
+
+
+def _translate(exc: Exception, what: str) -> GraphUnavailableError:
+    retryable = isinstance(exc, ServiceUnavailable | SessionExpired | TransientError)
+    if isinstance(exc, AuthError):
+        return GraphUnavailableError(f"{what}: authentication failed", retryable=False)
+    if isinstance(exc, ClientError):
+        return GraphUnavailableError(f"{what}: {exc.message}", retryable=False)
+    return GraphUnavailableError(f"{what}: {exc}", retryable=retryable)
+
+
+def _require_all(
+    tx: ManagedTransaction, query: LiteralString, keys: list[str], kind: str
+) -> None:
+    missing = [record["key"] for record in tx.run(query, keys=keys)]
+    if missing:
+        raise EntityNotFoundError(kind, sorted(missing)[0])
+
+
+def _native(value: Any) -> date | None:
+    return None if value is None else value.to_native()
+
+
+def _person_row(p: Person) -> dict[str, Any]:
+    names = list(dict.fromkeys((p.name, *p.aliases)))
+    return {
+        "person_id": p.person_id,
+        "name": p.name,
+        "names": names,
+        "birth_date": p.birth_date,
+        "sex": p.sex.value if p.sex else None,
+    }
+
+
+def _enterprise_row(e: Enterprise) -> dict[str, Any]:
+    return {
+        "credit_code": e.credit_code,
+        "name": e.name,
+        "status": e.status,
+        "founded_on": e.founded_on,
+        "conforming": e.conforming,
+        "org_code": e.org_code,
+        "registration_no": e.registration_no,
+    }
+
+
+def _role_row(r: Role) -> dict[str, Any]:
+    return {
+        "role_id": r.role_id,
+        "person_id": r.person_id,
+        "credit_code": r.credit_code,
+        "type": r.role.value,
+        "since": r.since,
+        "until": r.until,
+        "source": r.source,
+        "record_id": r.record_id,
+    }
+
+
+def _sanction_row(s: Sanction) -> dict[str, Any]:
+    return {
+        "sanction_id": s.sanction_id,
+        "subject_kind": s.subject_kind.value,
+        "subject_id": s.subject_id,
+        "type": s.type,
+        "authority": s.authority,
+        "decision_no": s.decision_no,
+        "decided_on": s.decided_on,
+        "violation_date": s.violation_date,
+        "display_until": s.display_until,
+        "status": s.status.value,
+    }
+
+
+def _source_record_row(r: SourceRecord) -> dict[str, Any]:
+    return {
+        "key": r.key,
+        "source": r.source,
+        "record_id": r.record_id,
+        "kind": r.kind.value,
+        "raw": json.dumps(dict(r.raw), ensure_ascii=False, sort_keys=True),
+        "entity_key": r.entity_key,
+    }
+
+
+def _to_person(row: dict[str, Any]) -> Person:
+    return Person(
+        person_id=row["person_id"],
+        name=row["name"],
+        birth_date=_native(row["birth_date"]),
+        sex=Sex(row["sex"]) if row["sex"] else None,
+        aliases=tuple(sorted(row["aliases"] or ())),
+    )
+
+
+def _to_enterprise(row: dict[str, Any]) -> Enterprise:
+    return Enterprise(
+        credit_code=row["credit_code"],
+        name=row["name"],
+        status=row["status"],
+        founded_on=_native(row["founded_on"]),
+        conforming=bool(row["conforming"]),
+        org_code=row["org_code"],
+        registration_no=row["registration_no"],
+    )
+
+
+def _to_role(row: dict[str, Any]) -> Role:
+    return Role(
+        person_id=row["person_id"],
+        credit_code=row["credit_code"],
+        role=RoleType(row["type"]),
+        since=_native(row["since"]),
+        until=_native(row["until"]),
+        source=row["source"],
+        record_id=row["record_id"],
+    )
+
+
+def _to_sanction(row: dict[str, Any]) -> Sanction:
+    return Sanction(
+        sanction_id=row["sanction_id"],
+        subject_kind=EntityKind(row["subject_kind"]),
+        subject_id=row["subject_id"],
+        type=row["type"],
+        authority=row["authority"],
+        decision_no=row["decision_no"],
+        decided_on=row["decided_on"].to_native(),
+        violation_date=_native(row["violation_date"]),
+        display_until=_native(row["display_until"]),
+        status=SanctionStatus(row["status"]),
+    )
+
+
+def _to_source_record(row: dict[str, Any]) -> SourceRecord:
+    raw = json.loads(row["raw"])
+    return SourceRecord(
+        source=row["source"],
+        record_id=row["record_id"],
+        kind=EntityKind(row["kind"]),
+        raw=tuple(sorted(raw.items())),
+        entity_key=row["entity_key"],
+    )

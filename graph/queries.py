@@ -1,0 +1,231 @@
+"""Every Cypher statement credlink runs, named and parameterised.
+
+Queries are ``Final[LiteralString]`` constants: a query assembled from runtime strings
+fails type checking. Values go in as ``$parameters`` only. Where a label differs by
+entity kind, there is one constant per kind and a mapping keyed by ``EntityKind``.
+
+Graph shape::
+
+    (:Person {person_id})-[:ROLE {role_id, type, since, until, source, record_id}]->
+        (:Enterprise {credit_code})
+    (:Sanction {sanction_id, subject_kind, subject_id, ...})-[:AGAINST]->(subject)
+    (:SourceRecord {key, source, record_id, kind, raw, entity_key})
+"""
+
+from __future__ import annotations
+
+from typing import Final, LiteralString
+
+from graph.model import EntityKind
+
+SCHEMA: Final[tuple[LiteralString, ...]] = (
+    "CREATE CONSTRAINT person_id IF NOT EXISTS "
+    "FOR (p:Person) REQUIRE p.person_id IS UNIQUE",
+    "CREATE CONSTRAINT enterprise_code IF NOT EXISTS "
+    "FOR (e:Enterprise) REQUIRE e.credit_code IS UNIQUE",
+    "CREATE CONSTRAINT sanction_id IF NOT EXISTS "
+    "FOR (s:Sanction) REQUIRE s.sanction_id IS UNIQUE",
+    "CREATE CONSTRAINT source_record_key IF NOT EXISTS "
+    "FOR (r:SourceRecord) REQUIRE r.key IS UNIQUE",
+    "CREATE INDEX source_record_entity IF NOT EXISTS "
+    "FOR (r:SourceRecord) ON (r.entity_key)",
+    "CREATE INDEX role_id IF NOT EXISTS FOR ()-[r:ROLE]-() ON (r.role_id)",
+    "CREATE INDEX sanction_subject IF NOT EXISTS "
+    "FOR (s:Sanction) ON (s.subject_kind, s.subject_id)",
+)
+
+# -- writes --------------------------------------------------------------------
+
+MERGE_PERSONS: Final[LiteralString] = """
+// $rows: [{person_id, name, names, birth_date, sex}]; returns nothing.
+// The first name seen stays the name; every other distinct name becomes an alias.
+UNWIND $rows AS row
+MERGE (p:Person {person_id: row.person_id})
+ON CREATE SET p.name = row.name, p.aliases = []
+WITH p, row
+SET p.birth_date = coalesce(p.birth_date, row.birth_date),
+    p.sex = coalesce(p.sex, row.sex),
+    p.aliases = p.aliases
+        + [a IN row.names WHERE a <> p.name AND NOT a IN p.aliases]
+"""
+
+MERGE_ENTERPRISES: Final[LiteralString] = """
+// $rows: [{credit_code, name, status, founded_on, conforming, org_code,
+//          registration_no}]; returns nothing. Empty values never erase known ones.
+UNWIND $rows AS row
+MERGE (e:Enterprise {credit_code: row.credit_code})
+ON CREATE SET e.name = ''
+SET e.name = CASE WHEN row.name <> '' THEN row.name ELSE e.name END,
+    e.status = coalesce(row.status, e.status),
+    e.founded_on = coalesce(row.founded_on, e.founded_on),
+    e.conforming = row.conforming,
+    e.org_code = coalesce(row.org_code, e.org_code),
+    e.registration_no = coalesce(row.registration_no, e.registration_no)
+"""
+
+MISSING_PERSONS: Final[LiteralString] = """
+// $keys: [person_id]; returns key for each person_id with no Person.
+UNWIND $keys AS key
+OPTIONAL MATCH (p:Person {person_id: key})
+WITH key, p WHERE p IS NULL
+RETURN key
+"""
+
+MISSING_ENTERPRISES: Final[LiteralString] = """
+// $keys: [credit_code]; returns key for each credit_code with no Enterprise.
+UNWIND $keys AS key
+OPTIONAL MATCH (e:Enterprise {credit_code: key})
+WITH key, e WHERE e IS NULL
+RETURN key
+"""
+
+MERGE_ROLES: Final[LiteralString] = """
+// $rows: [{role_id, person_id, credit_code, type, since, until, source, record_id}];
+// returns nothing. Endpoints must exist (checked first by the caller's transaction).
+UNWIND $rows AS row
+MATCH (p:Person {person_id: row.person_id})
+MATCH (e:Enterprise {credit_code: row.credit_code})
+MERGE (p)-[r:ROLE {role_id: row.role_id}]->(e)
+SET r.type = row.type, r.since = row.since, r.until = row.until,
+    r.source = row.source, r.record_id = row.record_id
+"""
+
+_MERGE_SANCTIONS_HEAD: Final[LiteralString] = """
+// $rows: [{sanction_id, subject_kind, subject_id, type, authority, decision_no,
+//          decided_on, violation_date, display_until, status}]; returns nothing.
+UNWIND $rows AS row
+MERGE (s:Sanction {sanction_id: row.sanction_id})
+SET s.subject_kind = row.subject_kind, s.subject_id = row.subject_id,
+    s.type = row.type, s.authority = row.authority, s.decision_no = row.decision_no,
+    s.decided_on = row.decided_on, s.violation_date = row.violation_date,
+    s.display_until = row.display_until, s.status = row.status
+WITH s, row
+OPTIONAL MATCH (s)-[old:AGAINST]->()
+DELETE old
+WITH DISTINCT s, row
+"""
+
+MERGE_SANCTIONS_ON: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: _MERGE_SANCTIONS_HEAD
+    + """
+MATCH (t:Person {person_id: row.subject_id})
+MERGE (s)-[:AGAINST]->(t)
+""",
+    EntityKind.ENTERPRISE: _MERGE_SANCTIONS_HEAD
+    + """
+MATCH (t:Enterprise {credit_code: row.subject_id})
+MERGE (s)-[:AGAINST]->(t)
+""",
+}
+
+MERGE_SOURCE_RECORDS: Final[LiteralString] = """
+// $rows: [{key, source, record_id, kind, raw, entity_key}]; returns nothing.
+// raw is the JSON text of the row as read.
+UNWIND $rows AS row
+MERGE (r:SourceRecord {key: row.key})
+SET r.source = row.source, r.record_id = row.record_id, r.kind = row.kind,
+    r.raw = row.raw, r.entity_key = row.entity_key
+"""
+
+WIPE: Final[LiteralString] = """
+// no parameters; deletes every node and relationship in batches (auto-commit only).
+MATCH (n)
+CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+"""
+
+# -- reads ---------------------------------------------------------------------
+
+GET_PERSON: Final[LiteralString] = """
+// $person_id; returns person_id, name, birth_date, sex, aliases (0 or 1 row).
+MATCH (p:Person {person_id: $person_id})
+RETURN p.person_id AS person_id, p.name AS name, p.birth_date AS birth_date,
+       p.sex AS sex, p.aliases AS aliases
+"""
+
+GET_ENTERPRISE: Final[LiteralString] = """
+// $credit_code; returns the enterprise's properties (0 or 1 row).
+MATCH (e:Enterprise {credit_code: $credit_code})
+RETURN e.credit_code AS credit_code, e.name AS name, e.status AS status,
+       e.founded_on AS founded_on, e.conforming AS conforming,
+       e.org_code AS org_code, e.registration_no AS registration_no
+"""
+
+_SANCTION_COLUMNS: Final[LiteralString] = """
+RETURN s.sanction_id AS sanction_id, s.subject_kind AS subject_kind,
+       s.subject_id AS subject_id, s.type AS type, s.authority AS authority,
+       s.decision_no AS decision_no, s.decided_on AS decided_on,
+       s.violation_date AS violation_date, s.display_until AS display_until,
+       s.status AS status
+"""
+
+GET_SANCTION: Final[LiteralString] = (
+    """
+// $sanction_id; returns the sanction's properties (0 or 1 row).
+MATCH (s:Sanction {sanction_id: $sanction_id})
+"""
+    + _SANCTION_COLUMNS
+)
+
+SANCTIONS_AGAINST: Final[LiteralString] = (
+    """
+// $subject_kind, $subject_id; returns the sanction columns, ordered by id.
+MATCH (s:Sanction {subject_kind: $subject_kind, subject_id: $subject_id})
+"""
+    + _SANCTION_COLUMNS
+    + "ORDER BY sanction_id"
+)
+
+_SOURCE_RECORD_COLUMNS: Final[LiteralString] = """
+RETURN r.source AS source, r.record_id AS record_id, r.kind AS kind,
+       r.raw AS raw, r.entity_key AS entity_key
+"""
+
+GET_SOURCE_RECORD: Final[LiteralString] = (
+    """
+// $key (source#record_id); returns the record's properties (0 or 1 row).
+MATCH (r:SourceRecord {key: $key})
+"""
+    + _SOURCE_RECORD_COLUMNS
+)
+
+SOURCE_RECORDS_OF: Final[LiteralString] = (
+    """
+// $kind, $entity_key; returns the record columns, ordered by key.
+MATCH (r:SourceRecord {entity_key: $entity_key})
+WHERE r.kind = $kind
+"""
+    + _SOURCE_RECORD_COLUMNS
+    + "ORDER BY r.key"
+)
+
+_ROLE_HELD_ON: Final[LiteralString] = """
+WHERE $on IS NULL
+   OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR $on < r.until))
+RETURN p.person_id AS person_id, e.credit_code AS credit_code, r.type AS type,
+       r.since AS since, r.until AS until, r.source AS source,
+       r.record_id AS record_id
+ORDER BY r.role_id
+"""
+
+NEIGHBOURS_OF: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: """
+// $key (person_id), $on (date or null); returns role columns held on $on.
+MATCH (p:Person {person_id: $key})-[r:ROLE]->(e:Enterprise)
+"""
+    + _ROLE_HELD_ON,
+    EntityKind.ENTERPRISE: """
+// $key (credit_code), $on (date or null); returns role columns held on $on.
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: $key})
+"""
+    + _ROLE_HELD_ON,
+}
+
+COUNT_PERSONS: Final[LiteralString] = "MATCH (n:Person) RETURN count(n) AS n"
+COUNT_ENTERPRISES: Final[LiteralString] = "MATCH (n:Enterprise) RETURN count(n) AS n"
+COUNT_SANCTIONS: Final[LiteralString] = "MATCH (n:Sanction) RETURN count(n) AS n"
+COUNT_SOURCE_RECORDS: Final[LiteralString] = (
+    "MATCH (n:SourceRecord) RETURN count(n) AS n"
+)
+COUNT_ROLES: Final[LiteralString] = "MATCH ()-[r:ROLE]->() RETURN count(r) AS n"
+
+PING: Final[LiteralString] = "RETURN 1 AS n"
