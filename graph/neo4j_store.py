@@ -50,9 +50,16 @@ T = TypeVar("T")
 class Neo4jStore:
     """GraphStore on a Neo4j server reached through a driver created by the caller."""
 
-    def __init__(self, driver: neo4j.Driver, *, database: str | None = None) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        *,
+        database: str | None = None,
+        owns_driver: bool = False,
+    ) -> None:
         self._driver = driver
         self._database = database
+        self._owns_driver = owns_driver
         self.apply_schema()
 
     @classmethod
@@ -67,7 +74,7 @@ class Neo4jStore:
         except (DriverError, Neo4jError) as exc:
             driver.close()
             raise _translate(exc, f"cannot reach Neo4j at {uri}") from exc
-        return cls(driver, database=database)
+        return cls(driver, database=database, owns_driver=True)
 
     @property
     def location(self) -> str:
@@ -81,8 +88,9 @@ class Neo4jStore:
         return self._driver
 
     def close(self) -> None:
-        """Close the driver."""
-        self._driver.close()
+        """Close the driver if this store opened it; a lent driver stays open."""
+        if self._owns_driver:
+            self._driver.close()
 
     def apply_schema(self) -> None:
         """Create constraints and indexes (idempotent: ``IF NOT EXISTS``)."""
