@@ -139,7 +139,7 @@ class Neo4jStore:
 
     def upsert_roles(self, roles: Sequence[Role]) -> None:
         """Create or update roles by ``role_id``; both endpoints must exist."""
-        rows = [_role_row(r) for r in roles]
+        rows = list({r.role_id: _role_row(r) for r in roles}.values())
         if not rows:
             return
         person_keys = sorted({r.person_id for r in roles})
@@ -156,28 +156,27 @@ class Neo4jStore:
         """Create or update sanctions by ``sanction_id``; the subject must exist."""
         if not sanctions:
             return
-        by_kind: dict[EntityKind, list[Sanction]] = {}
-        for s in sanctions:
-            by_kind.setdefault(s.subject_kind, []).append(s)
+        # Within one batch the last write of an id wins, as in a sequence of writes.
+        latest = list({s.sanction_id: s for s in sanctions}.values())
 
         def work(tx: ManagedTransaction) -> None:
-            for kind, group in by_kind.items():
-                keys = sorted({s.subject_id for s in group})
-                missing_query = (
-                    queries.MISSING_PERSONS
-                    if kind is EntityKind.PERSON
-                    else queries.MISSING_ENTERPRISES
+            for kind in (EntityKind.PERSON, EntityKind.ENTERPRISE):
+                # every write of the batch must be valid, not only the last one
+                keys = sorted(
+                    {s.subject_id for s in sanctions if s.subject_kind is kind}
                 )
-                _require_all(tx, missing_query, keys, kind.value)
-            for kind, group in by_kind.items():
-                rows = [_sanction_row(s) for s in group]
-                tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=rows).consume()
+                if keys:
+                    _require_all(tx, _MISSING[kind], keys, kind.value)
+            for kind in (EntityKind.PERSON, EntityKind.ENTERPRISE):
+                rows = [_sanction_row(s) for s in latest if s.subject_kind is kind]
+                if rows:
+                    tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=rows).consume()
 
         self._write(work)
 
     def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
         """Create or replace source records by (source, record_id)."""
-        rows = [_source_record_row(r) for r in records]
+        rows = list({r.key: _source_record_row(r) for r in records}.values())
         if rows:
             self._write(
                 lambda tx: tx.run(queries.MERGE_SOURCE_RECORDS, rows=rows).consume()
@@ -253,6 +252,12 @@ def _translate(exc: Exception, what: str) -> GraphUnavailableError:
     if isinstance(exc, ClientError):
         return GraphUnavailableError(f"{what}: {exc.message}", retryable=False)
     return GraphUnavailableError(f"{what}: {exc}", retryable=retryable)
+
+
+_MISSING: dict[EntityKind, LiteralString] = {
+    EntityKind.PERSON: queries.MISSING_PERSONS,
+    EntityKind.ENTERPRISE: queries.MISSING_ENTERPRISES,
+}
 
 
 def _require_all(

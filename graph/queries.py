@@ -130,7 +130,7 @@ SET r.source = row.source, r.record_id = row.record_id, r.kind = row.kind,
 WIPE: Final[LiteralString] = """
 // no parameters; deletes every node and relationship in batches (auto-commit only).
 MATCH (n)
-CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 """
 
 # -- reads ---------------------------------------------------------------------
