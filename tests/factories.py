@@ -19,32 +19,18 @@ from graph.model import (
     Sanction,
     SourceRecord,
 )
-
-_MOD11_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+from linkage.ids import make_resident_id, make_uscc
 
 
 def resident_id(n: int, *, region: str = "510104", birth: date | None = None) -> str:
     """A synthetic, valid 18-digit resident ID; ``n`` picks birth date and sequence."""
     born = birth or date(1960 + n % 40, 1 + n % 12, 1 + n % 28)
-    body = f"{region}{born:%Y%m%d}{n % 1000:03d}"
-    total = sum(int(c) * w for c, w in zip(body, _MOD11_WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
+    return make_resident_id(region, born, n % 1000)
 
 
 def credit_code(n: int, *, region: str = "510100") -> str:
     """A synthetic, valid 18-character unified social credit code."""
-    org_body = f"{n:08d}"
-    org_total = sum(int(c) * w for c, w in zip(org_body, _ORG_WEIGHTS, strict=True))
-    org_check = (11 - org_total % 11) % 11
-    org = org_body + ("X" if org_check == 10 else str(org_check))
-    body = "91" + region + org
-    total = sum(
-        _USCC_ALPHABET.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True)
-    )
-    return body + _USCC_ALPHABET[(31 - total % 31) % 31]
+    return make_uscc("91", region, f"{n:08d}")
 
 
 def make_person(**overrides: Any) -> Person:
