@@ -1,0 +1,1 @@
+"""The ``credlink`` subcommands, one module per area; importing one registers it."""

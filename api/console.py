@@ -1,0 +1,127 @@
+"""What every ``credlink`` command shares: the app, store selection, output.
+
+The store is chosen by ``--store LOCATION`` or ``CREDLINK_STORE``: a file path means the
+embedded store (default ``./credlink.db``), a ``bolt://`` or ``neo4j://`` URI means
+Neo4j with credentials from ``NEO4J_USER`` / ``NEO4J_PASSWORD``. Every command that
+reports something takes ``--json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from api.deps import is_neo4j_location, open_store, store_location
+from graph.errors import GraphUnavailableError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import ModuleType
+
+    from graph.store import GraphStore
+
+app = typer.Typer(
+    name="credlink",
+    help="Link identities and roles so that credit sanctions reach the people "
+    "responsible for them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+neo4j_app = typer.Typer(
+    help="Run a local Neo4j 5.26 server without Docker (jars fetched with Maven).",
+    no_args_is_help=True,
+)
+app.add_typer(neo4j_app, name="neo4j")
+
+console = Console()
+err_console = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="CREDLINK_STORE",
+        help="Embedded store file (default ./credlink.db) or a bolt:// or neo4j:// "
+        "URI of a Neo4j server.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclasses.dataclass
+class _State:
+    store: str | None = None
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    store: StoreOption = None,
+) -> None:
+    ctx.obj = _State(store=store)
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as JSON (dataclasses, dates and enums included)."""
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+@contextmanager
+def opened_store(ctx: typer.Context) -> Iterator[GraphStore]:
+    """The store chosen by ``--store`` / ``CREDLINK_STORE``, closed afterwards."""
+    state: _State = ctx.obj if isinstance(ctx.obj, _State) else _State()
+    location = store_location(state.store)
+    user = password = None
+    if is_neo4j_location(location) and "NEO4J_PASSWORD" not in os.environ:
+        # A server started by `credlink neo4j start` lends its generated password.
+        local = launcher().status()
+        if local is not None and local.uri == location:
+            user, password = local.user, local.password
+    store = open_store(location, user=user, password=password)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def launcher() -> ModuleType:
+    """The local Neo4j launcher, ``docker/neo4j_launcher.py`` of the source tree."""
+    path = _ROOT / "docker" / "neo4j_launcher.py"
+    if not path.is_file():
+        raise GraphUnavailableError(
+            f"the local Neo4j launcher is not at {path}: `credlink neo4j` needs a "
+            "source checkout (or set NEO4J_URI to an existing server)",
+            retryable=False,
+        )
+    cached = sys.modules.get("neo4j_launcher")
+    if cached is not None:
+        return cached
+    spec = importlib.util.spec_from_file_location("neo4j_launcher", path)
+    if spec is None or spec.loader is None:
+        raise GraphUnavailableError(f"cannot load {path}", retryable=False)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["neo4j_launcher"] = module
+    spec.loader.exec_module(module)
+    return module
