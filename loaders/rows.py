@@ -1,0 +1,473 @@
+"""Rows to domain types: one function per kind, a value or a :class:`RowError`.
+
+A row that cannot be interpreted becomes a ``RowError`` naming the field and the
+reason; the pipeline quarantines it. A person (or role) row whose ID number is
+missing or invalid is not an error: it is a real record of a real person, kept as
+an unresolved :class:`SourceRecord` with the raw number and ``id_error`` so that
+linkage can recover or review it. It is never merged by that number.
+
+Values are compared after NFKC normalisation (full-width digits and letters) and
+stripping; the raw row kept in source records is the text as read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Final
+
+from graph.model import (
+    Enterprise,
+    EntityKind,
+    Person,
+    Role,
+    RoleType,
+    Sanction,
+    Sex,
+    SourceRecord,
+)
+from linkage.ids import (
+    IdNumber,
+    InvalidCreditCode,
+    InvalidIdNumber,
+    parse_credit_code,
+    parse_resident_id,
+)
+from loaders.readers import InputKind, MappedRow, RowError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from linkage.ids import CreditCode
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """What one accepted row contributes to the store.
+
+    ``person_stubs`` and ``enterprise_stubs`` are endpoints a role or sanction
+    needs: the pipeline writes each only when the store does not hold it yet, so a
+    stub never overwrites what an input file said about the entity.
+    """
+
+    persons: tuple[Person, ...] = ()
+    enterprises: tuple[Enterprise, ...] = ()
+    roles: tuple[Role, ...] = ()
+    sanctions: tuple[Sanction, ...] = ()
+    source_records: tuple[SourceRecord, ...] = ()
+    person_stubs: tuple[Person, ...] = ()
+    enterprise_stubs: tuple[Enterprise, ...] = ()
+
+
+class _RowRejectedError(Exception):
+    """A field that cannot be interpreted; carries the row error."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.error = RowError(field, reason)
+
+
+# --------------------------------------------------------------------- vocabularies
+
+ROLE_NAMES: Final[dict[str, RoleType]] = {
+    **{role.value: role for role in RoleType},
+    "legal representative": RoleType.LEGAL_REPRESENTATIVE,
+    "法定代表人": RoleType.LEGAL_REPRESENTATIVE,
+    "法人代表": RoleType.LEGAL_REPRESENTATIVE,
+    "director": RoleType.DIRECTOR,
+    "董事": RoleType.DIRECTOR,
+    "董事长": RoleType.DIRECTOR,
+    "副董事长": RoleType.DIRECTOR,
+    "执行董事": RoleType.DIRECTOR,
+    "独立董事": RoleType.DIRECTOR,
+    "职工董事": RoleType.DIRECTOR,
+    "监事": RoleType.SUPERVISOR,
+    "监事会主席": RoleType.SUPERVISOR,
+    "职工监事": RoleType.SUPERVISOR,
+    "高级管理人员": RoleType.SENIOR_MANAGER,
+    "高管": RoleType.SENIOR_MANAGER,
+    "经理": RoleType.SENIOR_MANAGER,
+    "总经理": RoleType.SENIOR_MANAGER,
+    "副总经理": RoleType.SENIOR_MANAGER,
+    "财务负责人": RoleType.SENIOR_MANAGER,
+    "董事会秘书": RoleType.SENIOR_MANAGER,
+    "股东": RoleType.SHAREHOLDER,
+    "出资人": RoleType.SHAREHOLDER,
+}
+"""Role names accepted in the role column (lower-cased), and the role they mean."""
+
+SANCTION_TYPES: Final[dict[str, str]] = {
+    "serious_illegal_dishonest": "serious_illegal_dishonest",
+    "严重违法失信名单": "serious_illegal_dishonest",
+    "严重违法失信主体名单": "serious_illegal_dishonest",
+    "dishonest_judgment_debtor": "dishonest_judgment_debtor",
+    "失信被执行人": "dishonest_judgment_debtor",
+    "失信被执行人名单": "dishonest_judgment_debtor",
+    "major_tax_violation": "major_tax_violation",
+    "重大税收违法失信主体": "major_tax_violation",
+    "administrative_penalty": "administrative_penalty",
+    "行政处罚": "administrative_penalty",
+    "abnormal_operations": "abnormal_operations",
+    "经营异常名录": "abnormal_operations",
+}
+"""Sanction type names accepted (lower-cased), and the catalogue key they mean."""
+
+SUBJECT_KINDS: Final[dict[str, EntityKind]] = {
+    "enterprise": EntityKind.ENTERPRISE,
+    "企业": EntityKind.ENTERPRISE,
+    "法人": EntityKind.ENTERPRISE,
+    "法人和其他组织": EntityKind.ENTERPRISE,
+    "person": EntityKind.PERSON,
+    "个人": EntityKind.PERSON,
+    "自然人": EntityKind.PERSON,
+}
+"""Subject kinds accepted (lower-cased)."""
+
+SEXES: Final[dict[str, Sex | None]] = {
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "男": Sex.MALE,
+    "1": Sex.MALE,  # GB/T 2261.1 code
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "女": Sex.FEMALE,
+    "2": Sex.FEMALE,
+    "未知": None,
+    "0": None,
+    "9": None,
+}
+"""Sex values accepted (lower-cased); None means stated unknown."""
+
+_ROLE_SEPARATORS = re.compile(r"[兼、,;/]|及")
+_DATE_FORMS = (
+    re.compile(
+        r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+        r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    ),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+)
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+# ------------------------------------------------------------------ field parsers
+
+
+def parse_date(text: str) -> date | None:
+    """A date from ``yyyy-mm-dd``, ``yyyy/mm/dd``, ``yyyymmdd`` or ``2020年1月2日``.
+
+    Empty means open or unknown (None). A time of day after the date is ignored.
+    Raises ValueError for text that is not a date or names no real day
+    (``1999-02-30``).
+    """
+    value = _clean(text)
+    if not value:
+        return None
+    for form in _DATE_FORMS:
+        match = form.fullmatch(value)
+        if match is not None:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise ValueError(f"no such date {text!r}") from None
+    raise ValueError(f"not a date {text!r}")
+
+
+def parse_roles(text: str) -> tuple[RoleType, ...]:
+    """The roles named in a role cell; ``董事长兼总经理`` names two.
+
+    Raises ValueError for an empty cell or any name not in :data:`ROLE_NAMES`.
+    """
+    parts = [p.strip() for p in _ROLE_SEPARATORS.split(_clean(text))]
+    roles: dict[RoleType, None] = {}
+    for part in parts:
+        if part not in ROLE_NAMES:
+            raise ValueError(f"unknown role {part or text!r}")
+        roles[ROLE_NAMES[part]] = None
+    return tuple(roles)
+
+
+def parse_sanction_type(text: str) -> str:
+    """The catalogue key of a sanction type name; ValueError when unknown."""
+    key = SANCTION_TYPES.get(_clean(text))
+    if key is None:
+        raise ValueError(f"unknown sanction type {text!r}")
+    return key
+
+
+def parse_subject_kind(text: str) -> EntityKind:
+    """``enterprise`` or ``person`` from its English or Chinese name."""
+    kind = SUBJECT_KINDS.get(_clean(text))
+    if kind is None:
+        raise ValueError(f"unknown subject kind {text!r}")
+    return kind
+
+
+def parse_sex(text: str) -> Sex | None:
+    """A sex from 男/女, M/F, male/female or the GB/T 2261.1 codes; empty is None."""
+    value = _clean(text)
+    if not value:
+        return None
+    if value not in SEXES:
+        raise ValueError(f"unknown sex {text!r}")
+    return SEXES[value]
+
+
+# ------------------------------------------------------------------------- rows
+
+
+def interpret_row(
+    kind: InputKind, row: MappedRow, *, file_name: str, line: int
+) -> RowResult | RowError:
+    """Turn one mapped row into domain values, or say why it cannot be.
+
+    ``source`` and ``record_id`` default to the file's relative name and the line;
+    in a quarantine file its ``_file`` and ``_line`` columns stand in for them, so
+    a fixed row loads under the key it would have had.
+    """
+    source = row.fields.get("source") or row.meta.get("_file") or file_name
+    record_id = row.fields.get("record_id") or row.meta.get("_line") or str(line)
+    try:
+        return _INTERPRETERS[kind](row, source, record_id)
+    except _RowRejectedError as exc:
+        return exc.error
+
+
+def _date_field(fields: Mapping[str, str], name: str) -> date | None:
+    try:
+        return parse_date(fields.get(name, ""))
+    except ValueError as exc:
+        raise _RowRejectedError(name, str(exc)) from None
+
+
+def _required(fields: Mapping[str, str], name: str) -> str:
+    value = fields.get(name, "")
+    if not value:
+        raise _RowRejectedError(name, "missing")
+    return value
+
+
+def _credit_code(fields: Mapping[str, str], name: str) -> CreditCode:
+    raw = _required(fields, name)
+    try:
+        return parse_credit_code(raw)
+    except InvalidCreditCode as exc:
+        raise _RowRejectedError(name, f"invalid credit code ({exc.reason})") from None
+
+
+def _resident_id(raw: str) -> IdNumber | str:
+    """The parsed ID number, or the reason it is unusable (``missing``, ...)."""
+    if not raw:
+        return "missing"
+    try:
+        return parse_resident_id(raw)
+    except InvalidIdNumber as exc:
+        return exc.reason
+
+
+def _raw(row: MappedRow, renames: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The row's non-empty values as provenance, keyed by field name."""
+    renames = renames or {}
+    raw = dict(row.extras)
+    for field, value in row.fields.items():
+        if value and field not in ("source", "record_id"):
+            raw[renames.get(field, field)] = value
+    return raw
+
+
+def _record(
+    source: str, record_id: str, raw: Mapping[str, str], entity_key: str | None
+) -> SourceRecord:
+    return SourceRecord(
+        source=source,
+        record_id=record_id,
+        kind=EntityKind.PERSON,
+        raw=tuple(sorted(raw.items())),
+        entity_key=entity_key,
+    )
+
+
+def _person(row: MappedRow, source: str, record_id: str) -> RowResult:
+    fields = row.fields
+    name = fields.get("name", "")
+    raw_id = fields.get("id_number", "")
+    if not name and not raw_id:
+        raise _RowRejectedError("name", "no name and no ID number")
+    birth_date = _date_field(fields, "birth_date")
+    try:
+        sex = parse_sex(fields.get("sex", ""))
+    except ValueError as exc:
+        raise _RowRejectedError("sex", str(exc)) from None
+    raw = _raw(row)
+    id_number = _resident_id(raw_id)
+    if isinstance(id_number, str):
+        raw["id_error"] = id_number
+        return RowResult(source_records=(_record(source, record_id, raw, None),))
+    conflicts = [
+        field
+        for field, stated, encoded in (
+            ("birth_date", birth_date, id_number.birth_date),
+            ("sex", sex, id_number.sex),
+        )
+        if stated is not None and stated != encoded
+    ]
+    if conflicts:
+        raw["conflict"] = ",".join(conflicts)
+    person = Person(id_number.value, name, id_number.birth_date, id_number.sex)
+    record = _record(source, record_id, raw, id_number.value)
+    if not name:
+        # A nameless row must not become the "first name" of the person.
+        return RowResult(source_records=(record,), person_stubs=(person,))
+    return RowResult(persons=(person,), source_records=(record,))
+
+
+def _enterprise(row: MappedRow, source: str, record_id: str) -> RowResult:  # noqa: ARG001 -- one signature for every kind
+    fields = row.fields
+    code = _credit_code(fields, "credit_code")
+    enterprise = Enterprise(
+        credit_code=code.value,
+        name=fields.get("name", ""),
+        status=fields.get("status") or None,
+        founded_on=_date_field(fields, "founded_on"),
+        conforming=code.conforming,
+        org_code=code.org_code,
+    )
+    return RowResult(enterprises=(enterprise,))
+
+
+_ROLE_RAW_NAMES: Final = {"person_name": "name", "person_id_number": "id_number"}
+
+
+def _role(row: MappedRow, source: str, record_id: str) -> RowResult:
+    fields = row.fields
+    code = _credit_code(fields, "credit_code")
+    try:
+        role_types = parse_roles(_required(fields, "role"))
+    except ValueError as exc:
+        raise _RowRejectedError("role", str(exc)) from None
+    since = _date_field(fields, "since")
+    until = _date_field(fields, "until")
+    if since is not None and until is not None and until < since:
+        raise _RowRejectedError("until", f"until {until} before since {since}")
+    name = fields.get("person_name", "")
+    raw_id = fields.get("person_id_number", "")
+    if not name and not raw_id:
+        raise _RowRejectedError("person_name", "no name and no ID number")
+    raw = _raw(row, _ROLE_RAW_NAMES)
+    id_number = _resident_id(raw_id)
+    if isinstance(id_number, str):
+        # No role until linkage resolves the person; the record keeps the role.
+        raw["id_error"] = id_number
+        return RowResult(source_records=(_record(source, record_id, raw, None),))
+    person_id = id_number.value
+    roles = tuple(
+        Role(person_id, code.value, role_type, since, until, source, record_id)
+        for role_type in role_types
+    )
+    return RowResult(
+        roles=roles,
+        source_records=(_record(source, record_id, raw, person_id),),
+        person_stubs=(Person(person_id, name, id_number.birth_date, id_number.sex),),
+        enterprise_stubs=(_enterprise_stub(code, fields.get("enterprise_name", "")),),
+    )
+
+
+def _enterprise_stub(code: CreditCode, name: str) -> Enterprise:
+    return Enterprise(
+        credit_code=code.value,
+        name=name,
+        conforming=code.conforming,
+        org_code=code.org_code,
+    )
+
+
+def _sanction(row: MappedRow, source: str, record_id: str) -> RowResult:
+    fields = row.fields
+    try:
+        sanction_type = parse_sanction_type(_required(fields, "type"))
+    except ValueError as exc:
+        raise _RowRejectedError("type", str(exc)) from None
+    decided_on = _date_field(fields, "decided_on")
+    if decided_on is None:
+        raise _RowRejectedError("decided_on", "missing")
+    violation_date = _date_field(fields, "violation_date")
+    display_until = _date_field(fields, "display_until")
+    if violation_date is not None and violation_date > decided_on:
+        raise _RowRejectedError("violation_date", "after the decision date")
+    if display_until is not None and display_until < decided_on:
+        raise _RowRejectedError("display_until", "before the decision date")
+    subject_kind = _subject_kind(fields)
+    name = fields.get("subject_name", "")
+    person_stubs: tuple[Person, ...] = ()
+    enterprise_stubs: tuple[Enterprise, ...] = ()
+    if subject_kind is EntityKind.ENTERPRISE:
+        field = _subject_column(fields, "subject_credit_code")
+        code = _credit_code(fields, field)
+        subject_id = code.value
+        enterprise_stubs = (_enterprise_stub(code, name),)
+    else:
+        field = _subject_column(fields, "subject_id_number")
+        id_number = _resident_id(_required(fields, field))
+        if isinstance(id_number, str):
+            # A sanction must never reach an uncertain subject.
+            raise _RowRejectedError(field, f"invalid ID number ({id_number})")
+        subject_id = id_number.value
+        person_stubs = (Person(subject_id, name, id_number.birth_date, id_number.sex),)
+    decision_no = fields.get("decision_no", "")
+    sanction_id = fields.get("sanction_id") or (
+        f"{sanction_type}|{decision_no}|{subject_kind.value}|{subject_id}"
+        if decision_no
+        else f"{source}#{record_id}"
+    )
+    sanction = Sanction(
+        sanction_id=sanction_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        type=sanction_type,
+        authority=fields.get("authority", ""),
+        decision_no=decision_no,
+        decided_on=decided_on,
+        violation_date=violation_date,
+        display_until=display_until,
+    )
+    return RowResult(
+        sanctions=(sanction,),
+        person_stubs=person_stubs,
+        enterprise_stubs=enterprise_stubs,
+    )
+
+
+def _subject_column(fields: Mapping[str, str], specific: str) -> str:
+    """``subject_id`` when filled, else the kind's own number column when filled."""
+    if fields.get("subject_id") or not fields.get(specific):
+        return "subject_id"
+    return specific
+
+
+def _subject_kind(fields: Mapping[str, str]) -> EntityKind:
+    """The stated subject kind, else the one told by which number column is filled."""
+    stated = fields.get("subject_kind", "")
+    if stated:
+        try:
+            return parse_subject_kind(stated)
+        except ValueError as exc:
+            raise _RowRejectedError("subject_kind", str(exc)) from None
+    has_code = bool(fields.get("subject_credit_code"))
+    has_id = bool(fields.get("subject_id_number"))
+    if has_code != has_id:
+        return EntityKind.ENTERPRISE if has_code else EntityKind.PERSON
+    raise _RowRejectedError("subject_kind", "missing")
+
+
+_INTERPRETERS: Final[dict[InputKind, Callable[[MappedRow, str, str], RowResult]]] = {
+    InputKind.PERSONS: _person,
+    InputKind.ENTERPRISES: _enterprise,
+    InputKind.ROLES: _role,
+    InputKind.SANCTIONS: _sanction,
+}
