@@ -216,7 +216,7 @@ class Catalogue:
 
 _Key = Annotated[str, StringConstraints(pattern=_KEY_PATTERN)]
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-_PeriodText = Annotated[str, StringConstraints(pattern=r"^(0|(\d+y)?(\d+m)?)$")]
+_PeriodText = Annotated[str, StringConstraints(pattern=r"^(0|\d+y(\d+m)?|\d+m)$")]
 
 
 class _Strict(BaseModel):
