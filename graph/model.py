@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
 
 
 class EntityKind(StrEnum):
@@ -177,3 +177,77 @@ class Registry:
     roles: tuple[Role, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
     source_records: tuple[SourceRecord, ...] = field(default=())
+
+
+# -- linkage -----------------------------------------------------------------------
+
+
+class ConflictKind(StrEnum):
+    """What a record of an identity contradicts."""
+
+    NAME = "name"  # one ID number, names that cannot be one person's
+    BIRTH_DATE = "birth_date"  # stated birth date differs from the one in the number
+    SEX = "sex"  # stated sex differs from the one in the number
+
+
+class CandidateRule(StrEnum):
+    """The rule that proposed a candidate; candidates never merge by themselves."""
+
+    ID_TYPO = "id_typo"  # a number failing its check is one typo from a known one
+    LEGACY_TYPO = "legacy_typo"  # a lone 15-digit number is one typo from a known one
+    FUZZY = "fuzzy"  # no usable number: blocking plus name and birth date scores
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A proposal that a source record is a known person or another record.
+
+    ``target`` is a person id, or the key (``source#record_id``) of another record
+    without a usable ID number. ``rank`` is 1 for the record's best candidate.
+    """
+
+    record_key: str
+    target: str
+    score: float
+    rule: CandidateRule
+    reasons: tuple[str, ...]
+    rank: int = 1
+
+    @property
+    def target_is_record(self) -> bool:
+        """Whether the target is another source record (person ids have no #)."""
+        return "#" in self.target
+
+
+@dataclass(frozen=True, slots=True)
+class JudgementRecord:
+    """A reviewer's verdict that ``a`` and ``b`` are (not) one identity.
+
+    ``a`` and ``b`` are record keys or person ids. A judgement is undone, never
+    deleted: ``undone_at``/``undone_by`` say when and by whom.
+    """
+
+    judgement_id: str
+    a: str
+    b: str
+    verdict: Judgement
+    by: str
+    at: datetime
+    reason: str = ""
+    undone_at: datetime | None = None
+    undone_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the judgement still applies."""
+        return self.undone_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A record of an identity that contradicts it; flagged, never dropped."""
+
+    person_id: str
+    record_key: str
+    kind: ConflictKind
+    detail: str
