@@ -33,7 +33,7 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
 
@@ -168,14 +168,18 @@ def discover_inputs(root: Path, *, exclude: Path | None = None) -> list[InputFil
 
 
 def detect_encoding(path: Path) -> str:
-    """``utf-8-sig``, ``utf-8``, ``gb18030``, or ``mixed`` for a text file.
+    """``utf-8-sig``, ``utf-8``, ``gb18030``, ``utf-16`` or ``mixed`` for a text file.
 
     Strict UTF-8 is tried first (with or without a byte order mark), then strict
     GB18030 (a superset of GBK and GB2312). A file valid in neither is ``mixed``:
-    its lines are decoded one by one.
+    its lines are decoded one by one. UTF-16 is recognised by its byte order mark
+    only (spreadsheet "Unicode text" exports).
     """
     with path.open("rb") as f:
         head = f.read(len(codecs.BOM_UTF8))
+    utf16_boms = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if head.startswith(utf16_boms) and _decodes(path, "utf-16"):
+        return "utf-16"
     if _decodes(path, "utf-8"):
         return "utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"
     if _decodes(path, "gb18030"):
@@ -211,7 +215,12 @@ class _Lines:
     """
 
     def __init__(self, f: IO[bytes], encoding: str) -> None:
-        self._f = f
+        self._readline: Callable[[int], bytes] = f.readline
+        if encoding == "utf-16":
+            # Lines of UTF-16 cannot be split on bytes; hand them on as UTF-8.
+            text = io.TextIOWrapper(f, encoding="utf-16", newline="")
+            self._readline = lambda limit: text.readline(limit).encode()
+            encoding = "utf-8"
         # A file valid in one encoding has every line valid in it.
         self._encodings = {
             "utf-8-sig": ("utf-8",),
@@ -231,14 +240,14 @@ class _Lines:
         if self._pending:
             self.line_no += 1
             return self._hand_on(self._pending.pop(0))
-        data = self._f.readline(MAX_ROW_BYTES + 1)
+        data = self._readline(MAX_ROW_BYTES + 1)
         if not data:
             raise StopIteration
         self.line_no += 1
         if len(data) > MAX_ROW_BYTES and not data.endswith(b"\n"):
             size = len(data)
             while data and not data.endswith(b"\n"):
-                data = self._f.readline(_CHUNK)
+                data = self._readline(_CHUNK)
                 size += len(data)
             self.problems.append(f"line {self.line_no} longer than {MAX_ROW_BYTES}")
             self.consumed.append(f"<{size} bytes dropped>")

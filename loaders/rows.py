@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Final
 
 from graph.model import (
@@ -28,6 +29,7 @@ from graph.model import (
     Sex,
     SourceRecord,
 )
+from graph.policy import load_catalogue
 from linkage.ids import (
     IdNumber,
     InvalidCreditCode,
@@ -98,21 +100,34 @@ ROLE_NAMES: Final[dict[str, RoleType]] = {
 }
 """Role names accepted in the role column (lower-cased), and the role they mean."""
 
-SANCTION_TYPES: Final[dict[str, str]] = {
-    "serious_illegal_dishonest": "serious_illegal_dishonest",
+_SANCTION_ALIASES: Final[dict[str, str]] = {
     "严重违法失信名单": "serious_illegal_dishonest",
     "严重违法失信主体名单": "serious_illegal_dishonest",
-    "dishonest_judgment_debtor": "dishonest_judgment_debtor",
     "失信被执行人": "dishonest_judgment_debtor",
-    "失信被执行人名单": "dishonest_judgment_debtor",
-    "major_tax_violation": "major_tax_violation",
-    "重大税收违法失信主体": "major_tax_violation",
-    "administrative_penalty": "administrative_penalty",
+    "重大税收违法失信主体名单": "major_tax_violation",
+    "吊销营业执照": "license_revoked",
     "行政处罚": "administrative_penalty",
-    "abnormal_operations": "abnormal_operations",
-    "经营异常名录": "abnormal_operations",
+    "列入经营异常名录": "abnormal_operations",
 }
-"""Sanction type names accepted (lower-cased), and the catalogue key they mean."""
+
+
+@cache
+def sanction_type_names() -> dict[str, str]:
+    """Accepted sanction type names (lower-cased) and the catalogue key they mean.
+
+    The keys and Chinese names of the measures catalogue's types, and common
+    shorter spellings of them; a type the catalogue lacks is never accepted.
+    """
+    names: dict[str, str] = {}
+    for rule in load_catalogue().rules:
+        names[rule.sanction_type] = rule.sanction_type
+        names[_clean(rule.name_zh)] = rule.sanction_type
+    keys = set(names.values())
+    for alias, key in _SANCTION_ALIASES.items():
+        if key in keys:
+            names.setdefault(_clean(alias), key)
+    return names
+
 
 SUBJECT_KINDS: Final[dict[str, EntityKind]] = {
     "enterprise": EntityKind.ENTERPRISE,
@@ -149,6 +164,12 @@ _DATE_FORMS = (
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
 )
+
+
+# Role and sanction rows name the same people and enterprises again and again; the
+# parsed values are immutable, so a bounded cache saves most of the parsing.
+_parse_credit_code = lru_cache(maxsize=1 << 15)(parse_credit_code)
+_parse_resident_id = lru_cache(maxsize=1 << 15)(parse_resident_id)
 
 
 def _clean(text: str) -> str:
@@ -195,7 +216,7 @@ def parse_roles(text: str) -> tuple[RoleType, ...]:
 
 def parse_sanction_type(text: str) -> str:
     """The catalogue key of a sanction type name; ValueError when unknown."""
-    key = SANCTION_TYPES.get(_clean(text))
+    key = sanction_type_names().get(_clean(text))
     if key is None:
         raise ValueError(f"unknown sanction type {text!r}")
     return key
@@ -256,7 +277,7 @@ def _required(fields: Mapping[str, str], name: str) -> str:
 def _credit_code(fields: Mapping[str, str], name: str) -> CreditCode:
     raw = _required(fields, name)
     try:
-        return parse_credit_code(raw)
+        return _parse_credit_code(raw)
     except InvalidCreditCode as exc:
         raise _RowRejectedError(name, f"invalid credit code ({exc.reason})") from None
 
@@ -266,7 +287,7 @@ def _resident_id(raw: str) -> IdNumber | str:
     if not raw:
         return "missing"
     try:
-        return parse_resident_id(raw)
+        return _parse_resident_id(raw)
     except InvalidIdNumber as exc:
         return exc.reason
 

@@ -119,7 +119,9 @@ _TEXT = "姓名,身份证号码\n张三,11010519491231002X\n"
         (_TEXT.encode("gbk"), "gb18030"),
         (_TEXT.encode("gb18030"), "gb18030"),
         (_TEXT.encode("utf-8") + "李四,1\n".encode("gbk"), "mixed"),
-        (b"\xff\xfe\xff\n", "mixed"),
+        (b"\x80\xff\n", "mixed"),
+        (_TEXT.encode("utf-16"), "utf-16"),
+        (_TEXT.encode("utf-16-be"), "gb18030"),  # no byte order mark: not UTF-16
     ],
 )
 def test_detect_encoding(tmp_path: Path, data: bytes, expected: str) -> None:

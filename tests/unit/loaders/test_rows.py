@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.model import Enterprise, EntityKind, Person, Role, RoleType, Sex
+from graph.policy import load_catalogue
 from linkage.ids import (
     make_resident_id,
     make_uscc,
@@ -157,10 +158,22 @@ def test_parse_roles_rejects(text: str) -> None:
         ("行政处罚", "administrative_penalty"),
         ("经营异常名录", "abnormal_operations"),
         (" Abnormal_Operations ", "abnormal_operations"),
+        ("市场监督管理严重违法失信名单", "serious_illegal_dishonest"),
+        ("license_revoked", "license_revoked"),
+        ("因违法被吊销营业执照、责令关闭", "license_revoked"),
+        ("行政处罚（示例）", "administrative_penalty"),
     ],
 )
 def test_parse_sanction_type(text: str, expected: str) -> None:
     assert parse_sanction_type(text) == expected
+
+
+def test_every_catalogue_type_and_its_chinese_name_is_accepted() -> None:
+    rules = load_catalogue().rules
+    assert rules
+    for rule in rules:
+        assert parse_sanction_type(rule.sanction_type) == rule.sanction_type
+        assert parse_sanction_type(rule.name_zh) == rule.sanction_type
 
 
 @pytest.mark.parametrize("text", ["", "警告", "dishonest"])
