@@ -1,0 +1,325 @@
+"""Write a synthetic registry: persons, enterprises, roles, sanctions and the truth.
+
+Files (UTF-8 CSV with a header row, ``\\n`` line ends, dates ISO ``yyyy-mm-dd``):
+
+- ``persons.csv``: source, record_id, name, id_number, birth_date, sex. One row per
+  record of a person in a source system; ``id_number`` is blank when the source
+  has none, ``birth_date`` and ``sex`` (M/F) are blank where the source does not
+  keep them. Values are as the source holds them, corruptions included.
+- ``enterprises.csv``: credit_code, name, status, founded_on. ``status`` carries the
+  Chinese term (存续 在业 吊销 注销 迁出, see :class:`EnterpriseStatus`).
+- ``roles.csv``: source, record_id, person_id_number, person_name, credit_code,
+  role, since, until. ``role`` is a :class:`~graph.model.RoleType` value; the
+  interval is half-open, ``until`` blank while the role is held.
+  ``person_id_number`` may carry the ID corruptions, at ``role_scale`` times the
+  rate of person records.
+- ``sanctions.csv``: sanction_id, subject_kind (enterprise|person), subject_id, type,
+  authority, decision_no, violation_date, decided_on, display_until. Subjects are
+  always valid canonical numbers of real (generated) subjects.
+- ``truth.csv``: source, record_id, true_person_id, corruptions: the true person of
+  every persons.csv row and the corruptions applied (``;``-separated
+  :class:`Corruption` values, sorted; blank for a clean record).
+- ``roles_truth.csv``: the same for every roles.csv row.
+
+Record ids are unique per source across persons.csv and roles.csv (different
+prefixes). Same seed, same arguments: byte-identical files on any day, whatever
+``PYTHONHASHSEED``.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from loaders.generator.config import ROLE_SOURCE, GeneratorConfig
+from loaders.generator.corruption import IdSpoiler
+from loaders.generator.enterprises import (
+    EnterpriseFactory,
+    RolePool,
+    TrueEnterprise,
+    TrueRole,
+)
+from loaders.generator.persons import (
+    PersonFactory,
+    PersonRecord,
+    RecordFactory,
+    TruePerson,
+)
+from loaders.generator.sanctions import SanctionMaker
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
+
+PERSONS_FILE: Final = "persons.csv"
+ENTERPRISES_FILE: Final = "enterprises.csv"
+ROLES_FILE: Final = "roles.csv"
+SANCTIONS_FILE: Final = "sanctions.csv"
+TRUTH_FILE: Final = "truth.csv"
+ROLES_TRUTH_FILE: Final = "roles_truth.csv"
+
+HEADERS: Final[dict[str, tuple[str, ...]]] = {
+    PERSONS_FILE: ("source", "record_id", "name", "id_number", "birth_date", "sex"),
+    ENTERPRISES_FILE: ("credit_code", "name", "status", "founded_on"),
+    ROLES_FILE: (
+        "source",
+        "record_id",
+        "person_id_number",
+        "person_name",
+        "credit_code",
+        "role",
+        "since",
+        "until",
+    ),
+    SANCTIONS_FILE: (
+        "sanction_id",
+        "subject_kind",
+        "subject_id",
+        "type",
+        "authority",
+        "decision_no",
+        "violation_date",
+        "decided_on",
+        "display_until",
+    ),
+    TRUTH_FILE: ("source", "record_id", "true_person_id", "corruptions"),
+    ROLES_TRUTH_FILE: ("source", "record_id", "true_person_id", "corruptions"),
+}
+"""Header row of each output file."""
+
+_ROLES_PER_ENTERPRISE: Final = 12.0  # about: 1.5 LRs, 7 board seats, 3 shareholders
+_MIN_POOL: Final = 200  # small registries: enough holders for distinct boards
+_BATCH: Final = 4096  # rows buffered per file before writing
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationSummary:
+    """How many rows each file of a generated registry has (headers excluded)."""
+
+    persons: int  # true persons
+    person_records: int  # rows of persons.csv (and of truth.csv)
+    enterprises: int
+    roles: int  # rows of roles.csv (and of roles_truth.csv)
+    sanctions: int
+    role_holders: int  # size of the pool roles were drawn from
+
+    def rows_by_file(self) -> dict[str, int]:
+        """Row counts keyed by file name."""
+        return {
+            PERSONS_FILE: self.person_records,
+            ENTERPRISES_FILE: self.enterprises,
+            ROLES_FILE: self.roles,
+            SANCTIONS_FILE: self.sanctions,
+            TRUTH_FILE: self.person_records,
+            ROLES_TRUTH_FILE: self.roles,
+        }
+
+
+def _corruption_text(corruptions: Sequence[str]) -> str:
+    if not corruptions:
+        return ""
+    return ";".join(sorted(corruptions))
+
+
+class RegistryStream:
+    """The registry as a stream: persons first, then enterprises.
+
+    :meth:`persons` must be consumed before :meth:`enterprises`: the persons who
+    may hold roles are chosen while persons are drawn. Only those (ID, name,
+    birth date) and the ID numbers issued so far are kept in memory.
+    """
+
+    def __init__(
+        self, *, persons: int, enterprises: int, seed: int, config: GeneratorConfig
+    ) -> None:
+        if persons < 0 or enterprises < 0:
+            msg = "counts must not be negative"
+            raise ValueError(msg)
+        if enterprises and persons < _MIN_POOL:
+            msg = f"enterprises need at least {_MIN_POOL} persons to hold their roles"
+            raise ValueError(msg)
+        self._persons = persons
+        self._enterprises = enterprises
+        self._seed = seed
+        self._config = config
+        self.pool = RolePool()
+        self._sanctions = SanctionMaker(seed, config)
+        self._persons_done = False
+        wanted = enterprises * _ROLES_PER_ENTERPRISE / config.pool_roles
+        self._pool_share = min(1.0, max(wanted, _MIN_POOL) / max(persons, 1))
+
+    def persons(
+        self,
+    ) -> Iterator[tuple[TruePerson, list[PersonRecord], list[tuple[str, ...]]]]:
+        """Each person with their source records and the sanctions against them."""
+        people = PersonFactory(self._seed, self._config)
+        records = RecordFactory(self._seed, self._config)
+        pool_rng = random.Random(f"credlink:{self._seed}:pool")
+        for _ in range(self._persons):
+            person = people.next()
+            sanctions = self._sanctions.for_person(person)
+            # a sanctioned person is on record with a usable number somewhere
+            rows = records.records(person, keep_id=bool(sanctions))
+            if pool_rng.random() < self._pool_share:
+                self.pool.add(person)
+            yield person, rows, sanctions
+        self._persons_done = True
+
+    def enterprises(
+        self,
+    ) -> Iterator[tuple[TrueEnterprise, list[TrueRole], list[tuple[str, ...]]]]:
+        """Each enterprise with its roles and the sanctions against it."""
+        if not self._persons_done:
+            msg = "consume persons() before enterprises()"
+            raise RuntimeError(msg)
+        factory = EnterpriseFactory(self._seed, self._config, self.pool)
+        for _ in range(self._enterprises):
+            enterprise, roles = factory.next()
+            yield enterprise, roles, self._sanctions.for_enterprise(enterprise)
+
+
+def _writer(stack: ExitStack, path: Path, header: tuple[str, ...]) -> Any:
+    handle = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(header)
+    return writer
+
+
+def generate(
+    out_dir: Path,
+    *,
+    persons: int,
+    enterprises: int,
+    seed: int,
+    config: GeneratorConfig | None = None,
+) -> GenerationSummary:
+    """Write a synthetic registry of ``persons`` people and ``enterprises`` firms.
+
+    Same arguments, same bytes. Rows are written as they are drawn, so memory
+    grows only with the pool of role holders and the set of issued numbers.
+    """
+    config = config or GeneratorConfig()
+    stream = RegistryStream(
+        persons=persons, enterprises=enterprises, seed=seed, config=config
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        files = {name: _writer(stack, out_dir / name, h) for name, h in HEADERS.items()}
+        sanctions = _Batches(files[SANCTIONS_FILE])
+        records = _write_persons(stream, files, sanctions)
+        roles = _write_enterprises(stream, files, sanctions, seed, config)
+        sanctions.flush()
+    return GenerationSummary(
+        persons=persons,
+        person_records=records,
+        enterprises=enterprises,
+        roles=roles,
+        sanctions=sanctions.count,
+        role_holders=len(stream.pool),
+    )
+
+
+class _Batches:
+    """Rows collected and written in batches (one writerows call per batch)."""
+
+    def __init__(self, writer: Any) -> None:
+        self.rows: list[tuple[str, ...]] = []
+        self.count = 0
+        self._writer = writer
+
+    def flush(self) -> None:
+        self.count += len(self.rows)
+        self._writer.writerows(self.rows)
+        self.rows.clear()
+
+
+def _write_persons(
+    stream: RegistryStream, files: dict[str, Any], sanctions: _Batches
+) -> int:
+    """Write persons.csv and truth.csv; return the number of records."""
+    people = _Batches(files[PERSONS_FILE])
+    truth = _Batches(files[TRUTH_FILE])
+    add_person, add_truth = people.rows.append, truth.rows.append
+    for person, records, against in stream.persons():
+        person_id = person.person_id
+        for r in records:
+            add_person(
+                (r.source, r.record_id, r.name, r.id_number, r.birth_date, r.sex)
+            )
+            add_truth(
+                (r.source, r.record_id, person_id, _corruption_text(r.corruptions))
+            )
+        if against:
+            sanctions.rows.extend(against)
+        if len(people.rows) >= _BATCH:
+            people.flush()
+            truth.flush()
+    people.flush()
+    truth.flush()
+    return people.count
+
+
+def _write_enterprises(
+    stream: RegistryStream,
+    files: dict[str, Any],
+    sanctions: _Batches,
+    seed: int,
+    config: GeneratorConfig,
+) -> int:
+    """Write enterprises.csv, roles.csv and roles_truth.csv; return the role count."""
+    rng = random.Random(f"credlink:{seed}:role-records")
+    spoiler = IdSpoiler(config.rates, ROLE_SOURCE, config.rates.role_scale)
+    pool = stream.pool
+    firms = _Batches(files[ENTERPRISES_FILE])
+    roles = _Batches(files[ROLES_FILE])
+    truth = _Batches(files[ROLES_TRUTH_FILE])
+    add_role, add_truth = roles.rows.append, truth.rows.append
+    source, prefix = ROLE_SOURCE.name, ROLE_SOURCE.prefix
+    count = 0
+    for enterprise, held, against in stream.enterprises():
+        code = enterprise.credit_code
+        firms.rows.append(
+            (
+                code,
+                enterprise.name,
+                enterprise.status.value,
+                enterprise.founded_on.isoformat(),
+            )
+        )
+        for role in held:
+            count += 1
+            record_id = f"{prefix}{count:08d}"
+            true_id = pool.ids[role.holder]
+            number, applied = spoiler.spoil(
+                rng, true_id, legacy_ok=_has_legacy_form(true_id)
+            )
+            add_role(
+                (
+                    source,
+                    record_id,
+                    number,
+                    pool.names[role.holder],
+                    code,
+                    role.role.value,
+                    role.since.isoformat(),
+                    role.until.isoformat() if role.until else "",
+                )
+            )
+            add_truth((source, record_id, true_id, _corruption_text(applied)))
+        if against:
+            sanctions.rows.extend(against)
+        if len(roles.rows) >= _BATCH:
+            roles.flush()
+            truth.flush()
+            firms.flush()
+    for batch in (roles, truth, firms):
+        batch.flush()
+    return count
+
+
+def _has_legacy_form(person_id: str) -> bool:
+    """Whether a 15-digit form exists: a mainland number of a birth in 1900-1999."""
+    return person_id[:2] not in ("81", "82", "83") and person_id[6:8] == "19"
