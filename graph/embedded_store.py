@@ -98,6 +98,10 @@ CREATE INDEX IF NOT EXISTS source_records_entity ON source_records(entity_key);
 _CHUNK = 500
 
 _Node = tuple[EntityKind, str]
+_TABLE_OF: dict[EntityKind, tuple[str, str]] = {
+    EntityKind.PERSON: ("persons", "person_id"),
+    EntityKind.ENTERPRISE: ("enterprises", "credit_code"),
+}
 
 
 class EmbeddedStore:
@@ -184,16 +188,19 @@ class EmbeddedStore:
                 state = current.get(p.person_id)
                 if state is None:
                     state = {
-                        "name": p.name,
+                        "name": "",
                         "birth_date": None,
                         "sex": None,
                         "aliases": [],
                     }
                     current[p.person_id] = state
+                # An empty name is "unknown": it never displaces a real one.
+                if not state["name"]:
+                    state["name"] = p.name
                 state["birth_date"] = state["birth_date"] or _iso(p.birth_date)
                 state["sex"] = state["sex"] or (p.sex.value if p.sex else None)
                 for name in dict.fromkeys((p.name, *p.aliases)):
-                    if name != state["name"] and name not in state["aliases"]:
+                    if name and name != state["name"] and name not in state["aliases"]:
                         state["aliases"].append(name)
             cur.executemany(
                 "INSERT OR REPLACE INTO persons VALUES (?, ?, ?, ?, ?)",
@@ -374,6 +381,16 @@ class EmbeddedStore:
             (key, kind.value),
         )
         return sorted((_row_to_source_record(r) for r in rows), key=lambda r: r.key)
+
+    def existing_keys(self, kind: EntityKind, keys: Sequence[str]) -> set[str]:
+        """The subset of ``keys`` that name an entity of ``kind`` in the store."""
+        table, column = _TABLE_OF[kind]
+        with self._lock:
+            cur = self._conn.cursor()
+            found = _fetch_by_keys(
+                cur, f"SELECT {column} FROM {table} WHERE {column} IN ({{}})", keys
+            )
+        return {row[0] for row in found}
 
     def neighbours(
         self, kind: EntityKind, key: str, on: date | None = None

@@ -213,6 +213,13 @@ class Neo4jStore:
         rows = self._read(queries.SOURCE_RECORDS_OF, kind=kind.value, entity_key=key)
         return [_to_source_record(r) for r in rows]
 
+    def existing_keys(self, kind: EntityKind, keys: Sequence[str]) -> set[str]:
+        """The subset of ``keys`` that name an entity of ``kind`` in the store."""
+        if not keys:
+            return set()
+        rows = self._read(queries.EXISTING_KEYS_OF[kind], keys=sorted(set(keys)))
+        return {row["key"] for row in rows}
+
     def neighbours(
         self, kind: EntityKind, key: str, on: date | None = None
     ) -> list[Role]:

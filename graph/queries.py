@@ -38,15 +38,18 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
 
 MERGE_PERSONS: Final[LiteralString] = """
 // $rows: [{person_id, name, names, birth_date, sex}]; returns nothing.
-// The first name seen stays the name; every other distinct name becomes an alias.
+// The first non-empty name seen stays the name; other names become aliases.
+// An empty name is "unknown": it never displaces a real one nor becomes an alias.
 UNWIND $rows AS row
 MERGE (p:Person {person_id: row.person_id})
-ON CREATE SET p.name = row.name, p.aliases = []
+ON CREATE SET p.name = '', p.aliases = []
+WITH p, row
+SET p.name = CASE WHEN p.name = '' THEN row.name ELSE p.name END
 WITH p, row
 SET p.birth_date = coalesce(p.birth_date, row.birth_date),
     p.sex = coalesce(p.sex, row.sex),
     p.aliases = p.aliases
-        + [a IN row.names WHERE a <> p.name AND NOT a IN p.aliases]
+        + [a IN row.names WHERE a <> '' AND a <> p.name AND NOT a IN p.aliases]
 """
 
 MERGE_ENTERPRISES: Final[LiteralString] = """
@@ -78,6 +81,21 @@ OPTIONAL MATCH (e:Enterprise {credit_code: key})
 WITH key, e WHERE e IS NULL
 RETURN key
 """
+
+EXISTING_KEYS_OF: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: """
+// $keys: [person_id]; returns key for each that names a Person.
+UNWIND $keys AS key
+MATCH (p:Person {person_id: key})
+RETURN key
+""",
+    EntityKind.ENTERPRISE: """
+// $keys: [credit_code]; returns key for each that names an Enterprise.
+UNWIND $keys AS key
+MATCH (e:Enterprise {credit_code: key})
+RETURN key
+""",
+}
 
 MERGE_ROLES: Final[LiteralString] = """
 // $rows: [{role_id, person_id, credit_code, type, since, until, source, record_id}];

@@ -8,8 +8,9 @@ Write semantics shared by both stores:
 
 - Every upsert is idempotent: writing the same batch twice changes nothing, so a load
   killed half-way can simply be run again. A batch is written in one transaction.
-- ``upsert_persons`` keeps the first name seen for a person; every other distinct name
-  becomes an alias. Other fields fill in when they were unknown.
+- ``upsert_persons`` keeps the first non-empty name seen for a person; every other
+  distinct non-empty name becomes an alias. Other fields fill in when they were
+  unknown.
 - ``upsert_roles`` and ``upsert_sanctions`` require the person and enterprise they
   name to exist; a missing endpoint raises ``EntityNotFoundError`` and writes nothing
   of that batch.
@@ -93,6 +94,10 @@ class GraphStore(Protocol):
 
     def source_records_of(self, kind: EntityKind, key: str) -> list[SourceRecord]:
         """Source records resolved to the entity, sorted by key."""
+        ...
+
+    def existing_keys(self, kind: EntityKind, keys: Sequence[str]) -> set[str]:
+        """The subset of ``keys`` that name an entity of ``kind`` in the store."""
         ...
 
     def neighbours(

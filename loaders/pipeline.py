@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.errors import InvalidRecordError
+from graph.model import EntityKind
 from loaders.quarantine import Quarantine, QuarantinedRow
 from loaders.readers import (
     InputKind,
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from graph.model import Enterprise, Person, Role, Sanction, SourceRecord
     from graph.store import GraphStore
     from loaders.readers import InputFile, RawRow
+
+    _Stub = TypeVar("_Stub", Person, Enterprise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,17 +218,15 @@ class _Batch:
 
     def flush(self) -> None:
         store = self._store
-        enterprises = self._enterprises + [
-            stub
-            for code, stub in self._enterprise_stubs.items()
-            if code not in self._enterprises_known
-            and store.get_enterprise(code) is None
-        ]
-        persons = self._persons + [
-            stub
-            for key, stub in self._person_stubs.items()
-            if key not in self._persons_known and store.get_person(key) is None
-        ]
+        enterprises = self._enterprises + _missing_stubs(
+            store,
+            EntityKind.ENTERPRISE,
+            self._enterprise_stubs,
+            self._enterprises_known,
+        )
+        persons = self._persons + _missing_stubs(
+            store, EntityKind.PERSON, self._person_stubs, self._persons_known
+        )
         # Endpoints first: a run killed between two calls leaves no dangling role.
         if enterprises:
             store.upsert_enterprises(enterprises)
@@ -240,3 +241,15 @@ class _Batch:
         self._enterprises_known.update(self._enterprise_stubs)
         self._persons_known.update(self._person_stubs)
         self._clear()
+
+
+def _missing_stubs(
+    store: GraphStore,
+    kind: EntityKind,
+    stubs: dict[str, _Stub],
+    known: set[str],
+) -> list[_Stub]:
+    """The stubs for keys neither seen in this load nor already in the store."""
+    unseen = [key for key in stubs if key not in known]
+    present = store.existing_keys(kind, unseen) if unseen else set()
+    return [stubs[key] for key in unseen if key not in present]

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.neo4j
 PEOPLE = [resident_id(n) for n in range(1, 7)]
 COMPANIES = [credit_code(n) for n in range(1, 4)]
 DAY0 = date(2010, 1, 1)
-NAMES = ["张伟", "張偉", "王芳", "李娜", "刘洋"]
+NAMES = ["", "张伟", "張偉", "王芳", "李娜", "刘洋"]
 
 days = st.integers(min_value=0, max_value=40).map(lambda n: DAY0 + timedelta(days=n))
 maybe_days = st.none() | days

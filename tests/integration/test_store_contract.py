@@ -171,3 +171,24 @@ def test_wipe_empties_the_store(store: GraphStore) -> None:
     store.wipe()
     assert store.counts() == Counts()
     assert store.neighbours(EntityKind.PERSON, resident_id(1)) == []
+
+
+def test_existing_keys_names_only_what_is_there(store: GraphStore) -> None:
+    _seed(store)
+    asked = [resident_id(1), resident_id(9), resident_id(2)]
+    assert store.existing_keys(EntityKind.PERSON, asked) == {
+        resident_id(1),
+        resident_id(2),
+    }
+    assert store.existing_keys(EntityKind.ENTERPRISE, [credit_code(1), "X"]) == {
+        credit_code(1)
+    }
+    assert store.existing_keys(EntityKind.PERSON, []) == set()
+
+
+def test_an_empty_name_is_unknown_not_first(store: GraphStore) -> None:
+    store.upsert_persons([make_person(name="")])
+    store.upsert_persons([make_person(name="张伟"), make_person(name="")])
+    stored = store.get_person(resident_id(1))
+    assert stored is not None
+    assert (stored.name, stored.aliases) == ("张伟", ())
