@@ -52,6 +52,7 @@ from loaders.generator.sanctions import SanctionMaker
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from datetime import date
     from pathlib import Path
 
 PERSONS_FILE: Final = "persons.csv"
@@ -278,6 +279,7 @@ def _write_enterprises(
     truth = _Batches(files[ROLES_TRUTH_FILE])
     add_role, add_truth = roles.rows.append, truth.rows.append
     source, prefix = ROLE_SOURCE.name, ROLE_SOURCE.prefix
+    iso = _IsoDates()
     count = 0
     for enterprise, held, against in stream.enterprises():
         code = enterprise.credit_code
@@ -303,9 +305,9 @@ def _write_enterprises(
                     number,
                     pool.names[role.holder],
                     code,
-                    role.role.value,
-                    role.since.isoformat(),
-                    role.until.isoformat() if role.until else "",
+                    role.role,  # a StrEnum: csv writes its value
+                    iso[role.since],
+                    iso[role.until] if role.until else "",
                 )
             )
             add_truth((source, record_id, true_id, _corruption_text(applied)))
@@ -318,6 +320,14 @@ def _write_enterprises(
     for batch in (roles, truth, firms):
         batch.flush()
     return count
+
+
+class _IsoDates(dict["date", str]):
+    """date -> ISO text, filled on first use (roles repeat a few thousand days)."""
+
+    def __missing__(self, day: date) -> str:
+        text = self[day] = day.isoformat()
+        return text
 
 
 def _has_legacy_form(person_id: str) -> bool:
