@@ -1,0 +1,44 @@
+"""Masking of personal data for any output whose audience may be public.
+
+The national practice for published ID numbers keeps the region code and the last
+four characters (the birth date is hidden); names keep the surname only.
+"""
+
+from __future__ import annotations
+
+_KEEP_HEAD = 6
+_KEEP_TAIL = 4
+
+
+def mask_id_number(value: str) -> str:
+    """``510104********001X``: region code and the last four kept, the rest hidden.
+
+    Surrogate keys (``U…``) and anything too short to mask are hidden entirely but
+    for their first character, so nothing personal leaks through an odd value.
+    """
+    if len(value) <= _KEEP_HEAD + _KEEP_TAIL or value.startswith("U"):
+        return value[:1] + "*" * max(len(value) - 1, 0)
+    hidden = len(value) - _KEEP_HEAD - _KEEP_TAIL
+    return value[:_KEEP_HEAD] + "*" * hidden + value[-_KEEP_TAIL:]
+
+
+def mask_name(name: str) -> str:
+    """``张*`` / ``欧阳**``: the surname kept, every other character hidden.
+
+    Two-character compound surnames are kept whole; Latin names keep the first word.
+    """
+    if not name:
+        return name
+    if name.isascii():
+        first, _, rest = name.partition(" ")
+        return first + (" " + "*" * len(rest) if rest else "")
+    keep = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
+    return name[:keep] + "*" * (len(name) - keep)
+
+
+_COMPOUND_SURNAMES = frozenset(
+    {
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+        "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "闻人", "澹台", "端木", "西门",
+    }
+)  # fmt: skip
