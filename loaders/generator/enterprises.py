@@ -46,17 +46,18 @@ _STATUSES: Final = (
     (EnterpriseStatus.CANCELLED, 0.15),
     (EnterpriseStatus.MOVED_OUT, 0.03),
 )
+FIRST_FOUNDING_YEAR: Final = 1995
+_YOUNGEST_DAYS: Final = 30  # the youngest enterprise was founded a month ago
 # Founding years: credlink's rough shape of the growth of registrations, steep after
 # the 2014 registration reform. Not statistics.
 _FOUNDING_YEARS: Final = (
-    (1995, 1999, 1.0),
+    (FIRST_FOUNDING_YEAR, 1999, 1.0),
     (2000, 2004, 1.5),
     (2005, 2009, 2.0),
     (2010, 2013, 3.0),
     (2014, 2017, 6.0),
     (2018, 2100, 7.0),
 )
-FIRST_FOUNDING_YEAR: Final = 1995
 USCC_YEAR: Final = 2016  # credit codes were given to existing enterprises 2015-2017
 ENTERPRISE_AUTHORITY: Final = "91"  # market regulation (9), enterprise (1)
 _LOCAL_SHARE: Final = 0.85  # of enterprises registered in Chengdu, the rest in Sichuan
@@ -148,7 +149,7 @@ class EnterpriseFactory:
         self._pool = pool
         self._today = config.today.toordinal()
         self._busy = config.busy_share
-        last = config.today.year
+        last = date.fromordinal(self._today - _YOUNGEST_DAYS).year
         self._years = tables.Weighted.of(
             (str(y), w / (hi - lo + 1))
             for lo, top, w in _FOUNDING_YEARS
@@ -171,7 +172,7 @@ class EnterpriseFactory:
         rng = self._rng
         year = int(self._years.pick(rng))
         start = date(year, 1, 1).toordinal()
-        end = min(date(year, 12, 31).toordinal(), self._today - 30)
+        end = min(date(year, 12, 31).toordinal(), self._today - _YOUNGEST_DAYS)
         founded = start + int(rng.random() * (end - start + 1))
         status = EnterpriseStatus(self._statuses.pick(rng))
         closed: int | None = None

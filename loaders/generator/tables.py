@@ -43,16 +43,6 @@ class Weighted:
             bisect_right(self.cum_weights, rng.random() * self.cum_weights[-1])
         ]
 
-    def share(self, item: str) -> float:
-        """The probability of drawing ``item``."""
-        total = 0.0
-        previous = 0.0
-        for name, cum in zip(self.items, self.cum_weights, strict=True):
-            if name == item:
-                total += cum - previous
-            previous = cum
-        return total / self.cum_weights[-1]
-
 
 def read_table(name: str) -> list[dict[str, str]]:
     """Rows of the packaged data file ``name``, comment lines (``#``) skipped."""

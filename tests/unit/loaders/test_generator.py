@@ -46,7 +46,12 @@ from loaders.generator.corruption import (
     swap_digits,
     to_full_width,
 )
-from loaders.generator.enterprises import BOARD_SIZES, MANAGER_SEATS, SUPERVISOR_SEATS
+from loaders.generator.enterprises import (
+    BOARD_SIZES,
+    FIRST_FOUNDING_YEAR,
+    MANAGER_SEATS,
+    SUPERVISOR_SEATS,
+)
 from loaders.generator.persons import add_years
 
 if TYPE_CHECKING:
@@ -462,6 +467,15 @@ def test_enterprises_have_valid_unique_codes_and_usual_names(registry: Path) -> 
             date(1995, 1, 1) <= date.fromisoformat(row["founded_on"]) < REFERENCE_DATE
         )
     assert len(Counter(r["status"] for r in rows)) >= 4
+
+
+def test_enterprises_are_founded_a_month_before_the_reference_date() -> None:
+    stream = RegistryStream(persons=300, enterprises=3000, seed=4, config=NOISY)
+    list(stream.persons())
+    founded = [e.founded_on for e, _, _ in stream.enterprises()]
+    assert min(founded) >= date(FIRST_FOUNDING_YEAR, 1, 1)
+    assert max(founded) <= REFERENCE_DATE - timedelta(days=30)
+    assert max(founded).year == REFERENCE_DATE.year - 1
 
 
 def _roles_by_enterprise(directory: Path) -> dict[str, list[dict[str, str]]]:
