@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph.errors import EntityNotFoundError
+from graph.errors import EntityNotFoundError, LifecycleError
 from graph.model import (
     Counts,
     Enterprise,
@@ -34,9 +35,20 @@ from graph.model import (
     Sex,
     SourceRecord,
 )
+from graph.propagation import (
+    EventKind,
+    PropagationReport,
+    RestrictionFact,
+    SanctionEvent,
+    derive_restrictions,
+    needs_rederive,
+    restriction_fact,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+
+    from graph.policy.catalogue import Catalogue
 
 SCHEMA_VERSION = 1
 
@@ -119,6 +131,7 @@ class EmbeddedStore:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(_DDL)
+        self._conn.executescript(_PROPAGATION_DDL)
         self._conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -279,6 +292,7 @@ class EmbeddedStore:
                     for r in roles
                 ],
             )
+            _mark_pending_for_enterprises(cur, {r.credit_code for r in roles})
         if self._graph is not None:
             for role in roles:
                 _add_role_edge(self._graph, role)
@@ -312,6 +326,7 @@ class EmbeddedStore:
                     for s in sanctions
                 ],
             )
+            _mark_pending(cur, [s.sanction_id for s in sanctions])
 
     def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
         """Create or replace source records by (source, record_id)."""
@@ -341,6 +356,7 @@ class EmbeddedStore:
                 "source_records",
                 "persons",
                 "enterprises",
+                *_PROPAGATION_TABLES,
             ):
                 cur.execute(f"DELETE FROM {table}")
         with self._lock:
@@ -427,6 +443,174 @@ class EmbeddedStore:
             " (SELECT count(*) FROM source_records)"
         )[0]
         return Counts(*(int(v) for v in row))
+
+    # -- propagation -------------------------------------------------------------
+    def propagate(
+        self, catalogue: Catalogue, *, full: bool = False
+    ) -> PropagationReport:
+        """Derive pending sanctions (all with ``full``) with derive_restrictions.
+
+        Sanctions, roles and pending marks are read in the writing transaction, so
+        a role written meanwhile either is seen or leaves its sanction pending.
+        """
+        started = time.perf_counter()
+        with self._transaction() as cur:
+            cur.row_factory = sqlite3.Row
+            sanctions = [
+                _row_to_sanction(row)
+                for row in cur.execute(_SANCTIONS_TO_DERIVE[full]).fetchall()
+            ]
+            rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
+            roles = _roles_of_enterprises(
+                cur,
+                {
+                    s.subject_id
+                    for s in sanctions
+                    if s.subject_kind is EntityKind.ENTERPRISE
+                },
+            )
+            facts: list[RestrictionFact] = []
+            for sanction in sanctions:
+                subject_roles = (
+                    roles.get(sanction.subject_id, [])
+                    if sanction.subject_kind is EntityKind.ENTERPRISE
+                    else []
+                )
+                derived = derive_restrictions(
+                    sanction, subject_roles, rules[sanction.sanction_id]
+                )
+                facts.extend(restriction_fact(r) for r in derived)
+            ids = [s.sanction_id for s in sanctions]
+            if full:
+                removed = cur.execute("DELETE FROM restrictions").rowcount
+                cur.execute("DELETE FROM pending_sanctions")
+            else:
+                removed = 0
+                for chunk in _chunks(ids):
+                    marks = ", ".join("?" * len(chunk))
+                    removed += cur.execute(
+                        f"DELETE FROM restrictions WHERE sanction_id IN ({marks})",
+                        chunk,
+                    ).rowcount
+                    cur.execute(
+                        f"DELETE FROM pending_sanctions WHERE sanction_id IN ({marks})",
+                        chunk,
+                    )
+            cur.executemany(
+                "INSERT INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        f.restriction_id,
+                        f.sanction_id,
+                        f.person_id,
+                        f.measure,
+                        f.role_id,
+                        f.valid_from.isoformat(),
+                        f.valid_until.isoformat(),
+                    )
+                    for f in facts
+                ],
+            )
+        return PropagationReport(
+            sanctions=len(sanctions),
+            restrictions_written=len(facts),
+            restrictions_removed=removed,
+            seconds=time.perf_counter() - started,
+        )
+
+    def pending_sanctions(self) -> list[str]:
+        """Ids of the sanctions whose restrictions wait to be derived, sorted."""
+        rows = self._query(
+            "SELECT sanction_id FROM pending_sanctions ORDER BY sanction_id"
+        )
+        return [row["sanction_id"] for row in rows]
+
+    def restriction_facts(
+        self,
+        *,
+        person_id: str | None = None,
+        sanction_id: str | None = None,
+        on: date | None = None,
+    ) -> list[RestrictionFact]:
+        """Stored restrictions of a person and/or a sanction, valid on ``on``."""
+        day = _iso(on)
+        rows = self._query(
+            "SELECT * FROM restrictions"
+            " WHERE (? IS NULL OR person_id = ?) AND (? IS NULL OR sanction_id = ?)"
+            " AND (? IS NULL OR (valid_from <= ? AND ? < valid_until))"
+            " ORDER BY restriction_id",
+            (person_id, person_id, sanction_id, sanction_id, day, day, day),
+        )
+        return [_row_to_fact(row) for row in rows]
+
+    def roles_by_id(self, role_ids: Sequence[str]) -> list[Role]:
+        """The roles with these ids (unknown ids are left out), sorted by id."""
+        rows: list[sqlite3.Row] = []
+        for chunk in _chunks(sorted(set(role_ids))):
+            marks = ", ".join("?" * len(chunk))
+            rows += self._query(
+                f"SELECT * FROM roles WHERE role_id IN ({marks})", chunk
+            )
+        return sorted((_row_to_role(row) for row in rows), key=lambda r: r.role_id)
+
+    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
+        """Record ``event`` and write ``sanction`` in one transaction."""
+        kind = sanction.subject_kind
+        table, column = _TABLE_OF[kind]
+        with self._transaction() as cur:
+            _require_all(
+                cur, "sanctions", "sanction_id", {sanction.sanction_id}, "sanction"
+            )
+            _require_all(cur, table, column, {sanction.subject_id}, kind.value)
+            taken = cur.execute(
+                "SELECT 1 FROM sanction_events WHERE sanction_id = ? AND seq = ?",
+                (event.sanction_id, event.seq),
+            ).fetchone()
+            if taken is not None:
+                msg = (
+                    f"event {event.seq} of sanction {event.sanction_id} is already "
+                    "recorded (another writer was first); read its history and retry"
+                )
+                raise LifecycleError(msg)
+            cur.execute(
+                "INSERT INTO sanction_events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    event.sanction_id,
+                    event.seq,
+                    event.kind.value,
+                    event.on.isoformat(),
+                    event.by,
+                    event.reason,
+                    json.dumps(event.changes, ensure_ascii=False),
+                ),
+            )
+            cur.execute(
+                "UPDATE sanctions SET subject_kind = ?, subject_id = ?, type = ?,"
+                " authority = ?, decision_no = ?, decided_on = ?, violation_date = ?,"
+                " display_until = ?, status = ? WHERE sanction_id = ?",
+                (
+                    kind.value,
+                    sanction.subject_id,
+                    sanction.type,
+                    sanction.authority,
+                    sanction.decision_no,
+                    _iso(sanction.decided_on),
+                    _iso(sanction.violation_date),
+                    _iso(sanction.display_until),
+                    sanction.status.value,
+                    sanction.sanction_id,
+                ),
+            )
+            if needs_rederive(event):
+                _mark_pending(cur, [sanction.sanction_id])
+
+    def sanction_events(self, sanction_id: str) -> list[SanctionEvent]:
+        """The sanction's recorded events in (on, seq) order; [] when none."""
+        rows = self._query(
+            "SELECT * FROM sanction_events WHERE sanction_id = ? ORDER BY on_date, seq",
+            (sanction_id,),
+        )
+        return [_row_to_event(row) for row in rows]
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -542,4 +726,98 @@ def _row_to_source_record(row: sqlite3.Row) -> SourceRecord:
         kind=EntityKind(row["kind"]),
         raw=tuple(sorted(raw.items())),
         entity_key=row["entity_key"],
+    )
+
+
+# -- propagation -------------------------------------------------------------------
+
+_PROPAGATION_DDL = """
+CREATE TABLE IF NOT EXISTS restrictions (
+    restriction_id TEXT PRIMARY KEY,
+    sanction_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    role_id TEXT,
+    valid_from TEXT NOT NULL,
+    valid_until TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS restrictions_person ON restrictions(person_id);
+CREATE INDEX IF NOT EXISTS restrictions_sanction ON restrictions(sanction_id);
+CREATE TABLE IF NOT EXISTS sanction_events (
+    sanction_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    by_name TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    PRIMARY KEY (sanction_id, seq)
+);
+CREATE TABLE IF NOT EXISTS pending_sanctions (sanction_id TEXT PRIMARY KEY);
+"""
+_PROPAGATION_TABLES = ("restrictions", "sanction_events", "pending_sanctions")
+
+_SANCTIONS_TO_DERIVE: dict[bool, str] = {
+    # keyed by `full`
+    False: "SELECT s.* FROM sanctions s JOIN pending_sanctions USING (sanction_id)"
+    " ORDER BY s.sanction_id",
+    True: "SELECT * FROM sanctions ORDER BY sanction_id",
+}
+
+
+def _mark_pending(cur: sqlite3.Cursor, sanction_ids: Iterable[str]) -> None:
+    """Mark sanctions pending: their restrictions must be derived anew."""
+    cur.executemany(
+        "INSERT OR IGNORE INTO pending_sanctions VALUES (?)",
+        [(key,) for key in sorted(set(sanction_ids))],
+    )
+
+
+def _mark_pending_for_enterprises(cur: sqlite3.Cursor, codes: Iterable[str]) -> None:
+    """Mark pending every sanction against these enterprises (their roles changed)."""
+    for chunk in _chunks(sorted(set(codes))):
+        marks = ", ".join("?" * len(chunk))
+        cur.execute(
+            "INSERT OR IGNORE INTO pending_sanctions SELECT sanction_id FROM sanctions"
+            f" WHERE subject_kind = 'enterprise' AND subject_id IN ({marks})",
+            chunk,
+        )
+
+
+def _roles_of_enterprises(
+    cur: sqlite3.Cursor, codes: set[str]
+) -> dict[str, list[Role]]:
+    found: dict[str, list[Role]] = {}
+    for chunk in _chunks(sorted(codes)):
+        marks = ", ".join("?" * len(chunk))
+        rows = cur.execute(
+            f"SELECT * FROM roles WHERE credit_code IN ({marks})", chunk
+        ).fetchall()
+        for row in rows:
+            role = _row_to_role(row)
+            found.setdefault(role.credit_code, []).append(role)
+    return found
+
+
+def _row_to_fact(row: sqlite3.Row) -> RestrictionFact:
+    return RestrictionFact(
+        restriction_id=row["restriction_id"],
+        sanction_id=row["sanction_id"],
+        person_id=row["person_id"],
+        measure=row["measure"],
+        role_id=row["role_id"],
+        valid_from=date.fromisoformat(row["valid_from"]),
+        valid_until=date.fromisoformat(row["valid_until"]),
+    )
+
+
+def _row_to_event(row: sqlite3.Row) -> SanctionEvent:
+    return SanctionEvent(
+        sanction_id=row["sanction_id"],
+        kind=EventKind(row["kind"]),
+        on=date.fromisoformat(row["on_date"]),
+        by=row["by_name"],
+        reason=row["reason"],
+        changes=tuple((name, value) for name, value in json.loads(row["changes"])),
+        seq=int(row["seq"]),
     )

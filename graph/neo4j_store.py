@@ -9,6 +9,7 @@ here, with ``raise ... from exc``.
 from __future__ import annotations
 
 import json
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
@@ -24,7 +25,7 @@ from neo4j.exceptions import (
 )
 
 from graph import queries
-from graph.errors import EntityNotFoundError, GraphUnavailableError
+from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.model import (
     Counts,
     Enterprise,
@@ -37,12 +38,21 @@ from graph.model import (
     Sex,
     SourceRecord,
 )
+from graph.propagation import (
+    EventKind,
+    PropagationReport,
+    RestrictionFact,
+    SanctionEvent,
+    needs_rederive,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from datetime import date
 
     from neo4j import ManagedTransaction
+
+    from graph.policy.catalogue import Catalogue
 
 T = TypeVar("T")
 
@@ -149,6 +159,10 @@ class Neo4jStore:
             _require_all(tx, queries.MISSING_PERSONS, person_keys, "person")
             _require_all(tx, queries.MISSING_ENTERPRISES, enterprise_keys, "enterprise")
             tx.run(queries.MERGE_ROLES, rows=rows).consume()
+            # propagation: what these enterprises' sanctions reach may have changed
+            tx.run(
+                queries.MARK_PENDING_FOR_ENTERPRISES, codes=enterprise_keys
+            ).consume()
 
         self._write(work)
 
@@ -171,6 +185,8 @@ class Neo4jStore:
                 rows = [_sanction_row(s) for s in latest if s.subject_kind is kind]
                 if rows:
                     tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=rows).consume()
+            # propagation: their restrictions must be derived anew
+            tx.run(queries.MARK_PENDING, ids=[s.sanction_id for s in latest]).consume()
 
         self._write(work)
 
@@ -247,6 +263,96 @@ class Neo4jStore:
             sanctions=one(queries.COUNT_SANCTIONS),
             source_records=one(queries.COUNT_SOURCE_RECORDS),
         )
+
+    # -- propagation -------------------------------------------------------------
+    def propagate(
+        self, catalogue: Catalogue, *, full: bool = False
+    ) -> PropagationReport:
+        """Derive pending sanctions (all with ``full``) on the server, set-based.
+
+        One statement fed the catalogue as a parameter, batched with CALL ... IN
+        TRANSACTIONS (each batch commits its sanctions whole).
+        """
+        started = time.perf_counter()
+        known = list(catalogue.types())
+        unknown = self._read(queries.UNKNOWN_TYPE_OF[full], known=known)
+        if unknown:
+            row = unknown[0]
+            catalogue.rule(row["type"])  # raises PolicyError naming the type
+        with self._session() as session:
+            record = session.run(
+                queries.PROPAGATE[full],
+                types=_catalogue_param(catalogue),
+                batch=PROPAGATION_BATCH,
+            ).single(strict=True)
+        return PropagationReport(
+            sanctions=int(record["sanctions"]),
+            restrictions_written=int(record["written"]),
+            restrictions_removed=int(record["removed"]),
+            seconds=time.perf_counter() - started,
+        )
+
+    def pending_sanctions(self) -> list[str]:
+        """Ids of the sanctions whose restrictions wait to be derived, sorted."""
+        return [row["sanction_id"] for row in self._read(queries.PENDING_SANCTIONS)]
+
+    def restriction_facts(
+        self,
+        *,
+        person_id: str | None = None,
+        sanction_id: str | None = None,
+        on: date | None = None,
+    ) -> list[RestrictionFact]:
+        """Stored restrictions of a person and/or a sanction, valid on ``on``."""
+        if person_id is not None:
+            rows = self._read(
+                queries.RESTRICTION_FACTS_OF_PERSON, person_id=person_id, on=on
+            )
+            if sanction_id is not None:
+                rows = [row for row in rows if row["sanction_id"] == sanction_id]
+        elif sanction_id is not None:
+            rows = self._read(
+                queries.RESTRICTION_FACTS_OF_SANCTION, sanction_id=sanction_id, on=on
+            )
+        else:
+            rows = self._read(queries.ALL_RESTRICTION_FACTS, on=on)
+        return [_to_fact(row) for row in rows]
+
+    def roles_by_id(self, role_ids: Sequence[str]) -> list[Role]:
+        """The roles with these ids (unknown ids are left out), sorted by id."""
+        if not role_ids:
+            return []
+        rows = self._read(queries.ROLES_BY_ID, ids=sorted(set(role_ids)))
+        return [_to_role(row) for row in rows]
+
+    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
+        """Record ``event`` and write ``sanction`` in one transaction."""
+        row = _sanction_row(sanction)
+        kind = sanction.subject_kind
+
+        def work(tx: ManagedTransaction) -> None:
+            found = tx.run(queries.GET_SANCTION, sanction_id=sanction.sanction_id)
+            if found.peek() is None:
+                raise EntityNotFoundError("sanction", sanction.sanction_id)
+            found.consume()
+            _require_all(tx, _MISSING[kind], [sanction.subject_id], kind.value)
+            tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=[row]).consume()
+            created = tx.run(queries.CREATE_SANCTION_EVENT, **_event_row(event))
+            if created.single(strict=True)["created"] == 0:
+                msg = (
+                    f"event {event.seq} of sanction {event.sanction_id} is already "
+                    "recorded (another writer was first); read its history and retry"
+                )
+                raise LifecycleError(msg)
+            if needs_rederive(event):
+                tx.run(queries.MARK_PENDING, ids=[sanction.sanction_id]).consume()
+
+        self._write(work)
+
+    def sanction_events(self, sanction_id: str) -> list[SanctionEvent]:
+        """The sanction's recorded events in (on, seq) order; [] when none."""
+        rows = self._read(queries.SANCTION_EVENTS, sanction_id=sanction_id)
+        return [_to_event(sanction_id, row) for row in rows]
 
 
 # -- translation between records and domain types ---------------------------------
@@ -398,4 +504,74 @@ def _to_source_record(row: dict[str, Any]) -> SourceRecord:
         kind=EntityKind(row["kind"]),
         raw=tuple(sorted(raw.items())),
         entity_key=row["entity_key"],
+    )
+
+
+# -- propagation -------------------------------------------------------------------
+
+# Sanctions per inner transaction of a propagation run (bench/propagate.py tunes it).
+PROPAGATION_BATCH = 2000
+
+
+def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
+    """The catalogue as the $types parameter of queries.PROPAGATE, keyed by type."""
+    types: dict[str, Any] = {}
+    for rule in catalogue.rules:
+        types[rule.sanction_type] = {
+            "time_rule": rule.time_rule.value,
+            "window_months": 12 * (rule.years or 0),
+            "display_months": rule.display.total_months,
+            "roles": [role.value for role in rule.liable_roles()],
+            "measures": [
+                {
+                    "measure": m.measure.key,
+                    "roles": [role.value for role in m.roles],
+                    "lasts_months": m.lasts.total_months if m.lasts else None,
+                }
+                for m in rule.role_measures
+            ],
+            "direct": [
+                {
+                    "measure": m.measure.key,
+                    "lasts_months": m.lasts.total_months if m.lasts else None,
+                }
+                for m in rule.direct_measures
+            ],
+        }
+    return types
+
+
+def _to_fact(row: dict[str, Any]) -> RestrictionFact:
+    return RestrictionFact(
+        restriction_id=row["restriction_id"],
+        sanction_id=row["sanction_id"],
+        person_id=row["person_id"],
+        measure=row["measure"],
+        role_id=row["role_id"],
+        valid_from=row["valid_from"].to_native(),
+        valid_until=row["valid_until"].to_native(),
+    )
+
+
+def _event_row(event: SanctionEvent) -> dict[str, Any]:
+    return {
+        "sanction_id": event.sanction_id,
+        "seq": event.seq,
+        "kind": event.kind.value,
+        "on": event.on,
+        "by": event.by,
+        "reason": event.reason,
+        "changes": json.dumps(event.changes, ensure_ascii=False),
+    }
+
+
+def _to_event(sanction_id: str, row: dict[str, Any]) -> SanctionEvent:
+    return SanctionEvent(
+        sanction_id=sanction_id,
+        kind=EventKind(row["kind"]),
+        on=row["on"].to_native(),
+        by=row["by"],
+        reason=row["reason"],
+        changes=tuple((name, value) for name, value in json.loads(row["changes"])),
+        seq=int(row["seq"]),
     )

@@ -267,6 +267,75 @@ def propagate_sanctions(
     return sorted(derived, key=lambda r: r.restriction_id)
 
 
+# --- stored facts ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictionFact:
+    """A restriction as a store keeps it: the minimum to rebuild it and filter by date.
+
+    ``role_id`` is the role that reached the person (None for a direct measure).
+    Chains and explanations are never stored: ``build_restriction`` rebuilds them
+    from the sanction, the catalogue rule and the role as they stand.
+    """
+
+    restriction_id: str
+    sanction_id: str
+    person_id: str
+    measure: str
+    role_id: str | None
+    valid_from: date
+    valid_until: date
+
+
+@dataclass(frozen=True, slots=True)
+class PropagationReport:
+    """What one propagation run did: sanctions derived anew, facts written/removed."""
+
+    sanctions: int
+    restrictions_written: int
+    restrictions_removed: int
+    seconds: float
+
+
+def restriction_fact(restriction: Restriction) -> RestrictionFact:
+    """The stored form of ``restriction``."""
+    return RestrictionFact(
+        restriction_id=restriction.restriction_id,
+        sanction_id=restriction.sanction_id,
+        person_id=restriction.person_id,
+        measure=restriction.measure,
+        role_id=restriction.chain.role_id,
+        valid_from=restriction.valid_from,
+        valid_until=restriction.valid_until,
+    )
+
+
+def build_restriction(
+    sanction: Sanction, rule: SanctionRule, measure_key: str, role: Role | None
+) -> Restriction:
+    """Rebuild one restriction, chain and explanations included, from stored facts.
+
+    ``role`` is the role that reached the person, None for a direct measure. It is
+    the construction ``derive_restrictions`` uses, so a rebuilt restriction equals
+    the derived one. Raises PolicyError when ``rule`` has no such measure for that
+    role: the catalogue changed after the facts were derived (propagate in full).
+    """
+    if rule.sanction_type != sanction.type:
+        msg = f"rule {rule.sanction_type!r} given for a {sanction.type!r} sanction"
+        raise PolicyError(msg)
+    candidates = rule.direct_measures if role is None else rule.measures_for(role.role)
+    for measure_rule in candidates:
+        if measure_rule.measure.key == measure_key:
+            return _restriction(sanction, rule, measure_rule, role)
+    reached = "directly" if role is None else f"through the role {role.role}"
+    msg = (
+        f"the catalogue's {rule.sanction_type} has no measure {measure_key!r} "
+        f"reaching a person {reached}; it changed since propagation: propagate in full"
+    )
+    raise PolicyError(msg)
+
+
 def _role_order(role: Role) -> tuple[str, str, str, str]:
     until = role.until.isoformat() if role.until else "~"
     return (role.role_id, until, role.source, role.record_id)

@@ -10,6 +10,11 @@ Graph shape::
         (:Enterprise {credit_code})
     (:Sanction {sanction_id, subject_kind, subject_id, ...})-[:AGAINST]->(subject)
     (:SourceRecord {key, source, record_id, kind, raw, entity_key})
+    (:Person)-[:RESTRICTED_BY {restriction_id, measure, role_id, valid_from,
+        valid_until}]->(:Sanction)          a derived restriction (a fact)
+    (:Sanction)-[:HAS_EVENT]->(:SanctionEvent {sanction_id, seq, kind, on, by,
+        reason, changes})                   a lifecycle event; changes is JSON text
+    (:Sanction:Pending)                     restrictions wait to be derived anew
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX role_id IF NOT EXISTS FOR ()-[r:ROLE]-() ON (r.role_id)",
     "CREATE INDEX sanction_subject IF NOT EXISTS "
     "FOR (s:Sanction) ON (s.subject_kind, s.subject_id)",
+    "CREATE INDEX restriction_id IF NOT EXISTS "
+    "FOR ()-[x:RESTRICTED_BY]-() ON (x.restriction_id)",
+    "CREATE CONSTRAINT sanction_event_key IF NOT EXISTS "
+    "FOR (e:SanctionEvent) REQUIRE (e.sanction_id, e.seq) IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -247,3 +256,189 @@ COUNT_SOURCE_RECORDS: Final[LiteralString] = (
 COUNT_ROLES: Final[LiteralString] = "MATCH ()-[r:ROLE]->() RETURN count(r) AS n"
 
 PING: Final[LiteralString] = "RETURN 1 AS n"
+
+# -- propagation ---------------------------------------------------------------
+# Restrictions are facts (:Person)-[:RESTRICTED_BY]->(:Sanction); explanations are
+# rebuilt in Python (graph.propagation.build_restriction), never in Cypher. The
+# window and validity predicates restate docs/policy.md ("For store implementers").
+
+MARK_PENDING: Final[LiteralString] = """
+// $ids: [sanction_id]; returns nothing. Their restrictions must be derived anew.
+UNWIND $ids AS id
+MATCH (s:Sanction {sanction_id: id})
+SET s:Pending
+"""
+
+MARK_PENDING_FOR_ENTERPRISES: Final[LiteralString] = """
+// $codes: [credit_code]; returns nothing. Marks pending every sanction against them
+// (a role of theirs was written, moved or deleted).
+UNWIND $codes AS code
+MATCH (s:Sanction {subject_kind: 'enterprise', subject_id: code})
+SET s:Pending
+"""
+
+PENDING_SANCTIONS: Final[LiteralString] = """
+// no parameters; returns sanction_id of each pending sanction, ordered.
+MATCH (s:Sanction:Pending)
+RETURN s.sanction_id AS sanction_id
+ORDER BY sanction_id
+"""
+
+_UNKNOWN_TYPE: Final[LiteralString] = """
+WHERE NOT s.type IN $known
+RETURN s.type AS type, s.sanction_id AS sanction_id
+ORDER BY sanction_id
+LIMIT 1
+"""
+
+UNKNOWN_TYPE_OF: Final[dict[bool, LiteralString]] = {
+    # keyed by `full`: pending sanctions only, or all of them
+    False: """
+// $known: [sanction type]; returns type, sanction_id of a pending sanction whose
+// type is not in $known (0 or 1 row).
+MATCH (s:Sanction:Pending)
+"""
+    + _UNKNOWN_TYPE,
+    True: """
+// $known: [sanction type]; returns type, sanction_id of a sanction whose type is
+// not in $known (0 or 1 row).
+MATCH (s:Sanction)
+"""
+    + _UNKNOWN_TYPE,
+}
+
+# One pass over the sanctions to derive, batched in auto-commit transactions. Per
+# sanction: take its write lock (REMOVE :Pending) so concurrent runs serialise,
+# delete its facts, then create one fact per (reached role or direct subject, measure)
+# with a non-empty validity. The catalogue comes in as $types, keyed by type:
+#   {time_rule, window_months, display_months, roles: [liable role],
+#    measures: [{measure, roles, lasts_months (null = while displayed)}],
+#    direct: [{measure, lasts_months}]}
+_DERIVE: Final[LiteralString] = """
+CALL (s) {
+  REMOVE s:Pending
+  WITH s, $types[s.type] AS t
+  CALL (s) {
+    OPTIONAL MATCH (s)<-[old:RESTRICTED_BY]-(:Person)
+    DELETE old
+    RETURN count(old) AS removed
+  }
+  CALL (s, t) {
+    CALL (s, t) {
+      MATCH (s)-[:AGAINST]->(:Enterprise)<-[r:ROLE]-(p:Person)
+      WHERE r.type IN t.roles
+      WITH s, t, r, p,
+           CASE t.time_rule
+             WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
+             WHEN 'at_decision' THEN s.decided_on
+             ELSE s.decided_on - duration({months: t.window_months})
+           END AS first,
+           CASE t.time_rule
+             WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
+             ELSE s.decided_on
+           END AS last
+      WHERE (r.since IS NULL OR r.since <= last)
+        AND (r.until IS NULL OR r.until > first)
+        AND NOT (r.since IS NOT NULL AND r.until IS NOT NULL AND r.since >= r.until)
+      UNWIND t.measures AS m
+      WITH p, r, m
+      WHERE r.type IN m.roles
+      RETURN p, m, r.role_id AS role_id
+      UNION ALL
+      MATCH (s)-[:AGAINST]->(p:Person)
+      UNWIND t.direct AS m
+      RETURN p, m, null AS role_id
+    }
+    WITH s, t, p, m, role_id,
+         CASE
+           WHEN m.lasts_months IS NULL THEN coalesce(
+             s.display_until, s.decided_on + duration({months: t.display_months}))
+           ELSE s.decided_on + duration({months: m.lasts_months})
+         END AS valid_until
+    WHERE valid_until > s.decided_on
+    CREATE (p)-[:RESTRICTED_BY {
+      restriction_id: s.sanction_id + '|' + p.person_id + '|' + m.measure + '|'
+                      + coalesce(role_id, 'direct'),
+      measure: m.measure, role_id: role_id,
+      valid_from: s.decided_on, valid_until: valid_until
+    }]->(s)
+    RETURN count(*) AS written
+  }
+  RETURN removed, written
+} IN TRANSACTIONS OF $batch ROWS
+RETURN count(*) AS sanctions, coalesce(sum(written), 0) AS written,
+       coalesce(sum(removed), 0) AS removed
+"""
+
+PROPAGATE: Final[dict[bool, LiteralString]] = {
+    # keyed by `full`. Auto-commit only (CALL ... IN TRANSACTIONS).
+    # $types (above), $batch: sanctions per transaction; returns sanctions, written,
+    # removed (one row).
+    False: "MATCH (s:Sanction:Pending)\n" + _DERIVE,
+    True: "MATCH (s:Sanction)\n" + _DERIVE,
+}
+
+_FACT_COLUMNS: Final[LiteralString] = """
+WHERE $on IS NULL OR (x.valid_from <= $on AND $on < x.valid_until)
+RETURN x.restriction_id AS restriction_id, s.sanction_id AS sanction_id,
+       p.person_id AS person_id, x.measure AS measure, x.role_id AS role_id,
+       x.valid_from AS valid_from, x.valid_until AS valid_until
+ORDER BY restriction_id
+"""
+
+RESTRICTION_FACTS_OF_PERSON: Final[LiteralString] = (
+    """
+// $person_id, $on (date or null); returns the fact columns valid on $on, ordered.
+MATCH (p:Person {person_id: $person_id})-[x:RESTRICTED_BY]->(s:Sanction)
+"""
+    + _FACT_COLUMNS
+)
+
+RESTRICTION_FACTS_OF_SANCTION: Final[LiteralString] = (
+    """
+// $sanction_id, $on (date or null); returns the fact columns valid on $on, ordered.
+MATCH (p:Person)-[x:RESTRICTED_BY]->(s:Sanction {sanction_id: $sanction_id})
+"""
+    + _FACT_COLUMNS
+)
+
+ALL_RESTRICTION_FACTS: Final[LiteralString] = (
+    """
+// $on (date or null); returns the fact columns valid on $on, ordered.
+MATCH (p:Person)-[x:RESTRICTED_BY]->(s:Sanction)
+"""
+    + _FACT_COLUMNS
+)
+
+ROLES_BY_ID: Final[LiteralString] = """
+// $ids: [role_id]; returns role columns of those that exist, ordered by role_id.
+UNWIND $ids AS id
+MATCH (p:Person)-[r:ROLE {role_id: id}]->(e:Enterprise)
+RETURN p.person_id AS person_id, e.credit_code AS credit_code, r.type AS type,
+       r.since AS since, r.until AS until, r.source AS source,
+       r.record_id AS record_id
+ORDER BY r.role_id
+"""
+
+CREATE_SANCTION_EVENT: Final[LiteralString] = """
+// $sanction_id, $seq, $kind, $on, $by, $reason, $changes (JSON text); returns
+// created: 1, or 0 when the sanction is missing or already has an event of $seq
+// (the (sanction_id, seq) constraint also refuses it under a race).
+MATCH (s:Sanction {sanction_id: $sanction_id})
+OPTIONAL MATCH (old:SanctionEvent {sanction_id: $sanction_id, seq: $seq})
+WITH s, old
+WHERE old IS NULL
+CREATE (s)-[:HAS_EVENT]->(:SanctionEvent {
+  sanction_id: $sanction_id, seq: $seq, kind: $kind, on: $on, by: $by,
+  reason: $reason, changes: $changes
+})
+RETURN count(*) AS created
+"""
+
+SANCTION_EVENTS: Final[LiteralString] = """
+// $sanction_id; returns seq, kind, on, by, reason, changes ordered by (on, seq).
+MATCH (:Sanction {sanction_id: $sanction_id})-[:HAS_EVENT]->(e:SanctionEvent)
+RETURN e.seq AS seq, e.kind AS kind, e.on AS on, e.by AS by, e.reason AS reason,
+       e.changes AS changes
+ORDER BY on, seq
+"""

@@ -16,6 +16,20 @@ Write semantics shared by both stores:
   of that batch.
 - ``upsert_source_records`` keys records by (source, record_id); a later write of the
   same key replaces the raw values and the resolved entity.
+
+Propagation (restrictions derived from sanctions, see ``graph.enforcement``):
+
+- Restrictions are stored as facts (``RestrictionFact``) and rebuilt on read by
+  ``graph.propagation.build_restriction``; explanations are never stored.
+- Incremental: every write that can change what a sanction reaches marks that
+  sanction *pending* in the same transaction, and ``propagate`` derives pending
+  sanctions only (all with ``full=True``). ``upsert_sanctions`` marks the sanctions
+  written; ``upsert_roles`` marks the sanctions against the roles' enterprises;
+  ``append_sanction_event`` marks the sanction for a correction. ANY NEW WRITE THAT
+  ADDS, MOVES OR DELETES A ROLE OR A SANCTION (identity merges included) MUST DO THE
+  SAME: embedded ``_mark_pending_for_enterprises(cur, codes)`` /
+  ``_mark_pending(cur, sanction_ids)``; Neo4j ``queries.MARK_PENDING_FOR_ENTERPRISES``
+  / ``queries.MARK_PENDING``, run in the write's own transaction.
 """
 
 from __future__ import annotations
@@ -35,6 +49,8 @@ if TYPE_CHECKING:
         Sanction,
         SourceRecord,
     )
+    from graph.policy.catalogue import Catalogue
+    from graph.propagation import PropagationReport, RestrictionFact, SanctionEvent
 
 
 @runtime_checkable
@@ -115,4 +131,51 @@ class GraphStore(Protocol):
 
     def counts(self) -> Counts:
         """How many persons, enterprises, roles, sanctions and source records."""
+        ...
+
+    # -- propagation -------------------------------------------------------------
+    def propagate(
+        self, catalogue: Catalogue, *, full: bool = False
+    ) -> PropagationReport:
+        """Derive the restrictions of pending sanctions anew (of all with ``full``).
+
+        Deletes the facts of each sanction derived and writes the ones the catalogue
+        gives now; clears their pending marks. Idempotent. A sanction whose type the
+        catalogue lacks raises PolicyError before anything is written.
+        """
+        ...
+
+    def pending_sanctions(self) -> list[str]:
+        """Ids of the sanctions whose restrictions wait to be derived, sorted."""
+        ...
+
+    def restriction_facts(
+        self,
+        *,
+        person_id: str | None = None,
+        sanction_id: str | None = None,
+        on: date | None = None,
+    ) -> list[RestrictionFact]:
+        """Stored restrictions of a person and/or a sanction (all when both None).
+
+        With ``on``, only those valid that day (``valid_from <= on < valid_until``);
+        the sanction's status is not looked at. Sorted by ``restriction_id``.
+        """
+        ...
+
+    def roles_by_id(self, role_ids: Sequence[str]) -> list[Role]:
+        """The roles with these ids (unknown ids are left out), sorted by id."""
+        ...
+
+    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
+        """Record ``event`` and write ``sanction`` (its state after it), atomically.
+
+        ``event.seq`` must be new for the sanction (LifecycleError otherwise); the
+        sanction must exist (EntityNotFoundError) and so must its subject. A
+        correction marks the sanction pending.
+        """
+        ...
+
+    def sanction_events(self, sanction_id: str) -> list[SanctionEvent]:
+        """The sanction's recorded events in (on, seq) order; [] when none."""
         ...

@@ -1,0 +1,158 @@
+"""Sanction enforcement over any GraphStore: the operations the CLI and API call.
+
+Orchestration only: the rules are ``graph.propagation``'s and the facts the store's.
+Restrictions are stored as facts and rebuilt here, explanations included, by
+``graph.propagation.build_restriction``.
+
+Every read takes an as-of date. Before answering, a read derives the sanctions that
+are pending (a no-op when none is), so an appointment check never answers from
+restrictions that a recent write has made stale.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graph.errors import EntityNotFoundError, PolicyError
+from graph.propagation import (
+    AppointmentCheck,
+    PropagationReport,
+    Restriction,
+    apply_event,
+    build_restriction,
+    needs_rederive,
+    restriction_fact,
+    restrictions_in_force,
+)
+from graph.propagation import check_appointment as _check_restrictions
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+
+    from graph.model import Role, RoleType, Sanction
+    from graph.policy.catalogue import Catalogue
+    from graph.propagation import RestrictionFact, SanctionEvent
+    from graph.store import GraphStore
+
+
+def propagate(
+    store: GraphStore, catalogue: Catalogue, *, full: bool = False
+) -> PropagationReport:
+    """Derive the restrictions of pending sanctions (of every sanction with ``full``).
+
+    Run ``full`` after editing the catalogue: stored facts follow the catalogue they
+    were derived with.
+    """
+    return store.propagate(catalogue, full=full)
+
+
+def restrictions_on(
+    store: GraphStore, catalogue: Catalogue, person_id: str, day: date
+) -> list[Restriction]:
+    """The restrictions in force on the person on ``day``, sorted by id.
+
+    In force: valid on ``day`` and the sanction ACTIVE that day (or REPAIRED and the
+    measure survives repair), replaying the sanction's dated events.
+    """
+    store.propagate(catalogue)
+    facts = store.restriction_facts(person_id=person_id, on=day)
+    return _in_force(store, catalogue, facts, day)
+
+
+def check_appointment(
+    store: GraphStore,
+    catalogue: Catalogue,
+    person_id: str,
+    role: RoleType,
+    credit_code: str,
+    day: date,
+) -> AppointmentCheck:
+    """May the person take ``role`` in the enterprise ``credit_code`` on ``day``?
+
+    Blocked by each restriction in force that day whose measure bars the role,
+    unless the enterprise is the one the measure excepts.
+    """
+    in_force = restrictions_on(store, catalogue, person_id, day)
+    return _check_restrictions(in_force, role, credit_code, day)
+
+
+def record_event(
+    store: GraphStore, catalogue: Catalogue, event: SanctionEvent
+) -> Sanction:
+    """Check ``event`` against the sanction's history, store it, return the sanction.
+
+    Raises EntityNotFoundError for an unknown sanction and LifecycleError for a
+    transition the rules refuse (nothing is written then). A correction derives the
+    sanction's restrictions again at once.
+    """
+    sanction = store.get_sanction(event.sanction_id)
+    if sanction is None:
+        raise EntityNotFoundError("sanction", event.sanction_id)
+    history = store.sanction_events(event.sanction_id)
+    updated, new_history = apply_event(sanction, history, event, catalogue)
+    store.append_sanction_event(updated, new_history[-1])
+    if needs_rederive(event):
+        store.propagate(catalogue)
+    return updated
+
+
+def trace(
+    store: GraphStore, catalogue: Catalogue, sanction_id: str, day: date | None
+) -> list[Restriction]:
+    """Everyone the sanction reaches, and why (each restriction's chain), sorted by id.
+
+    With ``day``: the restrictions in force that day. With None: every restriction
+    derived from the sanction, whatever its dates and status.
+    """
+    store.propagate(catalogue)
+    if store.get_sanction(sanction_id) is None:
+        raise EntityNotFoundError("sanction", sanction_id)
+    facts = store.restriction_facts(sanction_id=sanction_id, on=day)
+    if day is None:
+        return _rebuild(store, catalogue, facts)[0]
+    return _in_force(store, catalogue, facts, day)
+
+
+def _in_force(
+    store: GraphStore,
+    catalogue: Catalogue,
+    facts: Sequence[RestrictionFact],
+    day: date,
+) -> list[Restriction]:
+    restrictions, sanctions = _rebuild(store, catalogue, facts)
+    events = {key: store.sanction_events(key) for key in sanctions}
+    return restrictions_in_force(restrictions, sanctions, events, day)
+
+
+def _rebuild(
+    store: GraphStore, catalogue: Catalogue, facts: Sequence[RestrictionFact]
+) -> tuple[list[Restriction], dict[str, Sanction]]:
+    """Full restrictions from facts, and the sanctions they come from."""
+    sanctions: dict[str, Sanction] = {}
+    for key in sorted({fact.sanction_id for fact in facts}):
+        sanction = store.get_sanction(key)
+        if sanction is None:
+            raise EntityNotFoundError("sanction", key)
+        sanctions[key] = sanction
+    wanted = sorted({fact.role_id for fact in facts if fact.role_id is not None})
+    roles: dict[str, Role] = {role.role_id: role for role in store.roles_by_id(wanted)}
+    rebuilt: list[Restriction] = []
+    for fact in facts:
+        role = None
+        if fact.role_id is not None:
+            role = roles.get(fact.role_id)
+            if role is None:
+                raise EntityNotFoundError("role", fact.role_id)
+        sanction = sanctions[fact.sanction_id]
+        rule = catalogue.rule(sanction.type)
+        restriction = build_restriction(sanction, rule, fact.measure, role)
+        if restriction_fact(restriction) != fact:
+            msg = (
+                f"stored restriction {fact.restriction_id} is not what the catalogue "
+                f"{catalogue.source} gives now; it changed since propagation: run "
+                "`credlink propagate --full`"
+            )
+            raise PolicyError(msg)
+        rebuilt.append(restriction)
+    return sorted(rebuilt, key=lambda r: r.restriction_id), sanctions
