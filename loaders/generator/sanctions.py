@@ -42,27 +42,32 @@ _PROVINCE_ABBR: Final = {
     "53": "滇", "54": "藏", "61": "陕", "62": "甘", "63": "青", "64": "宁",
     "65": "新",
 }  # fmt: skip
+_FIRST_LIST_YEAR: Final = 1980  # the oldest yearly list of region codes
 _EARLY_REMOVAL: Final = 0.5  # abnormal operations: report filed, removed early
 _COURT_TERMS: Final = ((2, 0.7), (3, 0.2), (5, 0.1))  # years on the court's list
 
 
 @functools.cache
 def _place(code: str, year: int) -> tuple[str, str, str]:
-    """Province, prefecture and county names of ``code`` around ``year``."""
-    names = []
-    for part in (code[:2] + "0000", code[:4] + "00", code):
-        name = region_name(part, year) or region_name(part, min(year, 2020))
-        if name is None:  # abolished since: the newest name it had
-            name = next(
-                (
-                    n
-                    for y in range(min(year, 2020), 1979, -1)
-                    if (n := region_name(part, y))
-                ),
-                "",
-            )
-        names.append(name)
-    return names[0], names[1], names[2]
+    """Province, prefecture and county names of ``code`` in or nearest to ``year``.
+
+    A code may be younger than the decision (given with a credit code in 2016) or
+    abolished since: the name of the nearest year in which it was in use stands.
+    """
+    province, prefecture, county = (
+        _name_near(part, year) for part in (code[:2] + "0000", code[:4] + "00", code)
+    )
+    return province, prefecture, county
+
+
+def _name_near(code: str, year: int) -> str:
+    for distance in range(year - _FIRST_LIST_YEAR + 1):
+        for near in (year - distance, year + distance):
+            name = region_name(code, near) if near >= _FIRST_LIST_YEAR else None
+            if name:
+                return name
+    msg = f"region code {code} is in no yearly list"
+    raise ValueError(msg)
 
 
 class SanctionMaker:
@@ -87,9 +92,8 @@ class SanctionMaker:
         for kind, rate in self._config.sanctions.person:
             if rng.random() >= rate or earliest >= latest:
                 continue
-            place = self._local_county(rng, latest.year)
             row = self._row(
-                EntityKind.PERSON, person.person_id, kind, place, earliest, latest
+                EntityKind.PERSON, person.person_id, kind, None, earliest, latest
             )
             if row is not None:
                 rows.append(row)
@@ -123,23 +127,23 @@ class SanctionMaker:
 
     # ---------------------------------------------------------------------- parts
 
-    def _local_county(self, rng: random.Random, year: int) -> str:
-        codes = _local_codes(year)
-        return codes[int(rng.random() * len(codes))]
-
     def _row(
         self,
         subject_kind: EntityKind,
         subject_id: str,
         kind: SanctionType,
-        region: str,
+        region: str | None,
         earliest: date,
         latest: date,
     ) -> tuple[str, ...] | None:
+        """One sanctions.csv row; ``region`` None: a Chengdu county of that year."""
         dates = self._dates(kind, earliest, latest)
         if dates is None:
             return None
         violation, decided = dates
+        if region is None:
+            codes = _local_codes(decided.year)
+            region = codes[int(self._rng.random() * len(codes))]
         authority, number = self._authority(kind, region, decided.year)
         display_until = self._display_until(kind, decided)
         self._count += 1
@@ -160,7 +164,8 @@ class SanctionMaker:
     ) -> tuple[date, date] | None:
         """Violation and decision dates, the violation in ``[earliest, latest)``."""
         rng = self._rng
-        last_decision = self._today - timedelta(days=1)
+        # nothing is decided after the enterprise closed, nor after yesterday
+        last_decision = min(latest, self._today - timedelta(days=1))
         if kind is SanctionType.ABNORMAL_OPERATIONS:
             # the annual report was due on 30 June; the listing follows that summer
             first = earliest.year + (date(earliest.year, 6, 30) < earliest)

@@ -81,6 +81,10 @@ NOISY = GeneratorConfig(
     ),
 )
 PERMIT_PREFIXES = ("810000", "820000", "830000")
+AUTHORITY = re.compile(
+    r"^(?:\S+[省市区县州旗盟](?:市场监督管理局|工商行政管理局|人民法院)"
+    r"|国家税务总局\S+[市州区盟]税务局稽查局|\S+[市州区盟]地方税务局稽查局)$"
+)
 DECISION_NO = re.compile(r"^(?:[^〔〕]+〔\d{4}〕\d+号|（\d{4}）[^（）]+\d{4}执\d+号)$")
 
 
@@ -613,7 +617,7 @@ def test_sanctions_have_catalogue_types_numbers_and_ordered_dates(
     assert {t for _, t in kinds} == {t.value for t in SanctionType}
     for row in rows:
         assert DECISION_NO.match(row["decision_no"]), row["decision_no"]
-        assert row["authority"].endswith(("局", "人民法院"))
+        assert AUTHORITY.match(row["authority"]), row["authority"]
         violation = date.fromisoformat(row["violation_date"])
         decided = date.fromisoformat(row["decided_on"])
         until = date.fromisoformat(row["display_until"])
@@ -623,13 +627,22 @@ def test_sanctions_have_catalogue_types_numbers_and_ordered_dates(
     assert len(numbers) == len(set(numbers))
 
 
-def test_enterprise_sanctions_fall_in_the_enterprise_lifetime(noisy: Path) -> None:
-    founded = {
-        r["credit_code"]: r["founded_on"] for r in _read(noisy, "enterprises.csv")
-    }
-    for row in _read(noisy, "sanctions.csv"):
-        if row["subject_kind"] == "enterprise":
-            assert row["violation_date"] > founded[row["subject_id"]]
+def test_enterprise_sanctions_fall_while_it_is_registered() -> None:
+    stream = RegistryStream(persons=300, enterprises=2000, seed=4, config=NOISY)
+    list(stream.persons())
+    checked = closed = 0
+    for firm, _, sanctions in stream.enterprises():
+        for values in sanctions:
+            row = dict(zip(HEADERS["sanctions.csv"], values, strict=True))
+            assert row["subject_id"] == firm.credit_code
+            decided = date.fromisoformat(row["decided_on"])
+            assert firm.founded_on < date.fromisoformat(row["violation_date"])
+            if firm.closed_on is not None:
+                closed += 1
+                assert decided < firm.closed_on
+            checked += 1
+    assert checked > 100
+    assert closed > 10
 
 
 # -------------------------------------------------------------------- names, config
