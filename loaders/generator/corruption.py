@@ -5,8 +5,10 @@ its own rate) and applies them in the order a number actually degrades: the lega
 15-digit form is what was registered, a typo or swap happens when it is typed, a
 lowercase x, spaces and full-width characters come from the input method.
 ID-preserving corruptions keep ``normalize_resident_id`` equal to the true number;
-a typo or a swap of two different digits never does (MOD 11-2 catches every single
-substitution and adjacent transposition).
+a typo or a swap of two different digits never does. An 18-character number then
+fails its MOD 11-2 check (which catches every single substitution and adjacent
+transposition); a 15-digit one has no check digit and may, as in real registers,
+read as another well-formed number.
 """
 
 from __future__ import annotations
