@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from loaders.generator import HEADERS, generate
+# Run as a script, this file's folder comes first on sys.path, where bench/linkage.py
+# would shadow the linkage package: put the project root there instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from loaders.generator import HEADERS, generate  # noqa: E402
 
 _TARGET_SECONDS = 60.0
 _TARGET_PERSONS = 1_000_000
