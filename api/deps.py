@@ -12,9 +12,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from fastapi import Request  # noqa: TC002 - FastAPI reads annotations at run time
+
 from graph.embedded_store import EmbeddedStore
 
 if TYPE_CHECKING:
+    from api.audit import AuditLog
     from graph.store import GraphStore
 
 DEFAULT_STORE: Final = "credlink.db"
@@ -56,3 +59,20 @@ def open_store(
             database=os.environ.get("NEO4J_DATABASE") or None,
         )
     return EmbeddedStore(Path(where))
+
+
+# -- HTTP dependencies -------------------------------------------------------------
+# The store and the audit log are opened once, in the app's lifespan, and lent to
+# each request through these functions.
+
+
+def request_store(request: Request) -> GraphStore:
+    """The store the app opened at start-up."""
+    store: GraphStore = request.app.state.store
+    return store
+
+
+def request_audit(request: Request) -> AuditLog:
+    """The audit log the app opened at start-up."""
+    audit: AuditLog = request.app.state.audit
+    return audit

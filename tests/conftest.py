@@ -25,10 +25,15 @@ import neo4j
 import neo4j_launcher
 import pytest
 
+from graph.embedded_store import EmbeddedStore
+from graph.neo4j_store import Neo4jStore
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from _pytest.terminal import TerminalReporter
+
+    from graph.store import GraphStore
 
 IMAGE = "neo4j:5.26-community"
 _DOCKER_SOCKET = "/var/run/docker.sock"  # where the SDK looks without DOCKER_HOST
@@ -176,3 +181,31 @@ def _server_version(server: Neo4jServer, source: str) -> str:
     else:
         return f"{record['version']} {record['edition']}"
     pytest.fail(failure, pytrace=False)  # outside `except`: no chained traceback
+
+
+# -- stores: every contract test runs against both ---------------------------------
+
+
+@pytest.fixture
+def embedded_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """A fresh embedded store in a temporary file."""
+    store = EmbeddedStore(tmp_path / "credlink.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_driver: neo4j.Driver) -> Iterator[Neo4jStore]:
+    """The session's Neo4j, emptied before and after the test."""
+    store = Neo4jStore(neo4j_driver)
+    store.wipe()
+    yield store
+    store.wipe()
+    store.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request: pytest.FixtureRequest) -> GraphStore:
+    """Each store in turn: the contract holds for both."""
+    fixture: GraphStore = request.getfixturevalue(f"{request.param}_store")
+    return fixture

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import neo4j
-    from click.testing import Result
+    from typer.testing import Result
 
     from tests.conftest import Neo4jServer
 

@@ -1,0 +1,20 @@
+"""Liveness."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.deps import request_store
+from api.schemas import HealthOut
+from graph.store import GraphStore  # noqa: TC001 - FastAPI reads annotations
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health(store: Annotated[GraphStore, Depends(request_store)]) -> HealthOut:
+    """The service answers and its store counts."""
+    store.counts()
+    return HealthOut(status="ok", store=type(store).__name__)

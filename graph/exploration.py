@@ -1,0 +1,83 @@
+"""Who runs what, and who connects to whom: traversals for investigators.
+
+Built only on the GraphStore protocol, so both stores answer alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graph.errors import EntityNotFoundError
+from graph.model import Enterprise, EntityKind, Person, Role
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from graph.store import GraphStore
+
+
+@dataclass(frozen=True, slots=True)
+class Associate:
+    """A person who holds a role in an enterprise where the subject holds one too."""
+
+    person: Person
+    via: tuple[str, ...]  # credit codes of the shared enterprises, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A person's roles, the enterprises they are in, and the people met there."""
+
+    person: Person
+    roles: tuple[Role, ...]
+    enterprises: tuple[Enterprise, ...]
+    associates: tuple[Associate, ...]
+
+
+def related_entities(store: GraphStore, person_id: str, on: date | None) -> Related:
+    """The person's roles held on ``on`` (all when None) and their associates.
+
+    Associates are the other holders of roles on ``on`` in the same enterprises,
+    sorted by person id. Raises EntityNotFoundError for an unknown person.
+    """
+    person = store.get_person(person_id)
+    if person is None:
+        raise EntityNotFoundError("person", person_id)
+    roles = store.neighbours(EntityKind.PERSON, person_id, on)
+    codes = sorted({role.credit_code for role in roles})
+    enterprises = [e for code in codes if (e := store.get_enterprise(code))]
+    shared: dict[str, set[str]] = {}
+    for code in codes:
+        for role in store.neighbours(EntityKind.ENTERPRISE, code, on):
+            if role.person_id != person_id:
+                shared.setdefault(role.person_id, set()).add(code)
+    associates = [
+        Associate(person=other, via=tuple(sorted(shared[key])))
+        for key in sorted(shared)
+        if (other := store.get_person(key)) is not None
+    ]
+    return Related(
+        person=person,
+        roles=tuple(roles),
+        enterprises=tuple(enterprises),
+        associates=tuple(associates),
+    )
+
+
+def people_of(
+    store: GraphStore, credit_code: str, on: date | None
+) -> tuple[Enterprise, list[tuple[Role, Person]]]:
+    """The enterprise and its role holders on ``on`` (all when None), by role id.
+
+    Raises EntityNotFoundError for an unknown credit code.
+    """
+    enterprise = store.get_enterprise(credit_code)
+    if enterprise is None:
+        raise EntityNotFoundError("enterprise", credit_code)
+    holders = [
+        (role, person)
+        for role in store.neighbours(EntityKind.ENTERPRISE, credit_code, on)
+        if (person := store.get_person(role.person_id)) is not None
+    ]
+    return enterprise, holders
