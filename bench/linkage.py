@@ -1,0 +1,277 @@
+"""Benchmark of identity resolution on a generated registry with ground truth.
+
+Generates (once, cached) a registry with ``loaders.generator.generate``, takes the
+first ``--records`` rows of persons.csv, and measures in one run:
+
+- credlink: reading the CSV, normalising every record with ``linkage.records``
+  (``linkage.ids`` underneath) and resolving with ``linkage.resolve.Resolver``;
+  pairwise precision, recall and F1 of the automatic merges against truth.csv,
+  and recall of the candidate queue (true identity among the top 3 candidates)
+  for records whose number was mistyped and for records without a number;
+- Splink 5 deterministic linkage (DuckDB backend) on the same records with the
+  same rule as credlink's automatic merges (equal normalised ID number), given
+  the numbers credlink normalised (so Splink's time excludes normalising);
+  its time and F1, and the ratios.
+
+Run: ``.venv/bin/python bench/linkage.py --records 1000000`` (needs the ``bench``
+extra: ``pip install -e .[bench]``). ``--no-splink`` skips the yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import math
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+# Run as a script, this file's folder comes first on sys.path and its name would
+# shadow the linkage package: put the project root there instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from linkage.records import link_record  # noqa: E402
+from linkage.resolve import Resolver  # noqa: E402
+
+if TYPE_CHECKING:
+    from linkage.records import LinkRecord
+    from linkage.resolve import Resolution
+
+RECORDS_PER_PERSON = 1.67  # mean of the generator's default source counts
+BROKEN = {"digit_typo", "digit_swap"}
+MISSING = "missing_id"
+TOP = 3
+
+
+def _prepare(folder: Path, records: int, seed: int) -> Path:
+    from loaders.generator import generate
+
+    target = folder / f"r{records}-s{seed}"
+    if not (target / "persons.csv").exists():
+        persons = math.ceil(records / RECORDS_PER_PERSON * 1.02)
+        started = time.perf_counter()
+        generate(
+            target, persons=persons, enterprises=max(100, persons // 20), seed=seed
+        )
+        print(f"generated {persons:,} persons in {time.perf_counter() - started:.1f} s")
+    return target
+
+
+def _read(path: Path, limit: int) -> list[LinkRecord]:
+    out = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        for n, row in enumerate(reader):
+            if n >= limit:
+                break
+            fields = dict(zip(header, row, strict=True))
+            out.append(link_record(f"{row[0]}#{row[1]}", fields))
+    return out
+
+
+def _truth(path: Path, limit: int) -> tuple[dict[str, str], dict[str, set[str]]]:
+    person: dict[str, str] = {}
+    corruptions: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for n, (source, record_id, true_id, spoiled) in enumerate(reader):
+            if n >= limit:
+                break
+            key = f"{source}#{record_id}"
+            person[key] = true_id
+            corruptions[key] = set(spoiled.split(";")) if spoiled else set()
+    return person, corruptions
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def _pairwise(
+    clusters: dict[str, list[str]], truth: dict[str, str], eligible: set[str]
+) -> tuple[float, float, float, int, int]:
+    """Precision, recall, F1 of clusters; recall over pairs of ``eligible`` records."""
+    predicted = correct = 0
+    for keys in clusters.values():
+        predicted += _pairs(len(keys))
+        correct += sum(_pairs(c) for c in Counter(truth[k] for k in keys).values())
+    by_true: dict[str, list[str]] = defaultdict(list)
+    for key in eligible:
+        by_true[truth[key]].append(key)
+    true_pairs = sum(_pairs(len(v)) for v in by_true.values())
+    found = 0
+    for keys in clusters.values():
+        inside = [k for k in keys if k in eligible]
+        found += sum(_pairs(c) for c in Counter(truth[k] for k in inside).values())
+    precision = correct / predicted if predicted else 1.0
+    recall = found / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1, predicted - correct, true_pairs - found
+
+
+def _evaluate(
+    resolution: Resolution, truth: dict[str, str], corruptions: dict[str, set[str]]
+) -> dict[str, float]:
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for key, person in resolution.assignment.items():
+        if person is not None:
+            clusters[person].append(key)
+    eligible = {
+        k for k, c in corruptions.items() if not (c & BROKEN) and MISSING not in c
+    }
+    precision, recall, f1, wrong, missed = _pairwise(clusters, truth, eligible)
+    # which true persons each candidate target stands for
+    stands_for: dict[str, set[str]] = {}
+    for person, keys in clusters.items():
+        stands_for[person] = {truth[k] for k in keys}
+    per_person = Counter(truth.values())
+    hits: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    top1_right = top1_all = 0
+    for key, spoiled in corruptions.items():
+        if per_person[truth[key]] < 2:
+            continue  # no duplicate to find
+        if spoiled & BROKEN:
+            kind = "typo"
+        elif MISSING in spoiled:
+            kind = "missing"
+        else:
+            continue
+        totals[kind] += 1
+        candidates = resolution.candidates.get(key, ())
+        good = [
+            truth[key] in stands_for.get(c.target, {truth.get(c.target, "")})
+            for c in candidates[:TOP]
+        ]
+        if any(good):
+            hits[kind] += 1
+        if candidates:
+            top1_all += 1
+            top1_right += good[0]
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "wrong_pairs": wrong,
+        "missed_pairs": missed,
+        "typo_recall": hits["typo"] / totals["typo"] if totals["typo"] else 1.0,
+        "typo_n": totals["typo"],
+        "missing_recall": (
+            hits["missing"] / totals["missing"] if totals["missing"] else 1.0
+        ),
+        "missing_n": totals["missing"],
+        "top1_precision": top1_right / top1_all if top1_all else 1.0,
+    }
+
+
+def _splink(
+    records: list[LinkRecord], truth: dict[str, str], eligible: set[str]
+) -> tuple[float, float]:
+    import duckdb
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    keys = [r.key for r in records]
+    table = pa.table(
+        {
+            "unique_id": list(range(len(records))),
+            "id_number": [r.id_value for r in records],
+            "name": [r.name_key for r in records],
+        }
+    )
+    started = time.perf_counter()
+    con = duckdb.connect()
+    api = DuckDBAPI(connection=con)
+    frame = api.register(table, dataset_display_name="persons")
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[block_on("id_number")],
+    )
+    linker = Linker(frame, settings, log_level=40)
+    pairs = linker.inference.deterministic_link()
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs)
+    rows = clusters.as_duckdbpyrelation().select("cluster_id, unique_id").fetchall()
+    elapsed = time.perf_counter() - started
+    con.close()
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for cluster_id, unique_id in rows:
+        grouped[str(cluster_id)].append(keys[unique_id])
+    _, _, f1, _, _ = _pairwise(grouped, truth, eligible)
+    return elapsed, f1
+
+
+def main() -> None:
+    """Generate, link, measure, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, default=Path("/tmp/credlink-bench"))
+    parser.add_argument("--no-splink", action="store_true")
+    args = parser.parse_args()
+    folder = _prepare(args.data, args.records, args.seed)
+    truth, corruptions = _truth(folder / "truth.csv", args.records)
+
+    gc.collect()
+    gc.disable()  # as a long-running linker would tune it; measured both ways
+    started = time.perf_counter()
+    records = _read(folder / "persons.csv", args.records)
+    read_done = time.perf_counter()
+    resolver = Resolver()
+    resolver.add(records)
+    resolution = resolver.resolve()
+    done = time.perf_counter()
+    gc.enable()
+    ours = done - started
+    figures = _evaluate(resolution, truth, corruptions)
+    summary = resolution.summary()
+    duplicates = sum(1 for n in Counter(truth.values()).values() if n > 1)
+
+    print(f"records                 {len(records):,}")
+    print(
+        f"true persons            {len(set(truth.values())):,} "
+        f"({duplicates:,} with more than one record)"
+    )
+    print(
+        f"identities              {summary.identities:,} "
+        f"(merged {summary.merged:,}, unresolved records {summary.unresolved:,})"
+    )
+    print(f"conflicts flagged       {summary.conflicts:,}")
+    print(f"records with candidates {summary.records_with_candidates:,}")
+    print(
+        f"credlink time           {ours:.1f} s "
+        f"(read+normalise {read_done - started:.1f} s, "
+        f"resolve {done - read_done:.1f} s)"
+    )
+    print(
+        "automatic merges        precision {precision:.6f}  recall {recall:.6f}  "
+        "F1 {f1:.6f}  (wrong pairs {wrong_pairs:,}, "
+        "missed pairs {missed_pairs:,})".format(**figures)
+    )
+    print(
+        f"candidate queue top {TOP}   typo'd IDs {figures['typo_recall']:.4f} "
+        f"of {figures['typo_n']:,}; missing IDs {figures['missing_recall']:.4f} "
+        f"of {figures['missing_n']:,}; top-1 precision "
+        f"{figures['top1_precision']:.4f}"
+    )
+    if args.no_splink:
+        return
+    del resolver, resolution
+    gc.collect()
+    eligible = {
+        k for k, c in corruptions.items() if not (c & BROKEN) and MISSING not in c
+    }
+    splink_time, splink_f1 = _splink(records, truth, eligible)
+    print(f"splink deterministic    {splink_time:.1f} s, F1 {splink_f1:.6f}")
+    print(
+        f"ratio                   credlink is {splink_time / ours:.2f}x "
+        f"Splink's speed; F1 {figures['f1']:.6f} vs {splink_f1:.6f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
