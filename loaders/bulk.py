@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from neo4j_launcher import ServerInfo
 
     from graph.model import Role, SourceRecord
+    from graph.policy.catalogue import Catalogue
+    from graph.propagation import PropagationReport, RestrictionFact, SanctionEvent
     from graph.store import GraphStore
 
     # name, birth_date, sex, aliases
@@ -397,7 +399,8 @@ def registry_keys(path: Path, *, strict: bool = False) -> RegistryKeys:
 def content_checksum(store: GraphStore, keys: RegistryKeys) -> str:
     """SHA-256 of the counts and of everything ``store`` answers about ``keys``.
 
-    Covers every person (with its roles), enterprise, sanction and source record,
+    Covers the pending marks and restriction facts, and every person (with its
+    roles), enterprise, sanction and source record,
     read back through the ``GraphStore`` protocol, so two stores of either kind
     with equal checksums over the same keys hold the same graph. An entity outside
     ``keys`` changes the counts, and so the checksum.
@@ -409,6 +412,8 @@ def content_checksum(store: GraphStore, keys: RegistryKeys) -> str:
         digest.update(b"\n")
 
     feed(store.counts())
+    feed(store.pending_sanctions())
+    feed(store.restriction_facts())
     for person_id in keys.persons:
         feed(store.get_person(person_id))
         feed(store.neighbours(EntityKind.PERSON, person_id))
@@ -639,6 +644,38 @@ class _ImportSink:
             key=lambda s: s.sanction_id,
         )
 
+    def pending_sanctions(self) -> list[str]:
+        """Every sanction: each written sanction waits for propagation."""
+        return sorted(self._sanctions)
+
+    def restriction_facts(
+        self,
+        *,
+        person_id: str | None = None,
+        sanction_id: str | None = None,
+        on: date | None = None,
+    ) -> list[RestrictionFact]:
+        """Not answered: a load derives no restrictions (``propagate`` does)."""
+        raise NotImplementedError("an import sink derives no restrictions")
+
+    def sanction_events(self, sanction_id: str) -> list[SanctionEvent]:
+        """Not answered: a load records no lifecycle events."""
+        raise NotImplementedError("an import sink records no events")
+
+    def propagate(
+        self, catalogue: Catalogue, *, full: bool = False
+    ) -> PropagationReport:
+        """Not supported: propagation runs on the started server."""
+        raise NotImplementedError("an import sink does not propagate")
+
+    def roles_by_id(self, role_ids: Sequence[str]) -> list[Role]:
+        """Not answered: roles are streamed to disk."""
+        raise NotImplementedError("an import sink does not keep roles")
+
+    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
+        """Not supported: a load records no lifecycle events."""
+        raise NotImplementedError("an import sink records no events")
+
     def counts(self) -> Counts:
         """What the import will create."""
         return Counts(
@@ -734,7 +771,8 @@ class _ImportSink:
             nodes=(
                 ("Person", persons),
                 ("Enterprise", enterprises),
-                ("Sanction", sanctions),
+                # An online load leaves every sanction pending (graph.store).
+                ("Sanction:Pending", sanctions),
                 ("SourceRecord", directory / "source_records.csv"),
             ),
             relationships=(
