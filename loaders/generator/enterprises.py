@@ -17,6 +17,7 @@ from array import array
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from math import log
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from graph.model import RoleType
@@ -287,10 +288,6 @@ class EnterpriseFactory:
         )
         raise ValueError(msg)
 
-    def _tenure(self, role: RoleType) -> int:
-        mean = _MEAN_TENURE_YEARS[role] * 365.25
-        return _MIN_TENURE_DAYS + int(self._rng.expovariate(1.0 / mean))
-
     def _chain(
         self,
         role: RoleType,
@@ -308,15 +305,18 @@ class EnterpriseFactory:
         """
         roles = []
         holder = first
+        random_ = self._rng.random
+        mean = _MEAN_TENURE_YEARS[role] * 365.25
         while True:
-            until = since + self._tenure(role)
+            # exponential tenure (memoryless hand-overs) of at least a month
+            until = since + _MIN_TENURE_DAYS + int(-log(1.0 - random_()) * mean)
             if until >= end:
                 roles.append(TrueRole(holder, role, date.fromordinal(since), None))
                 return roles
             roles.append(
                 TrueRole(holder, role, date.fromordinal(since), date.fromordinal(until))
             )
-            if successor < 1.0 and self._rng.random() >= successor:
+            if successor < 1.0 and random_() >= successor:
                 return roles
             since = until
             holder = self._pick(since, exclude)

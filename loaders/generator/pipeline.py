@@ -51,7 +51,7 @@ from loaders.generator.persons import (
 from loaders.generator.sanctions import SanctionMaker
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator
     from datetime import date
     from pathlib import Path
 
@@ -117,12 +117,6 @@ class GenerationSummary:
             TRUTH_FILE: self.person_records,
             ROLES_TRUTH_FILE: self.roles,
         }
-
-
-def _corruption_text(corruptions: Sequence[str]) -> str:
-    if not corruptions:
-        return ""
-    return ";".join(sorted(corruptions))
 
 
 class RegistryStream:
@@ -250,8 +244,14 @@ def _write_persons(
             add_person(
                 (r.source, r.record_id, r.name, r.id_number, r.birth_date, r.sex)
             )
+            spoiled = r.corruptions
             add_truth(
-                (r.source, r.record_id, person_id, _corruption_text(r.corruptions))
+                (
+                    r.source,
+                    r.record_id,
+                    person_id,
+                    ";".join(sorted(spoiled)) if spoiled else "",
+                )
             )
         if against:
             sanctions.rows.extend(against)
@@ -310,7 +310,14 @@ def _write_enterprises(
                     iso[role.until] if role.until else "",
                 )
             )
-            add_truth((source, record_id, true_id, _corruption_text(applied)))
+            add_truth(
+                (
+                    source,
+                    record_id,
+                    true_id,
+                    ";".join(sorted(applied)) if applied else "",
+                )
+            )
         if against:
             sanctions.rows.extend(against)
         if len(roles.rows) >= _BATCH:
