@@ -12,6 +12,7 @@ record, as the public registry shows them.
 
 from __future__ import annotations
 
+import functools
 import random
 from array import array
 from dataclasses import dataclass
@@ -134,11 +135,18 @@ class RolePool:
         return len(self.ids)
 
 
-def _short_place(name: str, suffixes: tuple[str, ...]) -> str | None:
-    for suffix in suffixes:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return None
+@functools.cache
+def _name_places(region: str, year: int) -> tuple[str, str]:
+    """The province and city words of enterprise names registered in ``region``.
+
+    四川省 -> 四川; 成都市 -> 成都; a prefecture that is no city (an autonomous
+    prefecture) lends the province word.
+    """
+    province = region_name(region[:2] + "0000", year) or ""
+    prefecture = region_name(region[:4] + "00", year) or ""
+    province_short = province.removesuffix("省")
+    city = prefecture.removesuffix("市") if prefecture.endswith("市") else ""
+    return province_short, city or province_short
 
 
 class EnterpriseFactory:
@@ -231,10 +239,7 @@ class EnterpriseFactory:
     def _name(self, region: str, year: int) -> str:
         """A unique name: region, trade name, industry, organisational form."""
         rng = self._rng
-        province = region_name(region[:2] + "0000", year) or ""
-        prefecture = region_name(region[:4] + "00", year) or ""
-        province_short = _short_place(province, ("省",)) or province
-        city = _short_place(prefecture, ("市",)) or province_short
+        province_short, city = _name_places(region, year)
         while True:
             if rng.random() < self._word_share:
                 trade = self._trade_words.pick(rng)
