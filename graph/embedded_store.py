@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +24,15 @@ import networkx as nx
 
 from graph.errors import EntityNotFoundError, LifecycleError
 from graph.model import (
+    Candidate,
+    CandidateRule,
+    Conflict,
+    ConflictKind,
     Counts,
     Enterprise,
     EntityKind,
+    Judgement,
+    JudgementRecord,
     Person,
     Role,
     RoleType,
@@ -132,6 +138,7 @@ class EmbeddedStore:
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(_DDL)
         self._conn.executescript(_PROPAGATION_DDL)
+        self._conn.executescript(_LINKAGE_DDL)
         self._conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -357,6 +364,7 @@ class EmbeddedStore:
                 "persons",
                 "enterprises",
                 *_PROPAGATION_TABLES,
+                *_LINKAGE_TABLES,
             ):
                 cur.execute(f"DELETE FROM {table}")
         with self._lock:
@@ -612,6 +620,214 @@ class EmbeddedStore:
         )
         return [_row_to_event(row) for row in rows]
 
+    # -- linkage -----------------------------------------------------------------
+    def iter_source_records(
+        self, kind: EntityKind, *, unresolved_only: bool = False
+    ) -> Iterator[SourceRecord]:
+        """Source records of ``kind`` sorted by (source, record_id), page by page."""
+        after = ("", "")
+        while True:
+            rows = self._query(
+                "SELECT * FROM source_records WHERE kind = ?"
+                " AND (? = 0 OR entity_key IS NULL) AND (source, record_id) > (?, ?)"
+                " ORDER BY source, record_id LIMIT ?",
+                (kind.value, int(unresolved_only), *after, _PAGE),
+            )
+            yield from (_row_to_source_record(row) for row in rows)
+            if len(rows) < _PAGE:
+                return
+            after = (rows[-1]["source"], rows[-1]["record_id"])
+
+    def set_entity_keys(
+        self, assignments: Sequence[tuple[str, str, str | None]]
+    ) -> None:
+        """Set the resolved entity of records: (source, record_id, entity_key)."""
+        if not assignments:
+            return
+        with self._transaction() as cur:
+            cur.executemany(
+                "UPDATE source_records SET entity_key = ?"
+                " WHERE source = ? AND record_id = ?",
+                [(key, source, record_id) for source, record_id, key in assignments],
+            )
+
+    def replace_persons(self, persons: Sequence[Person]) -> None:
+        """Create persons or overwrite every field (linkage recomputed them)."""
+        if not persons:
+            return
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO persons VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        p.person_id,
+                        p.name,
+                        _iso(p.birth_date),
+                        p.sex.value if p.sex else None,
+                        json.dumps(sorted(set(p.aliases)), ensure_ascii=False),
+                    )
+                    for p in persons
+                ],
+            )
+
+    def delete_roles(self, role_ids: Sequence[str]) -> None:
+        """Delete roles by id (unknown ids ignored); their sanctions turn pending."""
+        if not role_ids:
+            return
+        with self._transaction() as cur:
+            rows = _fetch_by_keys(
+                cur,
+                "SELECT role_id, credit_code FROM roles WHERE role_id IN ({})",
+                list(role_ids),
+            )
+            for chunk in _chunks([row[0] for row in rows]):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(f"DELETE FROM roles WHERE role_id IN ({marks})", chunk)
+            _mark_pending_for_enterprises(cur, [row[1] for row in rows])
+        with self._lock:
+            self._graph = None
+
+    def delete_bare_persons(self, person_ids: Sequence[str]) -> list[str]:
+        """Delete those persons with no record, role or sanction; returns them."""
+        if not person_ids:
+            return []
+        with self._transaction() as cur:
+            bare = [
+                row[0]
+                for row in _fetch_by_keys(
+                    cur,
+                    "SELECT person_id FROM persons p WHERE person_id IN ({})"
+                    " AND NOT EXISTS (SELECT 1 FROM roles r"
+                    "                 WHERE r.person_id = p.person_id)"
+                    " AND NOT EXISTS (SELECT 1 FROM source_records s"
+                    "                 WHERE s.entity_key = p.person_id"
+                    "                 AND s.kind = 'person')"
+                    " AND NOT EXISTS (SELECT 1 FROM sanctions x"
+                    "                 WHERE x.subject_kind = 'person'"
+                    "                 AND x.subject_id = p.person_id)",
+                    list(person_ids),
+                )
+            ]
+            for chunk in _chunks(bare):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(f"DELETE FROM persons WHERE person_id IN ({marks})", chunk)
+        return sorted(bare)
+
+    def record_judgement(self, judgement: JudgementRecord) -> None:
+        """Store a judgement; writing the same judgement id again changes nothing."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR IGNORE INTO judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _judgement_row(judgement),
+            )
+
+    def undo_judgement(
+        self, judgement_id: str, by: str, at: datetime
+    ) -> JudgementRecord:
+        """Mark a judgement undone (the first undo stays); raises if unknown."""
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE judgements SET undone_at = coalesce(undone_at, ?),"
+                " undone_by = coalesce(undone_by, ?) WHERE judgement_id = ?",
+                (at.isoformat(), by, judgement_id),
+            )
+        rows = self._query(
+            "SELECT * FROM judgements WHERE judgement_id = ?", (judgement_id,)
+        )
+        if not rows:
+            raise EntityNotFoundError("judgement", judgement_id)
+        return _row_to_judgement(rows[0])
+
+    def judgements(self) -> list[JudgementRecord]:
+        """Every judgement, undone ones included, in (at, judgement_id) order."""
+        rows = self._query("SELECT * FROM judgements ORDER BY at, judgement_id")
+        return [_row_to_judgement(row) for row in rows]
+
+    def replace_candidates(
+        self, record_keys: Sequence[str], candidates: Sequence[Candidate]
+    ) -> None:
+        """Replace the candidates of ``record_keys`` by ``candidates`` (theirs)."""
+        keys = sorted(set(record_keys) | {c.record_key for c in candidates})
+        if not keys:
+            return
+        with self._transaction() as cur:
+            for chunk in _chunks(keys):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(
+                    f"DELETE FROM candidates WHERE record_key IN ({marks})", chunk
+                )
+            cur.executemany(
+                "INSERT OR REPLACE INTO candidates VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.record_key,
+                        c.rank,
+                        c.target,
+                        c.score,
+                        c.rule.value,
+                        json.dumps(list(c.reasons), ensure_ascii=False),
+                    )
+                    for c in candidates
+                ],
+            )
+
+    def candidates(self, record_key: str | None = None) -> list[Candidate]:
+        """Stored candidates (of one record), by record key then rank."""
+        rows = self._query(
+            "SELECT * FROM candidates WHERE ? IS NULL OR record_key = ?"
+            " ORDER BY record_key, rank",
+            (record_key, record_key),
+        )
+        return [
+            Candidate(
+                record_key=row["record_key"],
+                target=row["target"],
+                score=row["score"],
+                rule=CandidateRule(row["rule"]),
+                reasons=tuple(json.loads(row["reasons"])),
+                rank=row["rank"],
+            )
+            for row in rows
+        ]
+
+    def replace_conflicts(
+        self, person_ids: Sequence[str], conflicts: Sequence[Conflict]
+    ) -> None:
+        """Replace the conflicts of ``person_ids`` by ``conflicts`` (theirs)."""
+        keys = sorted(set(person_ids) | {c.person_id for c in conflicts})
+        if not keys:
+            return
+        with self._transaction() as cur:
+            for chunk in _chunks(keys):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(
+                    f"DELETE FROM conflicts WHERE person_id IN ({marks})", chunk
+                )
+            cur.executemany(
+                "INSERT OR REPLACE INTO conflicts VALUES (?, ?, ?, ?)",
+                [
+                    (c.person_id, c.record_key, c.kind.value, c.detail)
+                    for c in conflicts
+                ],
+            )
+
+    def conflicts(self, person_id: str | None = None) -> list[Conflict]:
+        """Stored conflicts (of one person), by person, record key and kind."""
+        rows = self._query(
+            "SELECT * FROM conflicts WHERE ? IS NULL OR person_id = ?"
+            " ORDER BY person_id, record_key, kind",
+            (person_id, person_id),
+        )
+        return [
+            Conflict(
+                row["person_id"],
+                row["record_key"],
+                ConflictKind(row["kind"]),
+                row["detail"],
+            )
+            for row in rows
+        ]
+
 
 # -- helpers ---------------------------------------------------------------------
 
@@ -820,4 +1036,69 @@ def _row_to_event(row: sqlite3.Row) -> SanctionEvent:
         reason=row["reason"],
         changes=tuple((name, value) for name, value in json.loads(row["changes"])),
         seq=int(row["seq"]),
+    )
+
+
+# -- linkage -----------------------------------------------------------------------
+
+_PAGE = 10_000  # source records read per query by iter_source_records
+
+_LINKAGE_DDL = """
+CREATE TABLE IF NOT EXISTS judgements (
+    judgement_id TEXT PRIMARY KEY,
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    by_name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    undone_at TEXT,
+    undone_by TEXT
+);
+CREATE TABLE IF NOT EXISTS candidates (
+    record_key TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    score REAL NOT NULL,
+    rule TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    PRIMARY KEY (record_key, rank)
+);
+CREATE TABLE IF NOT EXISTS conflicts (
+    person_id TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (person_id, record_key, kind)
+);
+"""
+_LINKAGE_TABLES = ("judgements", "candidates", "conflicts")
+
+
+def _judgement_row(j: JudgementRecord) -> tuple[str | None, ...]:
+    return (
+        j.judgement_id,
+        j.a,
+        j.b,
+        j.verdict.value,
+        j.by,
+        j.at.isoformat(),
+        j.reason,
+        j.undone_at.isoformat() if j.undone_at else None,
+        j.undone_by,
+    )
+
+
+def _row_to_judgement(row: sqlite3.Row) -> JudgementRecord:
+    undone = row["undone_at"]
+    return JudgementRecord(
+        judgement_id=row["judgement_id"],
+        a=row["a"],
+        b=row["b"],
+        verdict=Judgement(row["verdict"]),
+        by=row["by_name"],
+        at=datetime.fromisoformat(row["at"]),
+        reason=row["reason"],
+        undone_at=datetime.fromisoformat(undone) if undone else None,
+        undone_by=row["undone_by"],
     )

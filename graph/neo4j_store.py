@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
@@ -27,9 +28,15 @@ from neo4j.exceptions import (
 from graph import queries
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.model import (
+    Candidate,
+    CandidateRule,
+    Conflict,
+    ConflictKind,
     Counts,
     Enterprise,
     EntityKind,
+    Judgement,
+    JudgementRecord,
     Person,
     Role,
     RoleType,
@@ -354,6 +361,183 @@ class Neo4jStore:
         rows = self._read(queries.SANCTION_EVENTS, sanction_id=sanction_id)
         return [_to_event(sanction_id, row) for row in rows]
 
+    # -- linkage -----------------------------------------------------------------
+    def iter_source_records(
+        self, kind: EntityKind, *, unresolved_only: bool = False
+    ) -> Iterator[SourceRecord]:
+        """Source records of ``kind`` sorted by (source, record_id), streamed."""
+        with self._session() as session:
+            try:
+                result = session.run(
+                    queries.SOURCE_RECORDS_OF_KIND,
+                    kind=kind.value,
+                    unresolved_only=unresolved_only,
+                )
+                for record in result:
+                    yield _to_source_record(record.data())
+            except (DriverError, Neo4jError) as exc:
+                raise _translate(exc, "Neo4j failed") from exc
+
+    def set_entity_keys(
+        self, assignments: Sequence[tuple[str, str, str | None]]
+    ) -> None:
+        """Set the resolved entity of records: (source, record_id, entity_key)."""
+        rows = [
+            {"key": f"{source}#{record_id}", "entity_key": key}
+            for source, record_id, key in assignments
+        ]
+        for chunk in _batches(rows):
+
+            def work(
+                tx: ManagedTransaction, chunk: list[dict[str, Any]] = chunk
+            ) -> None:
+                tx.run(queries.SET_ENTITY_KEYS, rows=chunk).consume()
+
+            self._write(work)
+
+    def replace_persons(self, persons: Sequence[Person]) -> None:
+        """Create persons or overwrite every field (linkage recomputed them)."""
+        rows = [
+            {
+                "person_id": p.person_id,
+                "name": p.name,
+                "aliases": sorted(set(p.aliases)),
+                "birth_date": p.birth_date,
+                "sex": p.sex.value if p.sex else None,
+            }
+            for p in persons
+        ]
+        if rows:
+            self._write(lambda tx: tx.run(queries.REPLACE_PERSONS, rows=rows).consume())
+
+    def delete_roles(self, role_ids: Sequence[str]) -> None:
+        """Delete roles by id (unknown ids ignored); their sanctions turn pending."""
+        ids = sorted(set(role_ids))
+        if not ids:
+            return
+
+        def work(tx: ManagedTransaction) -> None:
+            codes = [r["code"] for r in tx.run(queries.DELETE_ROLES, ids=ids)]
+            if codes:
+                tx.run(queries.MARK_PENDING_FOR_ENTERPRISES, codes=codes).consume()
+
+        self._write(work)
+
+    def delete_bare_persons(self, person_ids: Sequence[str]) -> list[str]:
+        """Delete those persons with no record, role or sanction; returns them."""
+        ids = sorted(set(person_ids))
+        if not ids:
+            return []
+
+        def work(tx: ManagedTransaction) -> list[str]:
+            return [
+                r["person_id"] for r in tx.run(queries.DELETE_BARE_PERSONS, ids=ids)
+            ]
+
+        return sorted(self._write(work))
+
+    def record_judgement(self, judgement: JudgementRecord) -> None:
+        """Store a judgement; writing the same judgement id again changes nothing."""
+        row = _judgement_row(judgement)
+        self._write(lambda tx: tx.run(queries.CREATE_JUDGEMENT, row=row).consume())
+
+    def undo_judgement(
+        self, judgement_id: str, by: str, at: datetime
+    ) -> JudgementRecord:
+        """Mark a judgement undone (the first undo stays); raises if unknown."""
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            result = tx.run(
+                queries.UNDO_JUDGEMENT,
+                judgement_id=judgement_id,
+                by=by,
+                at=at.isoformat(),
+            )
+            return [record.data() for record in result]
+
+        rows = self._write(work)
+        if not rows:
+            raise EntityNotFoundError("judgement", judgement_id)
+        return _to_judgement(rows[0])
+
+    def judgements(self) -> list[JudgementRecord]:
+        """Every judgement, undone ones included, in (at, judgement_id) order."""
+        return [_to_judgement(row) for row in self._read(queries.JUDGEMENTS)]
+
+    def replace_candidates(
+        self, record_keys: Sequence[str], candidates: Sequence[Candidate]
+    ) -> None:
+        """Replace the candidates of ``record_keys`` by ``candidates`` (theirs)."""
+        keys = sorted(set(record_keys) | {c.record_key for c in candidates})
+        if not keys:
+            return
+        rows = [
+            {
+                "record_key": c.record_key,
+                "rank": c.rank,
+                "target": c.target,
+                "score": c.score,
+                "rule": c.rule.value,
+                "reasons": list(c.reasons),
+            }
+            for c in candidates
+        ]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(queries.DELETE_CANDIDATES_OF, keys=keys).consume()
+            tx.run(queries.CREATE_CANDIDATES, rows=rows).consume()
+
+        self._write(work)
+
+    def candidates(self, record_key: str | None = None) -> list[Candidate]:
+        """Stored candidates (of one record), by record key then rank."""
+        return [
+            Candidate(
+                record_key=row["record_key"],
+                target=row["target"],
+                score=row["score"],
+                rule=CandidateRule(row["rule"]),
+                reasons=tuple(row["reasons"]),
+                rank=row["rank"],
+            )
+            for row in self._read(queries.CANDIDATES, record_key=record_key)
+        ]
+
+    def replace_conflicts(
+        self, person_ids: Sequence[str], conflicts: Sequence[Conflict]
+    ) -> None:
+        """Replace the conflicts of ``person_ids`` by ``conflicts`` (theirs)."""
+        ids = sorted(set(person_ids) | {c.person_id for c in conflicts})
+        if not ids:
+            return
+        rows = [
+            {
+                "person_id": c.person_id,
+                "record_key": c.record_key,
+                "kind": c.kind.value,
+                "detail": c.detail,
+            }
+            for c in conflicts
+        ]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(queries.DELETE_CONFLICTS_OF, ids=ids).consume()
+            tx.run(queries.CREATE_CONFLICTS, rows=rows).consume()
+
+        self._write(work)
+
+    def conflicts(self, person_id: str | None = None) -> list[Conflict]:
+        """Stored conflicts (of one person), by person, record key and kind."""
+        return [
+            Conflict(
+                row["person_id"],
+                row["record_key"],
+                ConflictKind(row["kind"]),
+                row["detail"],
+            )
+            for row in self._read(queries.CONFLICTS, person_id=person_id)
+        ]
+
 
 # -- translation between records and domain types ---------------------------------
 
@@ -574,4 +758,43 @@ def _to_event(sanction_id: str, row: dict[str, Any]) -> SanctionEvent:
         reason=row["reason"],
         changes=tuple((name, value) for name, value in json.loads(row["changes"])),
         seq=int(row["seq"]),
+    )
+
+
+# -- linkage -----------------------------------------------------------------------
+
+_BATCH = 10_000  # rows per transaction of bulk linkage writes
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _BATCH):
+        yield rows[start : start + _BATCH]
+
+
+def _judgement_row(j: JudgementRecord) -> dict[str, Any]:
+    return {
+        "judgement_id": j.judgement_id,
+        "a": j.a,
+        "b": j.b,
+        "verdict": j.verdict.value,
+        "by": j.by,
+        "at": j.at.isoformat(),
+        "reason": j.reason,
+        "undone_at": j.undone_at.isoformat() if j.undone_at else None,
+        "undone_by": j.undone_by,
+    }
+
+
+def _to_judgement(row: dict[str, Any]) -> JudgementRecord:
+    undone = row["undone_at"]
+    return JudgementRecord(
+        judgement_id=row["judgement_id"],
+        a=row["a"],
+        b=row["b"],
+        verdict=Judgement(row["verdict"]),
+        by=row["by"],
+        at=datetime.fromisoformat(row["at"]),
+        reason=row["reason"],
+        undone_at=datetime.fromisoformat(undone) if undone else None,
+        undone_by=row["undone_by"],
     )

@@ -41,6 +41,11 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR ()-[x:RESTRICTED_BY]-() ON (x.restriction_id)",
     "CREATE CONSTRAINT sanction_event_key IF NOT EXISTS "
     "FOR (e:SanctionEvent) REQUIRE (e.sanction_id, e.seq) IS UNIQUE",
+    # -- linkage
+    "CREATE CONSTRAINT judgement_id IF NOT EXISTS "
+    "FOR (j:Judgement) REQUIRE j.judgement_id IS UNIQUE",
+    "CREATE INDEX candidate_record IF NOT EXISTS FOR (c:Candidate) ON (c.record_key)",
+    "CREATE INDEX conflict_person IF NOT EXISTS FOR (c:Conflict) ON (c.person_id)",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -441,4 +446,142 @@ MATCH (:Sanction {sanction_id: $sanction_id})-[:HAS_EVENT]->(e:SanctionEvent)
 RETURN e.seq AS seq, e.kind AS kind, e.on AS on, e.by AS by, e.reason AS reason,
        e.changes AS changes
 ORDER BY on, seq
+"""
+
+# -- linkage -------------------------------------------------------------------
+# (:Judgement {judgement_id, a, b, verdict, by, at, reason, undone_at, undone_by}),
+# (:Candidate {record_key, rank, target, score, rule, reasons}) and
+# (:Conflict {person_id, record_key, kind, detail}) stand alone: they name records
+# and persons by key. Times are ISO 8601 text, as in the embedded store.
+
+SOURCE_RECORDS_OF_KIND: Final[LiteralString] = (
+    """
+// $kind, $unresolved_only; returns the record columns ordered by (source, record_id).
+MATCH (r:SourceRecord)
+WHERE r.kind = $kind AND (NOT $unresolved_only OR r.entity_key IS NULL)
+"""
+    + _SOURCE_RECORD_COLUMNS
+    + "ORDER BY r.source, r.record_id"
+)
+
+SET_ENTITY_KEYS: Final[LiteralString] = """
+// $rows: [{key, entity_key}]; returns nothing. Unknown keys are ignored.
+UNWIND $rows AS row
+MATCH (r:SourceRecord {key: row.key})
+SET r.entity_key = row.entity_key
+"""
+
+REPLACE_PERSONS: Final[LiteralString] = """
+// $rows: [{person_id, name, aliases, birth_date, sex}]; returns nothing.
+UNWIND $rows AS row
+MERGE (p:Person {person_id: row.person_id})
+SET p.name = row.name, p.aliases = row.aliases, p.birth_date = row.birth_date,
+    p.sex = row.sex
+"""
+
+DELETE_ROLES: Final[LiteralString] = """
+// $ids: [role_id]; returns code: the credit code of each enterprise that lost a role.
+UNWIND $ids AS id
+MATCH (:Person)-[r:ROLE {role_id: id}]->(e:Enterprise)
+WITH r, e.credit_code AS code
+DELETE r
+RETURN DISTINCT code
+"""
+
+DELETE_BARE_PERSONS: Final[LiteralString] = """
+// $ids: [person_id]; returns person_id of each person deleted: those without any
+// relationship (roles, sanctions, restrictions) and without a person source record.
+UNWIND $ids AS id
+MATCH (p:Person {person_id: id})
+WHERE NOT (p)--()
+  AND NOT EXISTS { MATCH (r:SourceRecord {entity_key: id}) WHERE r.kind = 'person' }
+  AND NOT EXISTS {
+    MATCH (s:Sanction {subject_kind: 'person', subject_id: id})
+  }
+DELETE p
+RETURN id AS person_id
+"""
+
+CREATE_JUDGEMENT: Final[LiteralString] = """
+// $row: {judgement_id, a, b, verdict, by, at, reason, undone_at, undone_by};
+// returns nothing. An id already stored is left as it is.
+MERGE (j:Judgement {judgement_id: $row.judgement_id})
+ON CREATE SET j.a = $row.a, j.b = $row.b, j.verdict = $row.verdict, j.by = $row.by,
+    j.at = $row.at, j.reason = $row.reason, j.undone_at = $row.undone_at,
+    j.undone_by = $row.undone_by
+"""
+
+_JUDGEMENT_COLUMNS: Final[LiteralString] = """
+RETURN j.judgement_id AS judgement_id, j.a AS a, j.b AS b, j.verdict AS verdict,
+       j.by AS by, j.at AS at, j.reason AS reason, j.undone_at AS undone_at,
+       j.undone_by AS undone_by
+"""
+
+UNDO_JUDGEMENT: Final[LiteralString] = (
+    """
+// $judgement_id, $by, $at; returns the judgement columns (0 rows when unknown).
+// The first undo stays.
+MATCH (j:Judgement {judgement_id: $judgement_id})
+SET j.undone_at = coalesce(j.undone_at, $at), j.undone_by = coalesce(j.undone_by, $by)
+"""
+    + _JUDGEMENT_COLUMNS
+)
+
+JUDGEMENTS: Final[LiteralString] = (
+    """
+// no parameters; returns the judgement columns ordered by (at, judgement_id).
+MATCH (j:Judgement)
+"""
+    + _JUDGEMENT_COLUMNS
+    + "ORDER BY at, judgement_id"
+)
+
+DELETE_CANDIDATES_OF: Final[LiteralString] = """
+// $keys: [record_key]; returns nothing.
+UNWIND $keys AS key
+MATCH (c:Candidate {record_key: key})
+DELETE c
+"""
+
+CREATE_CANDIDATES: Final[LiteralString] = """
+// $rows: [{record_key, rank, target, score, rule, reasons}]; returns nothing.
+UNWIND $rows AS row
+MERGE (c:Candidate {record_key: row.record_key, rank: row.rank})
+SET c.target = row.target, c.score = row.score, c.rule = row.rule,
+    c.reasons = row.reasons
+"""
+
+CANDIDATES: Final[LiteralString] = """
+// $record_key (or null for all); returns the candidate columns ordered by
+// (record_key, rank).
+MATCH (c:Candidate)
+WHERE $record_key IS NULL OR c.record_key = $record_key
+RETURN c.record_key AS record_key, c.rank AS rank, c.target AS target,
+       c.score AS score, c.rule AS rule, c.reasons AS reasons
+ORDER BY record_key, rank
+"""
+
+DELETE_CONFLICTS_OF: Final[LiteralString] = """
+// $ids: [person_id]; returns nothing.
+UNWIND $ids AS id
+MATCH (c:Conflict {person_id: id})
+DELETE c
+"""
+
+CREATE_CONFLICTS: Final[LiteralString] = """
+// $rows: [{person_id, record_key, kind, detail}]; returns nothing.
+UNWIND $rows AS row
+MERGE (c:Conflict {person_id: row.person_id, record_key: row.record_key,
+                   kind: row.kind})
+SET c.detail = row.detail
+"""
+
+CONFLICTS: Final[LiteralString] = """
+// $person_id (or null for all); returns the conflict columns ordered by
+// (person_id, record_key, kind).
+MATCH (c:Conflict)
+WHERE $person_id IS NULL OR c.person_id = $person_id
+RETURN c.person_id AS person_id, c.record_key AS record_key, c.kind AS kind,
+       c.detail AS detail
+ORDER BY person_id, record_key, kind
 """

@@ -37,13 +37,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from datetime import date
+    from collections.abc import Iterator, Sequence
+    from datetime import date, datetime
 
     from graph.model import (
+        Candidate,
+        Conflict,
         Counts,
         Enterprise,
         EntityKind,
+        JudgementRecord,
         Person,
         Role,
         Sanction,
@@ -178,4 +181,82 @@ class GraphStore(Protocol):
 
     def sanction_events(self, sanction_id: str) -> list[SanctionEvent]:
         """The sanction's recorded events in (on, seq) order; [] when none."""
+        ...
+
+    # -- linkage -----------------------------------------------------------------
+    # What identity resolution (linkage.resolve) reads and writes. Candidates and
+    # conflicts are replaced per record / per person, so a run rewrites only what
+    # changed; judgements are never deleted, only undone.
+
+    def iter_source_records(
+        self, kind: EntityKind, *, unresolved_only: bool = False
+    ) -> Iterator[SourceRecord]:
+        """Source records of ``kind`` (only those without an entity when
+        ``unresolved_only``), sorted by (source, record_id), read in pages."""
+        ...
+
+    def set_entity_keys(
+        self, assignments: Sequence[tuple[str, str, str | None]]
+    ) -> None:
+        """Set the entity of records: (source, record_id, entity_key or None).
+
+        Unknown records are ignored.
+        """
+        ...
+
+    def replace_persons(self, persons: Sequence[Person]) -> None:
+        """Create persons or overwrite name, aliases, birth date and sex.
+
+        For linkage, which recomputes a person from its records after a split;
+        loaders use ``upsert_persons``.
+        """
+        ...
+
+    def delete_roles(self, role_ids: Sequence[str]) -> None:
+        """Delete roles by id (unknown ids ignored); marks their sanctions pending."""
+        ...
+
+    def delete_bare_persons(self, person_ids: Sequence[str]) -> list[str]:
+        """Delete the persons among ``person_ids`` that no source record, role or
+        sanction refers to; returns their ids, sorted."""
+        ...
+
+    def record_judgement(self, judgement: JudgementRecord) -> None:
+        """Store a judgement; a judgement id already stored is left as it is."""
+        ...
+
+    def undo_judgement(
+        self, judgement_id: str, by: str, at: datetime
+    ) -> JudgementRecord:
+        """Mark a judgement undone and return it; undoing twice keeps the first undo.
+
+        Raises ``EntityNotFoundError`` for an unknown id.
+        """
+        ...
+
+    def judgements(self) -> list[JudgementRecord]:
+        """Every judgement, undone ones included, sorted by (at, judgement_id)."""
+        ...
+
+    def replace_candidates(
+        self, record_keys: Sequence[str], candidates: Sequence[Candidate]
+    ) -> None:
+        """Drop the stored candidates of ``record_keys`` (and of the records the new
+        candidates are of) and store ``candidates``."""
+        ...
+
+    def candidates(self, record_key: str | None = None) -> list[Candidate]:
+        """Stored candidates, of one record or all, sorted by (record_key, rank)."""
+        ...
+
+    def replace_conflicts(
+        self, person_ids: Sequence[str], conflicts: Sequence[Conflict]
+    ) -> None:
+        """Drop the stored conflicts of ``person_ids`` (and of the persons of the new
+        conflicts) and store ``conflicts``."""
+        ...
+
+    def conflicts(self, person_id: str | None = None) -> list[Conflict]:
+        """Stored conflicts, of one person or all, sorted by (person_id,
+        record_key, kind)."""
         ...

@@ -26,8 +26,11 @@ the identity, so they do not depend on the order records arrive in.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, TypeVar
 
@@ -36,8 +39,14 @@ from graph.model import (
     CandidateRule,
     Conflict,
     ConflictKind,
+    Enterprise,
+    EntityKind,
     Judgement,
     JudgementRecord,
+    Person,
+    Role,
+    RoleType,
+    SourceRecord,
 )
 from linkage.candidates import (
     Target,
@@ -47,12 +56,15 @@ from linkage.candidates import (
     rank_candidates,
     score_candidate,
 )
+from linkage.ids import InvalidCreditCode, parse_credit_code
 from linkage.names import name_similarity, names_compatible
 from linkage.records import (
     PERSON_FIELDS,
     encoded_birth_date,
     encoded_sex,
+    link_record_from_source,
     one_typo_neighbours,
+    parse_stated_date,
 )
 
 if TYPE_CHECKING:
@@ -60,13 +72,18 @@ if TYPE_CHECKING:
     from datetime import date
 
     from graph.model import Sex
+    from graph.store import GraphStore
     from linkage.records import FieldMapping, IdScheme, LinkRecord
 
 __all__ = [
     "Identity",
+    "LinkReport",
     "Resolution",
     "ResolutionSummary",
     "Resolver",
+    "RoleReader",
+    "link_store",
+    "read_roles",
     "resolve",
     "surrogate_key",
 ]
@@ -918,3 +935,178 @@ def resolve(
     resolver.add(records)
     resolver.set_judgements(judgements)
     return resolver.resolve()
+
+
+# -- the store ------------------------------------------------------------------
+
+RoleReader = Callable[[SourceRecord, str], tuple[list[Role], list[Enterprise]]]
+"""Reads the roles a role record states for a person, and the enterprise stubs they
+need: ``(record, person_id) -> (roles, enterprises)``. Loaders know the role
+vocabulary; :func:`read_roles` knows :class:`~graph.model.RoleType` values only."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkReport:
+    """What a :func:`link_store` run found and how many store writes it needed."""
+
+    summary: ResolutionSummary
+    writes: int
+    moved: int  # records whose entity changed
+    seconds: float
+
+
+def read_roles(
+    record: SourceRecord, person_id: str
+) -> tuple[list[Role], list[Enterprise]]:
+    """The roles of a role record whose ``role`` is a RoleType value (``director``).
+
+    Records without a credit code or role, or with a role name outside
+    :class:`~graph.model.RoleType`, state no role here.
+    """
+    raw = record.raw_dict()
+    code, role = raw.get("credit_code", ""), raw.get("role", "").strip().lower()
+    if not code or role not in _ROLE_VALUES:
+        return [], []
+    try:
+        parsed = parse_credit_code(code)
+    except InvalidCreditCode:
+        return [], []
+    since = parse_stated_date(raw.get("since", ""))
+    until = parse_stated_date(raw.get("until", ""))
+    roles = [
+        Role(
+            person_id,
+            parsed.value,
+            RoleType(role),
+            since,
+            until,
+            record.source,
+            record.record_id,
+        )
+    ]
+    stub = Enterprise(
+        parsed.value,
+        raw.get("enterprise_name", ""),
+        conforming=parsed.conforming,
+        org_code=parsed.org_code,
+    )
+    return roles, [stub]
+
+
+_ROLE_VALUES: Final = frozenset(r.value for r in RoleType)
+
+
+def link_store(
+    store: GraphStore,
+    *,
+    mapping: FieldMapping = PERSON_FIELDS,
+    roles_of: RoleReader = read_roles,
+) -> LinkReport:
+    """Resolve the person records of ``store`` under its judgements; write changes.
+
+    Every run resolves all records again (in memory, see :class:`Resolver`) and
+    writes only what differs from the store: entity keys of records that moved,
+    the persons that gained or lost records (recomputed from their records), the
+    roles of moved records (moved with them; created from the record for a record
+    that had none; deleted when it becomes unresolved), persons left without any
+    record, role or sanction, and the candidates and conflicts that changed.
+    Running it twice writes nothing the second time.
+    """
+    started = time.perf_counter()
+    records = {r.key: r for r in store.iter_source_records(EntityKind.PERSON)}
+    resolver = Resolver(mapping)
+    resolver.add(link_record_from_source(r, mapping) for r in records.values())
+    resolver.set_judgements(store.judgements())
+    result = resolver.resolve()
+    writes = 0
+    moved = [
+        (record, result.assignment.get(key))
+        for key, record in records.items()
+        if record.entity_key != result.assignment.get(key)
+    ]
+    touched = {p for r, new in moved for p in (r.entity_key, new) if p is not None}
+    persons = [
+        _person_of(result.identities[p])
+        for p in sorted(touched)
+        if p in result.identities
+    ]
+    store.replace_persons(persons)
+    store.set_entity_keys([(r.source, r.record_id, new) for r, new in moved])
+    writes += len(persons) + len(moved)
+    old_roles: list[str] = []
+    new_roles: list[Role] = []
+    stubs: dict[str, Enterprise] = {}
+    for record, new in moved:
+        if record.entity_key is not None:
+            for role in store.neighbours(EntityKind.PERSON, record.entity_key):
+                if (role.source, role.record_id) == (record.source, record.record_id):
+                    old_roles.append(role.role_id)
+                    if new is not None:
+                        new_roles.append(dataclasses.replace(role, person_id=new))
+        elif new is not None:
+            roles, enterprises = roles_of(record, new)
+            new_roles.extend(roles)
+            stubs.update((e.credit_code, e) for e in enterprises)
+    missing = set(stubs) - store.existing_keys(EntityKind.ENTERPRISE, sorted(stubs))
+    store.upsert_enterprises([stubs[c] for c in sorted(missing)])
+    store.delete_roles(old_roles)
+    store.upsert_roles(new_roles)
+    gone = [p for p in sorted(touched) if p not in result.identities]
+    deleted = store.delete_bare_persons(gone)
+    writes += len(missing) + len(old_roles) + len(new_roles) + len(deleted)
+    writes += _sync_candidates(store, result)
+    writes += _sync_conflicts(store, result)
+    return LinkReport(
+        summary=result.summary(),
+        writes=writes,
+        moved=len(moved),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _person_of(identity: Identity) -> Person:
+    return Person(
+        identity.person_id,
+        identity.name,
+        identity.birth_date,
+        identity.sex,
+        identity.aliases,
+    )
+
+
+def _sync_candidates(store: GraphStore, result: Resolution) -> int:
+    stored: dict[str, list[Candidate]] = {}
+    for c in store.candidates():
+        stored.setdefault(c.record_key, []).append(c)
+    changed = [
+        key
+        for key in sorted(set(stored) | set(result.candidates))
+        if tuple(stored.get(key, ())) != tuple(result.candidates.get(key, ()))
+    ]
+    if changed:
+        store.replace_candidates(
+            changed, [c for key in changed for c in result.candidates.get(key, ())]
+        )
+    return len(changed)
+
+
+def _sync_conflicts(store: GraphStore, result: Resolution) -> int:
+    stored: dict[str, list[Conflict]] = {}
+    for c in store.conflicts():
+        stored.setdefault(c.person_id, []).append(c)
+    fresh: dict[str, list[Conflict]] = {}
+    for c in result.conflicts:
+        fresh.setdefault(c.person_id, []).append(c)
+    changed = [
+        p
+        for p in sorted(set(stored) | set(fresh))
+        if sorted(stored.get(p, []), key=_conflict_order)
+        != sorted(fresh.get(p, []), key=_conflict_order)
+    ]
+    if changed:
+        store.replace_conflicts(changed, [c for p in changed for c in fresh.get(p, [])])
+    return len(changed)
+
+
+def _conflict_order(c: Conflict) -> tuple[str, str, str]:
+    return (c.person_id, c.record_key, c.kind.value)
