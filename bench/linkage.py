@@ -115,7 +115,10 @@ def _pairwise(
 
 
 def _evaluate(
-    resolution: Resolution, truth: dict[str, str], corruptions: dict[str, set[str]]
+    resolution: Resolution,
+    truth: dict[str, str],
+    corruptions: dict[str, set[str]],
+    dated: set[str],
 ) -> dict[str, float]:
     clusters: dict[str, list[str]] = defaultdict(list)
     for key, person in resolution.assignment.items():
@@ -139,7 +142,7 @@ def _evaluate(
         if spoiled & BROKEN:
             kind = "typo"
         elif MISSING in spoiled:
-            kind = "missing"
+            kind = "missing dated" if key in dated else "missing undated"
         else:
             continue
         totals[kind] += 1
@@ -161,10 +164,14 @@ def _evaluate(
         "missed_pairs": missed,
         "typo_recall": hits["typo"] / totals["typo"] if totals["typo"] else 1.0,
         "typo_n": totals["typo"],
-        "missing_recall": (
-            hits["missing"] / totals["missing"] if totals["missing"] else 1.0
-        ),
-        "missing_n": totals["missing"],
+        **{
+            f"{kind.replace(' ', '_')}_{figure}": value
+            for kind in ("missing dated", "missing undated")
+            for figure, value in (
+                ("recall", hits[kind] / totals[kind] if totals[kind] else 1.0),
+                ("n", totals[kind]),
+            )
+        },
         "top1_precision": top1_right / top1_all if top1_all else 1.0,
     }
 
@@ -227,7 +234,8 @@ def main() -> None:
     done = time.perf_counter()
     gc.enable()
     ours = done - started
-    figures = _evaluate(resolution, truth, corruptions)
+    dated = {r.key for r in records if r.birth_date is not None}
+    figures = _evaluate(resolution, truth, corruptions, dated)
     summary = resolution.summary()
     duplicates = sum(1 for n in Counter(truth.values()).values() if n > 1)
 
@@ -254,8 +262,10 @@ def main() -> None:
     )
     print(
         f"candidate queue top {TOP}   typo'd IDs {figures['typo_recall']:.4f} "
-        f"of {figures['typo_n']:,}; missing IDs {figures['missing_recall']:.4f} "
-        f"of {figures['missing_n']:,}; top-1 precision "
+        f"of {figures['typo_n']:,}; missing IDs with a stated birth date "
+        f"{figures['missing_dated_recall']:.4f} of {figures['missing_dated_n']:,}, "
+        f"without {figures['missing_undated_recall']:.4f} of "
+        f"{figures['missing_undated_n']:,}; top-1 precision "
         f"{figures['top1_precision']:.4f}"
     )
     if args.no_splink:

@@ -24,6 +24,8 @@ list reads as "how much speaks for this target".
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
@@ -259,43 +261,79 @@ def score_candidate(
     return Candidate(record.key, target.key, score, rule, tuple(reasons))
 
 
-def fuzzy_candidates(
-    record: LinkRecord, index: TargetIndex, exclude: frozenset[str] = frozenset()
-) -> list[Candidate]:
-    """Fuzzy candidates of ``record`` from its blocks, targets in ``exclude`` left out.
+def _fuzzy_score(record: LinkRecord, target: Target, similarity: float) -> float | None:
+    """The fuzzy score of ``score_candidate`` without its reasons (the hot path)."""
+    score = WEIGHTS["name"] * similarity
+    if record.birth_date is not None and target.birth_date is not None:
+        if record.birth_date != target.birth_date:
+            return None
+        score += WEIGHTS["birth_date"]
+    if record.sex is not None and target.sex is not None:
+        if record.sex != target.sex:
+            return None
+        score += WEIGHTS["sex"]
+    if record.enterprise and record.enterprise in target.enterprises:
+        score += WEIGHTS["enterprise"]
+    if record.address and record.address in target.addresses:
+        score += WEIGHTS["address"]
+    score = round(min(score, _MAX_SCORE), 4)
+    return score if score >= FUZZY_FLOOR else None
 
-    A record's own key is always left out.
+
+def fuzzy_candidates(
+    record: LinkRecord,
+    index: TargetIndex,
+    exclude: frozenset[str] = frozenset(),
+    limit: int = MAX_CANDIDATES,
+) -> list[Candidate]:
+    """The ``limit`` best fuzzy candidates of ``record`` from its blocks.
+
+    Targets in ``exclude`` and the record itself are left out. Ties go to the
+    smaller target key, as in :func:`rank_candidates`.
     """
-    found = []
+    if not record.name_key:
+        return []
+    similarities: dict[str, float] = {}
+    scored: list[tuple[float, str]] = []
     for key in index.block(record):
         if key == record.key or key in exclude:
             continue
         target = index.targets[key]
-        if (
+        if not target.names or (
             record.birth_date is not None
             and target.birth_date is not None
             and not _shares_a_sign(record, target)
         ):
             continue
-        candidate = score_candidate(record, target, CandidateRule.FUZZY)
-        if candidate is not None:
-            found.append(
-                Candidate(
-                    candidate.record_key,
-                    candidate.target,
-                    candidate.score,
-                    candidate.rule,
-                    (
-                        "blocked on "
-                        + (
-                            f"birth date {record.birth_date.isoformat()}"
-                            if record.birth_date and target.birth_date
-                            else f"name sound {sound_key(record.name_key)}"
-                        ),
-                        *candidate.reasons,
-                    ),
+        best = 0.0
+        for name in target.names:
+            similarity = similarities.get(name)
+            if similarity is None:
+                similarity = (
+                    1.0
+                    if name == record.name_key
+                    else name_similarity(record.name_key, name)
                 )
+                similarities[name] = similarity
+            best = max(best, similarity)
+        score = _fuzzy_score(record, target, best)
+        if score is not None:
+            scored.append((-score, key))
+    found = []
+    for _, key in heapq.nsmallest(limit, scored):
+        target = index.targets[key]
+        candidate = score_candidate(record, target, CandidateRule.FUZZY)
+        assert candidate is not None  # same arithmetic as _fuzzy_score
+        block = (
+            f"birth date {record.birth_date.isoformat()}"
+            if record.birth_date and target.birth_date
+            else f"name sound {sound_key(record.name_key)}"
+        )
+        found.append(
+            dataclasses.replace(
+                candidate, reasons=(f"blocked on {block}", *candidate.reasons)
             )
+        )
     return found
 
 

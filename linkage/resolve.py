@@ -49,6 +49,7 @@ from graph.model import (
     SourceRecord,
 )
 from linkage.candidates import (
+    MAX_CANDIDATES,
     Target,
     TargetIndex,
     fuzzy_candidates,
@@ -817,7 +818,8 @@ class Resolver:
                     )
                 )
         if own is None:
-            found.extend(fuzzy_candidates(record, self._index, excluded))
+            limit = MAX_CANDIDATES + len(found)
+            found.extend(fuzzy_candidates(record, self._index, excluded, limit))
         return rank_candidates(found)
 
     def _typo_candidates(
