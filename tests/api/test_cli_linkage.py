@@ -1,0 +1,67 @@
+"""``credlink link``, ``candidates``, ``judge``, ``undo``, ``explain``: both stores."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.api.conftest import Cli
+
+
+def _loaded(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "registry"
+    cli.json(
+        "generate", "--persons", "400", "--enterprises", "40", "--seed", "5",
+        "--out", str(folder),
+    )  # fmt: skip
+    cli.json("load", str(folder))
+
+
+def test_link_judge_explain_undo(cli: Cli, tmp_path: Path) -> None:
+    _loaded(cli, tmp_path)
+    first = cli.json("link")
+    summary = first["summary"]
+    assert summary["records"] == summary["resolved"] + summary["unresolved"]
+    assert summary["unresolved"] > 0
+    assert cli.json("link")["writes"] == 0  # nothing changed since
+
+    queue = cli.json("candidates")
+    assert queue
+    assert all(c["rank"] <= 3 for c in queue)
+    chosen = next(c for c in queue if "#" not in c["target"] and c["rank"] == 1)
+    record, person = chosen["record_key"], chosen["target"]
+    assert chosen["reasons"]
+
+    spelled = f" {person[:6]} {person[6:14]} {person[14:].lower()}"
+    judgement = cli.json("judge", record, spelled, "--same", "--by", "审核员")
+    assert (judgement["a"], judgement["b"]) == (record, person)
+    assert judgement["verdict"] == "same"
+    assert cli.json("link")["moved"] == 1
+
+    explained = cli.json(
+        "explain", person.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    )
+    assert record in {r["key"] for r in explained["records"]}
+    assert "judgement" in explained["rules"]
+    assert any(judgement["judgement_id"] in line for line in explained["evidence"])
+    assert record not in {c["record_key"] for c in cli.json("candidates")}
+
+    undone = cli.json("undo", judgement["judgement_id"], "--by", "复核员")
+    assert undone["undone_by"] == "复核员"
+    assert cli.json("link")["moved"] == 1
+    assert record in {c["record_key"] for c in cli.json("candidates")}
+
+
+def test_judge_needs_exactly_one_verdict_and_known_endpoints(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _loaded(cli, tmp_path)
+    cli.json("link")
+    queue = cli.json("candidates")
+    record, target = queue[0]["record_key"], queue[0]["target"]
+    cli.run("judge", record, target, "--by", "x", code=2)
+    cli.run("judge", record, target, "--same", "--different", "--by", "x", code=2)
+    cli.run("judge", "nowhere#1", target, "--same", "--by", "x", code=2)
+    cli.run("explain", "11010519491231002X", code=2)
