@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.model import CandidateRule, ConflictKind, Judgement, JudgementRecord
-from linkage.ids import downgrade_to_15
+from linkage.ids import downgrade_to_15, org_code_of
 from linkage.records import (
     FieldMapping,
     link_record,
     plain_id_scheme,
 )
-from linkage.resolve import Resolver, resolve, surrogate_key
-from tests.factories import resident_id
+from linkage.resolve import EnterpriseIndex, Resolver, resolve, surrogate_key
+from tests.factories import credit_code, make_enterprise, resident_id
 
 if TYPE_CHECKING:
     from linkage.records import LinkRecord
@@ -548,3 +548,29 @@ def test_normalised_records_normalise_to_themselves(records: list[LinkRecord]) -
             r.id_value,
             r.birth_date,
         )
+
+
+# -- enterprises ---------------------------------------------------------------------
+
+
+def test_enterprises_link_by_credit_code_and_legacy_codes() -> None:
+    code = credit_code(7)
+    other = credit_code(8)
+    index = EnterpriseIndex.of(
+        [
+            make_enterprise(credit_code=code, registration_no="110108000000016"),
+            make_enterprise(credit_code=other, org_code="D2143569X"),
+            make_enterprise(credit_code=credit_code(9), org_code="D2143569X"),
+        ]
+    )
+    org = org_code_of(code)
+    assert index.credit_code_of(code.lower()) == code
+    assert index.credit_code_of(f"{code[:9]} {code[9:]}") == code
+    assert index.credit_code_of(f"{org[:8]}-{org[8]}") == code
+    assert index.credit_code_of("110108000000016") == code
+    assert index.credit_code_of(org_code_of(other)) == other
+    # one organisation code stated by two enterprises links to neither
+    assert index.credit_code_of("D2143569-X") is None
+    assert index.conflicts["D2143569X"] == tuple(sorted((other, credit_code(9))))
+    assert index.credit_code_of("not a code") is None
+    assert index.credit_code_of(credit_code(99)) is None
