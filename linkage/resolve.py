@@ -351,6 +351,8 @@ class Resolver:
         ):
             self._overlay = self._build_overlay()
             self._judgements_changed = False
+        if not self._assignment:
+            return self._resolve_all()
         overlay = self._overlay
         # persons whose records may have changed, closed over the records involved
         people: set[str] = set(self._dirty_numbers)
@@ -430,6 +432,38 @@ class Resolver:
             changed_tokens,
             changed_people,
             unresolved | (affected & self._legacy_records),
+        )
+        self._dirty_numbers.clear()
+        self._dirty_records.clear()
+        return self._snapshot()
+
+    def _resolve_all(self) -> Resolution:
+        """The first resolution: everything is new, so skip the change tracking."""
+        overlay = self._overlay
+        index = self._index
+        assignment = self._assignment
+        identities = self._identities
+        people = [*self._groups, *(p for p in overlay.members if p not in self._groups)]
+        for person in people:
+            keys = self._members(person)
+            if not keys:
+                continue
+            state = self._identity_state(person, keys)
+            identities[person] = state
+            if state.conflicts:
+                self._conflicts[person] = state.conflicts
+            index.put(self._target_of(state.identity))
+            for key in keys:
+                assignment[key] = person
+        unresolved = set()
+        for key, record in self._records.items():
+            if key not in assignment:
+                assignment[key] = None
+                index.put(self._record_target(record))
+                self._query(record)
+                unresolved.add(key)
+        self._refresh_candidates(
+            None, set(identities), unresolved | self._legacy_records
         )
         self._dirty_numbers.clear()
         self._dirty_records.clear()
@@ -581,11 +615,23 @@ class Resolver:
 
     # -- identities ---------------------------------------------------------------
     def _identity_state(self, person: str, keys: set[str]) -> _IdentityState:
-        if len(keys) == 1 and person not in self._overlay.rules:
-            (key,) = keys
-            record = self._records[key]
-            if record.id_value == person:
-                return self._lone_state(person, record)
+        if person not in self._overlay.rules:
+            if len(keys) == 1:
+                (key,) = keys
+                record = self._records[key]
+                if record.id_value == person:
+                    return self._lone_state(person, record)
+            else:
+                records = [self._records[k] for k in sorted(keys)]
+                first = records[0]
+                if (
+                    all(
+                        r.id_value == person and r.name_key == first.name_key
+                        for r in records
+                    )
+                    and first.name_key
+                ):
+                    return self._plain_state(person, records)
         records = [self._records[k] for k in sorted(keys)]
         valid = person in self._groups
         if valid:
@@ -666,6 +712,30 @@ class Resolver:
             ),
         )
         return _IdentityState(identity, conflicts)
+
+    def _plain_state(self, person: str, records: list[LinkRecord]) -> _IdentityState:
+        """Records of one number, all of one normalised name (the common merge)."""
+        birth = encoded_birth_date(self._scheme, person)
+        sex = encoded_sex(self._scheme, person)
+        conflicts: list[Conflict] = []
+        for r in records:
+            if (r.birth_date is not None and r.birth_date != birth) or (
+                r.sex is not None and r.sex != sex
+            ):
+                conflicts.extend(_stated_conflicts(person, r, birth, sex, True))
+        name = records[0].name
+        written = ", ".join(f"{r.key} {r.id_raw!r}" for r in records)
+        identity = Identity(
+            person_id=person,
+            record_keys=tuple(r.key for r in records),
+            name=name,
+            aliases=tuple(sorted({r.name for r in records if r.name != name})),
+            birth_date=birth,
+            sex=sex,
+            rules=("id",),
+            evidence=(f"rule id: number {person} normalised from {written}",),
+        )
+        return _IdentityState(identity, tuple(conflicts))
 
     def _target_of(self, identity: Identity) -> Target:
         records = [self._records[k] for k in identity.record_keys]
