@@ -62,8 +62,10 @@ SET p.name = CASE WHEN p.name = '' THEN row.name ELSE p.name END
 WITH p, row
 SET p.birth_date = coalesce(p.birth_date, row.birth_date),
     p.sex = coalesce(p.sex, row.sex),
-    p.aliases = p.aliases
-        + [a IN row.names WHERE a <> '' AND a <> p.name AND NOT a IN p.aliases]
+    // coalesce: a bulk import (loaders.bulk) cannot write an empty list
+    p.aliases = coalesce(p.aliases, [])
+        + [a IN row.names
+           WHERE a <> '' AND a <> p.name AND NOT a IN coalesce(p.aliases, [])]
 """
 
 MERGE_ENTERPRISES: Final[LiteralString] = """
