@@ -26,7 +26,7 @@ from linkage.ids import normalize_resident_id as _normalize_resident_id
 from linkage.names import normalize_name
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
 
     from graph.model import SourceRecord
 
@@ -304,25 +304,38 @@ def encoded_sex(scheme: IdScheme, value: str) -> Sex | None:
         return None
 
 
-def one_typo_neighbours(scheme: IdScheme, text: str) -> Iterator[tuple[str, str]]:
+def one_typo_neighbours(scheme: IdScheme, text: str) -> list[str]:
     """Texts one substitution or one adjacent transposition from ``text``.
 
-    Yields ``(neighbour, how)`` where ``how`` describes the edit for explanations.
     The last position takes ``check_alphabet`` when the scheme has a check
-    character. Only neighbours of the same length are produced.
+    character. Only neighbours of the same length are produced, each once.
     """
     last = len(text) - 1
+    found = []
     for i, char in enumerate(text):
-        alphabet = scheme.check_alphabet if scheme.check and i == last else None
-        for other in alphabet or scheme.alphabet:
-            if other != char:
-                yield (
-                    text[:i] + other + text[i + 1 :],
-                    f"character {i + 1} {char}->{other}",
-                )
-    for i in range(last):
-        if text[i] != text[i + 1]:
-            yield (
-                text[:i] + text[i + 1] + text[i] + text[i + 2 :],
-                f"characters {i + 1}-{i + 2} swapped",
-            )
+        head, tail = text[:i], text[i + 1 :]
+        alphabet = scheme.check_alphabet if scheme.check and i == last else ""
+        found.extend(
+            [
+                head + other + tail
+                for other in alphabet or scheme.alphabet
+                if other != char
+            ]
+        )
+    found.extend(
+        [
+            text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+            for i in range(last)
+            if text[i] != text[i + 1]
+        ]
+    )
+    return found
+
+
+def describe_typo(text: str, neighbour: str) -> str:
+    """How ``neighbour`` differs from ``text`` (one substitution or transposition)."""
+    diff = [i for i, (a, b) in enumerate(zip(text, neighbour, strict=True)) if a != b]
+    if len(diff) == 1:
+        (i,) = diff
+        return f"character {i + 1} {text[i]}->{neighbour[i]}"
+    return f"characters {diff[0] + 1}-{diff[-1] + 1} swapped"

@@ -67,6 +67,7 @@ from linkage.ids import (
 from linkage.names import name_similarity, names_compatible
 from linkage.records import (
     PERSON_FIELDS,
+    describe_typo,
     encoded_birth_date,
     encoded_sex,
     link_record_from_source,
@@ -800,7 +801,7 @@ class Resolver:
         else:
             for person in valid_changed:
                 for text in self._texts_of(person):
-                    for neighbour, _ in one_typo_neighbours(self._scheme, text):
+                    for neighbour in one_typo_neighbours(self._scheme, text):
                         dirty |= self._bad.get(neighbour, set())
         # lone legacy records, as proposers and as the persons proposed
         self._refresh_legacy_index(changed_people)
@@ -865,7 +866,7 @@ class Resolver:
             legacy = self._scheme.legacy(person) if person in self._groups else None
             if legacy is None:
                 continue
-            for neighbour, _ in one_typo_neighbours(self._scheme, legacy):
+            for neighbour in one_typo_neighbours(self._scheme, legacy):
                 other = self._legacy_index.get(neighbour)
                 if other is not None and self._lone_legacy(other) is not None:
                     dirty.add(self._identities[other].identity.record_keys[0])
@@ -908,17 +909,20 @@ class Resolver:
     ) -> list[Candidate]:
         found = []
         legacy_length = self._scheme.legacy_length
-        for neighbour, how in one_typo_neighbours(self._scheme, text):
+        legacy = self._legacy_index
+        people = self._identities
+        for neighbour in one_typo_neighbours(self._scheme, text):
             if legacy_length and len(text) == legacy_length:
-                person = self._legacy_index.get(neighbour)
+                person = legacy.get(neighbour)
             else:
-                person = neighbour if neighbour in self._identities else None
+                person = neighbour if neighbour in people else None
             if person is None or person in excluded or person == record.key:
                 continue
             target = self._index.targets.get(person)
             if target is None:
                 continue
             written = "15-digit number" if len(text) == legacy_length else "number"
+            how = describe_typo(text, neighbour)
             evidence = f"{written} {text} is one typo ({how}) from {neighbour}" + (
                 " and fails its check character"
                 if rule is CandidateRule.ID_TYPO

@@ -37,7 +37,7 @@ def target(key: str, *names: str, **fields: object) -> Target:
 
 def test_an_18_character_number_has_163_substitutions_and_its_transpositions() -> None:
     number = resident_id(3)
-    neighbours = [n for n, _ in one_typo_neighbours(RESIDENT_ID, number)]
+    neighbours = one_typo_neighbours(RESIDENT_ID, number)
     swaps = sum(1 for i in range(17) if number[i] != number[i + 1])
     assert len(neighbours) == 17 * 9 + 10 + swaps
     assert len(set(neighbours)) == len(neighbours)
@@ -53,16 +53,15 @@ def test_every_single_typo_is_caught_and_recovered(
     digit = str((int(number[position]) + shift) % 10)
     typo = number[:position] + digit + number[position + 1 :]
     assert not is_valid_resident_id(typo)
-    assert number in {m for m, _ in one_typo_neighbours(RESIDENT_ID, typo)}
+    assert number in one_typo_neighbours(RESIDENT_ID, typo)
 
 
 @settings(max_examples=50, deadline=None)
 @given(n=st.integers(0, 5000))
 def test_neighbourhood_is_symmetric(n: int) -> None:
     number = resident_id(n)
-    for neighbour, _ in one_typo_neighbours(RESIDENT_ID, number):
-        back = {m for m, _ in one_typo_neighbours(RESIDENT_ID, neighbour)}
-        assert number in back
+    for neighbour in one_typo_neighbours(RESIDENT_ID, number):
+        assert number in one_typo_neighbours(RESIDENT_ID, neighbour)
 
 
 # -- blocking -------------------------------------------------------------------------
