@@ -11,16 +11,19 @@ absent values, keys written twice, stubs).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import neo4j
 import neo4j_launcher
 import pytest
+from typer.testing import CliRunner
 
+from api.console import app
 from graph.embedded_store import EmbeddedStore
 from graph.errors import GraphUnavailableError
 from graph.model import EntityKind, Person
@@ -259,3 +262,44 @@ def test_quoting_tells_an_empty_string_from_an_absent_value(tmp_path: Path) -> N
     stub = next(line for line in lines if line.startswith(f'"{CODES["C3"]}"'))
     # name is an empty string; status and founded_on are absent
     assert stub.split(",")[1:4] == ['""', "", ""]
+
+
+@pytest.mark.neo4j
+def test_cli_bulk_import_then_online_loads_change_nothing(tmp_path: Path) -> None:
+    """``credlink bulk-import`` (auth on), then ``credlink load`` of the same folder."""
+    import api.cli  # noqa: F401 - registers the commands on the app
+
+    folder = _registry("tricky", tmp_path / "registry")
+    home = tmp_path / "home"
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Any:
+        result = CliRunner().invoke(app, [*args, "--json"], env=env or {})
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    try:
+        imported = run("bulk-import", str(folder), "--home", str(home), "--heap",
+                       "512m", "--pagecache", "128m", "--import-heap", "512m",
+                       "--max-off-heap", "512m")  # fmt: skip
+        server = neo4j_launcher.status(home)
+        assert server is not None
+        assert server.password  # auth is on by default
+        assert imported["uri"] == server.uri
+        env = {"NEO4J_USER": server.user, "NEO4J_PASSWORD": server.password}
+        stats = run("--store", server.uri, "stats", env=env)
+        assert stats == imported["counts"]
+        assert stats["roles"] == 3
+        keys = registry_keys(folder)
+        store = Neo4jStore.connect(
+            server.uri, server.user, server.password, database=None
+        )
+        try:
+            before = content_checksum(store, keys)
+            run("--store", server.uri, "load", str(folder), env=env)
+            assert run("--store", server.uri, "stats", env=env) == stats
+            assert content_checksum(store, keys) == before
+        finally:
+            store.close()
+    finally:
+        neo4j_launcher.stop(home)
+    assert neo4j_launcher.status(home) is None
