@@ -110,13 +110,17 @@ class Target:
     def tokens(self) -> tuple[tuple[str, object], ...]:
         """The block tokens this target is filed under."""
         if len(self.names) == 1:
-            sound = sound_key(next(iter(self.names)))
-            sounds: tuple[str, ...] = (sound,) if sound else ()
-        else:
-            sounds = tuple(sorted({sound_key(n) for n in self.names} - {""}))
+            for name in self.names:
+                sound = sound_key(name)
+            if not sound:
+                return (("b", self.birth_date),) if self.birth_date is not None else ()
+            if self.birth_date is not None:
+                return (("b", self.birth_date), ("s", sound))
+            return (("s", sound), ("nb", sound))
+        sounds = sorted({sound_key(n) for n in self.names} - {""})
         if self.birth_date is not None:
-            return (("b", self.birth_date), *(("s", s) for s in sounds))
-        return (*(("s", s) for s in sounds), *(("nb", s) for s in sounds))
+            return (("b", self.birth_date), *[("s", s) for s in sounds])
+        return (*[("s", s) for s in sounds], *[("nb", s) for s in sounds])
 
 
 def query_tokens(record: LinkRecord) -> set[tuple[str, object]]:

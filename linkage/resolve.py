@@ -909,14 +909,13 @@ class Resolver:
     ) -> list[Candidate]:
         found = []
         legacy_length = self._scheme.legacy_length
-        legacy = self._legacy_index
-        people = self._identities
-        for neighbour in one_typo_neighbours(self._scheme, text):
-            if legacy_length and len(text) == legacy_length:
-                person = legacy.get(neighbour)
-            else:
-                person = neighbour if neighbour in people else None
-            if person is None or person in excluded or person == record.key:
+        legacy = bool(legacy_length) and len(text) == legacy_length
+        pool: Mapping[str, object] = self._legacy_index if legacy else self._identities
+        for neighbour in [
+            n for n in one_typo_neighbours(self._scheme, text) if n in pool
+        ]:
+            person = self._legacy_index[neighbour] if legacy else neighbour
+            if person in excluded or person == record.key:
                 continue
             target = self._index.targets.get(person)
             if target is None:
