@@ -1,0 +1,521 @@
+"""Sanction commands: propagate, check, restrictions, trace, and the lifecycle
+(repair, object, decide, correct).
+
+Every read is as of a date: ``--on DATE`` (ISO, e.g. 2025-03-01), today when
+omitted. ``trace`` without ``--on`` lists every restriction the sanction ever gave,
+with its validity, whatever the sanction's status. Lifecycle events are dated by
+``--on`` as well (today when omitted).
+
+A person may be given in any form of the ID number (15 digits, lowercase x,
+full-width, spaces); a surrogate ``U...`` key is taken as it is. The catalogue is
+the packaged one unless ``--catalogue`` / ``CREDLINK_CATALOGUE`` names another file
+(after editing it, run ``credlink propagate --full``).
+
+Exit codes: 0 done; 1 ``check`` found the appointment blocked; 2 bad input or a
+transition the rules refuse; 3 the store failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.masking import mask_id_number
+from graph import enforcement
+from graph.errors import GraphUnavailableError, LinkageError
+from graph.model import RoleType, Sanction
+from graph.policy.catalogue import Catalogue, load_catalogue
+from graph.propagation import (
+    CORRECTABLE_FIELDS,
+    EventKind,
+    PropagationReport,
+    Restriction,
+    SanctionEvent,
+)
+from linkage.ids import normalize_resident_id, parse_credit_code
+
+_EXIT_BLOCKED = 1
+_EXIT_REFUSED = 2
+
+OnOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--on",
+        formats=["%Y-%m-%d"],
+        help="As of this date (YYYY-MM-DD) [default: today].",
+        show_default=False,
+    ),
+]
+CatalogueOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalogue",
+        envvar="CREDLINK_CATALOGUE",
+        help="Measures catalogue file [default: the packaged measures.toml].",
+        show_default=False,
+    ),
+]
+ByOption = Annotated[str, typer.Option("--by", help="Who records the event.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (the basis).")]
+
+
+def _day(on: datetime | None) -> date:
+    return on.date() if on is not None else date.today()
+
+
+def _catalogue(path: Path | None) -> Catalogue:
+    return load_catalogue(path)
+
+
+def _person(raw: str) -> str:
+    """The canonical key of the person ``raw`` names (any form of the number)."""
+    text = raw.strip()
+    if text[:1] in ("U", "u"):
+        return text.upper()
+    try:
+        return normalize_resident_id(text)
+    except LinkageError as exc:
+        raise typer.BadParameter(str(exc), param_hint="person") from exc
+
+
+def _enterprise(raw: str) -> str:
+    try:
+        return parse_credit_code(raw).value
+    except LinkageError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--enterprise") from exc
+
+
+def _refused(exc: LinkageError) -> typer.Exit:
+    """Report a refused request (not a failing store) and exit with 2."""
+    err_console.print(f"[red]refused:[/red] {exc}")
+    return typer.Exit(_EXIT_REFUSED)
+
+
+def _restriction_json(restriction: Restriction) -> dict[str, Any]:
+    chain = restriction.chain
+    return {
+        "restriction_id": restriction.restriction_id,
+        "sanction_id": restriction.sanction_id,
+        "person_id": restriction.person_id,
+        "measure": restriction.measure,
+        "bars": [role.value for role in restriction.bars],
+        "except_enterprise": restriction.except_enterprise,
+        "valid_from": restriction.valid_from,
+        "valid_until": restriction.valid_until,
+        "survives_repair": restriction.survives_repair,
+        "example": restriction.example,
+        "explanation": restriction.explanation_zh,
+        "explanation_en": restriction.explanation_en,
+        "rule": restriction.rule,
+        "sanction_type": chain.sanction_type,
+        "subject_kind": chain.subject_kind,
+        "subject_id": chain.subject_id,
+        "role": chain.role,
+        "role_since": chain.role_since,
+        "role_until": chain.role_until,
+        "source": chain.source,
+        "record_id": chain.record_id,
+    }
+
+
+def _sanction_json(sanction: Sanction) -> dict[str, Any]:
+    return {
+        "sanction_id": sanction.sanction_id,
+        "subject_kind": sanction.subject_kind,
+        "subject_id": sanction.subject_id,
+        "type": sanction.type,
+        "authority": sanction.authority,
+        "decision_no": sanction.decision_no,
+        "decided_on": sanction.decided_on,
+        "violation_date": sanction.violation_date,
+        "display_until": sanction.display_until,
+        "status": sanction.status,
+    }
+
+
+def _print_with_explanations(table: Table, listed: Sequence[Restriction]) -> None:
+    """The table, then each row's explanation under its number (they are long)."""
+    console.print(table)
+    for number, item in enumerate(listed, 1):
+        console.print(f"{number}. {item.explanation_zh}", highlight=False)
+
+
+def _interval(since: date | None, until: date | None) -> str:
+    start = since.isoformat() if since else "…"
+    end = until.isoformat() if until else "…"
+    return f"[{start}, {end})"
+
+
+# -- propagation ---------------------------------------------------------------------
+
+
+@app.command()
+def propagate(
+    ctx: typer.Context,
+    full: Annotated[
+        bool, typer.Option("--full", help="Derive every sanction, not only pending.")
+    ] = False,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Derive the restrictions of changed (or, with --full, all) sanctions."""
+    rules = _catalogue(catalogue)
+    with opened_store(ctx) as store:
+        try:
+            report = enforcement.propagate(store, rules, full=full)
+        except GraphUnavailableError:
+            raise
+        except LinkageError as exc:
+            raise _refused(exc) from exc
+    if as_json:
+        print_json({"full": full, **_asdict(report)})
+        return
+    table = Table(title="propagate" + (" --full" if full else ""))
+    table.add_column("sanctions derived", justify="right")
+    table.add_column("restrictions written", justify="right")
+    table.add_column("removed", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_row(
+        f"{report.sanctions:,}",
+        f"{report.restrictions_written:,}",
+        f"{report.restrictions_removed:,}",
+        f"{report.seconds:.3f}",
+    )
+    console.print(table)
+
+
+def _asdict(report: PropagationReport) -> dict[str, Any]:
+    return {
+        "sanctions": report.sanctions,
+        "restrictions_written": report.restrictions_written,
+        "restrictions_removed": report.restrictions_removed,
+        "seconds": round(report.seconds, 6),
+    }
+
+
+# -- reads -------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Option("--person", help="Resident ID (any form).")],
+    role: Annotated[RoleType, typer.Option("--role", help="The role to take.")],
+    enterprise: Annotated[
+        str, typer.Option("--enterprise", help="Credit code of the enterprise.")
+    ],
+    on: OnOption = None,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """May the person take the role in the enterprise on the day? Exit 1 if blocked."""
+    person_id, code, day = _person(person), _enterprise(enterprise), _day(on)
+    rules = _catalogue(catalogue)
+    with opened_store(ctx) as store:
+        answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
+        known = store.get_person(person_id) is not None
+    blocking = [
+        {
+            "sanction_id": r.sanction_id,
+            "measure": r.measure,
+            "valid_from": r.valid_from,
+            "valid_until": r.valid_until,
+            "explanation": r.explanation_zh,
+            "explanation_en": r.explanation_en,
+            "restriction_id": r.restriction_id,
+        }
+        for r in answer.blocking
+    ]
+    if as_json:
+        print_json(
+            {
+                "allowed": answer.allowed,
+                "person_id": person_id,
+                "person_known": known,
+                "role": role,
+                "enterprise": code,
+                "on": day,
+                "blocking": blocking,
+            }
+        )
+    elif answer.allowed:
+        console.print(
+            f"[green]allowed[/green]: {mask_id_number(person_id)} may be {role.value} "
+            f"of {code} on {day.isoformat()}"
+            + ("" if known else " (no such person in the store)")
+        )
+    else:
+        table = Table(
+            title=f"blocked: {mask_id_number(person_id)} as {role.value} of {code} "
+            f"on {day.isoformat()}"
+        )
+        for column in ("#", "sanction", "measure", "valid until"):
+            table.add_column(column)
+        for number, item in enumerate(answer.blocking, 1):
+            table.add_row(
+                str(number),
+                item.sanction_id,
+                item.measure,
+                item.valid_until.isoformat(),
+            )
+        _print_with_explanations(table, answer.blocking)
+    if not answer.allowed:
+        raise typer.Exit(_EXIT_BLOCKED)
+
+
+@app.command()
+def restrictions(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Resident ID (any form).")],
+    on: OnOption = None,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The restrictions in force on a person on a day, and why."""
+    person_id, day = _person(person), _day(on)
+    rules = _catalogue(catalogue)
+    with opened_store(ctx) as store:
+        found = enforcement.restrictions_on(store, rules, person_id, day)
+    if as_json:
+        print_json(
+            {
+                "person_id": person_id,
+                "on": day,
+                "restrictions": [_restriction_json(r) for r in found],
+            }
+        )
+        return
+    table = Table(
+        title=f"restrictions on {mask_id_number(person_id)} as of {day.isoformat()}"
+    )
+    for column in ("#", "sanction", "measure", "valid"):
+        table.add_column(column)
+    for number, item in enumerate(found, 1):
+        table.add_row(
+            str(number),
+            item.sanction_id,
+            item.measure,
+            _interval(item.valid_from, item.valid_until),
+        )
+    _print_with_explanations(table, found)
+
+
+@app.command()
+def trace(
+    ctx: typer.Context,
+    sanction_id: Annotated[str, typer.Argument(help="The sanction's id.")],
+    on: Annotated[
+        datetime | None,
+        typer.Option(
+            "--on",
+            formats=["%Y-%m-%d"],
+            help="Only restrictions in force on this date [default: every one the "
+            "sanction gave, whatever its dates and status].",
+            show_default=False,
+        ),
+    ] = None,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Everyone a sanction reaches, and why. ID numbers are masked in the table."""
+    day = on.date() if on is not None else None
+    rules = _catalogue(catalogue)
+    with opened_store(ctx) as store:
+        try:
+            reached = enforcement.trace(store, rules, sanction_id, day)
+        except GraphUnavailableError:
+            raise
+        except LinkageError as exc:
+            raise _refused(exc) from exc
+        sanction = store.get_sanction(sanction_id)
+    assert sanction is not None  # trace raised otherwise
+    if as_json:
+        print_json(
+            {
+                "sanction": _sanction_json(sanction),
+                "on": day,
+                "reached": [_restriction_json(r) for r in reached],
+            }
+        )
+        return
+    when = f"in force on {day.isoformat()}" if day else "all restrictions"
+    table = Table(
+        title=f"{sanction_id} ({sanction.type}, {sanction.status}) against "
+        f"{_subject_text(sanction)}: {when}"
+    )
+    table.add_column("#")
+    table.add_column("person", no_wrap=True, min_width=18)
+    for column in ("role", "interval", "measure", "valid"):
+        table.add_column(column)
+    for number, item in enumerate(reached, 1):
+        chain = item.chain
+        table.add_row(
+            str(number),
+            mask_id_number(item.person_id),
+            chain.role.value if chain.role else "(subject)",
+            _interval(chain.role_since, chain.role_until) if chain.role else "",
+            item.measure,
+            _interval(item.valid_from, item.valid_until),
+        )
+    _print_with_explanations(table, reached)
+
+
+def _subject_text(sanction: Sanction) -> str:
+    if sanction.subject_kind.value == "person":
+        return mask_id_number(sanction.subject_id)
+    return sanction.subject_id
+
+
+# -- lifecycle ---------------------------------------------------------------------
+
+
+def _record(
+    ctx: typer.Context,
+    event: SanctionEvent,
+    catalogue: Path | None,
+    *,
+    as_json: bool,
+) -> None:
+    rules = _catalogue(catalogue)
+    with opened_store(ctx) as store:
+        try:
+            sanction = enforcement.record_event(store, rules, event)
+        except GraphUnavailableError:
+            raise
+        except LinkageError as exc:
+            raise _refused(exc) from exc
+        recorded = store.sanction_events(event.sanction_id)[-1]
+    if as_json:
+        print_json(
+            {
+                "sanction": _sanction_json(sanction),
+                "event": {
+                    "sanction_id": recorded.sanction_id,
+                    "seq": recorded.seq,
+                    "kind": recorded.kind,
+                    "on": recorded.on,
+                    "by": recorded.by,
+                    "reason": recorded.reason,
+                    "changes": dict(recorded.changes),
+                },
+            }
+        )
+        return
+    console.print(
+        f"{recorded.kind.value} of {sanction.sanction_id} recorded for "
+        f"{recorded.on.isoformat()} (event {recorded.seq}); it is now "
+        f"[bold]{sanction.status.value}[/bold]"
+    )
+
+
+def _event(
+    sanction_id: str,
+    kind: EventKind,
+    on: datetime | None,
+    by: str,
+    reason: str,
+    changes: tuple[tuple[str, str], ...] = (),
+) -> SanctionEvent:
+    return SanctionEvent(
+        sanction_id=sanction_id,
+        kind=kind,
+        on=_day(on),
+        by=by.strip(),
+        reason=reason.strip(),
+        changes=changes,
+    )
+
+
+SanctionArgument = Annotated[str, typer.Argument(help="The sanction's id.")]
+
+
+@app.command()
+def repair(
+    ctx: typer.Context,
+    sanction_id: SanctionArgument,
+    by: ByOption,
+    reason: ReasonOption,
+    on: OnOption = None,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Credit repair (信用修复): the sanction's restrictions end from --on."""
+    event = _event(sanction_id, EventKind.REPAIR, on, by, reason)
+    _record(ctx, event, catalogue, as_json=as_json)
+
+
+@app.command(name="object")
+def object_(
+    ctx: typer.Context,
+    sanction_id: SanctionArgument,
+    by: ByOption,
+    reason: ReasonOption,
+    on: OnOption = None,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lodge an objection (异议): the sanction is suspended until decided."""
+    event = _event(sanction_id, EventKind.OBJECT, on, by, reason)
+    _record(ctx, event, catalogue, as_json=as_json)
+
+
+@app.command()
+def decide(
+    ctx: typer.Context,
+    sanction_id: SanctionArgument,
+    by: ByOption,
+    reason: ReasonOption,
+    upheld: Annotated[
+        bool | None,
+        typer.Option(
+            "--upheld/--rejected",
+            help="The objection is upheld (revokes the sanction) or rejected.",
+            show_default=False,
+        ),
+    ] = None,
+    on: OnOption = None,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Decide a pending objection: --upheld revokes, --rejected restores."""
+    if upheld is None:
+        raise typer.BadParameter("give --upheld or --rejected")
+    kind = EventKind.UPHOLD if upheld else EventKind.REJECT
+    _record(ctx, _event(sanction_id, kind, on, by, reason), catalogue, as_json=as_json)
+
+
+@app.command()
+def correct(
+    ctx: typer.Context,
+    sanction_id: SanctionArgument,
+    by: ByOption,
+    reason: ReasonOption,
+    changes: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            help="field=value (repeat); dates ISO, an empty value clears an optional "
+            "date. Fields: " + ", ".join(sorted(CORRECTABLE_FIELDS)) + ".",
+        ),
+    ],
+    on: OnOption = None,
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Correct the record (更正); its restrictions are derived again at once."""
+    pairs: list[tuple[str, str]] = []
+    for change in changes:
+        field, sep, value = change.partition("=")
+        if not sep or not field.strip():
+            raise typer.BadParameter(
+                f"{change!r} is not field=value", param_hint="--set"
+            )
+        pairs.append((field.strip(), value))
+    event = _event(sanction_id, EventKind.CORRECT, on, by, reason, tuple(pairs))
+    _record(ctx, event, catalogue, as_json=as_json)
