@@ -12,8 +12,12 @@ measures in one run, on the same files:
 - yardstick: a plain ``neo4j-admin database import full`` of the files the bulk
   path wrote, into a third fresh HOME (the import alone).
 
-Prints rows/s (data rows of the input files) and each path's time as a multiple
-of the yardstick's, and checks that every path ends with the same counts.
+Prints rows/s (data rows of the input files), each path's time per row as a
+multiple of the yardstick's, and the CPU seconds spent by every process of the
+path (Python, neo4j-admin, the server): on a shared machine wall time depends on
+the neighbours, CPU time much less. Checks that every finished path ends with the
+same counts. ``--online-limit`` stops the online load after that many seconds
+and reports the rate of the rows loaded so far (the online load is the slow one).
 
 Run: ``.venv/bin/python bench/load.py`` (1M persons, 300k enterprises; it takes a
 while: run it under nohup). ``--persons 20000 --enterprises 6000`` is a quick look.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -59,6 +64,7 @@ class Figure:
     seconds: float
     rows: int
     counts: Counts | None
+    cpu: float
     detail: str = ""
 
     @property
@@ -80,16 +86,35 @@ def _registry(cache: Path, persons: int, enterprises: int, seed: int) -> Path:
     return folder
 
 
+class _TimeLimitError(Exception):
+    """The online load ran out of its time budget."""
+
+
+def _cpu_self() -> float:
+    """CPU seconds of this process and of its waited-for children (neo4j-admin)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds a running process has used so far (a detached server)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _progress(label: str, every: float = 60.0) -> Any:
+def _progress(label: str, every: float = 60.0, limit: float | None = None) -> Any:
     started = time.perf_counter()
     last = [started]
 
     def report(rows: int) -> None:
         now = time.perf_counter()
+        if limit is not None and now - started > limit:
+            raise _TimeLimitError(rows)
         if now - last[0] >= every:
             last[0] = now
             rate = rows / (now - started)
@@ -101,6 +126,7 @@ def _progress(label: str, every: float = 60.0) -> Any:
 def _embedded(folder: Path, work: Path, batch_size: int) -> Figure:
     store = EmbeddedStore(work / "embedded.db")
     try:
+        cpu = _cpu_self()
         started = time.perf_counter()
         report = load_folder(
             folder,
@@ -110,7 +136,8 @@ def _embedded(folder: Path, work: Path, batch_size: int) -> Figure:
             progress=_progress("embedded"),
         )
         seconds = time.perf_counter() - started
-        return Figure("embedded", seconds, report.read, store.counts())
+        cpu = _cpu_self() - cpu
+        return Figure("embedded", seconds, report.read, store.counts(), cpu)
     finally:
         store.close()
 
@@ -123,17 +150,25 @@ def _online(folder: Path, work: Path, args: argparse.Namespace) -> Figure:
     try:
         with neo4j.GraphDatabase.driver(info.uri) as driver:
             store = Neo4jStore(driver)
+            cpu = _cpu_self() + _cpu_of(info.pid)
             started = time.perf_counter()
-            report = load_folder(
-                folder,
-                store,
-                batch_size=args.batch_size,
-                quarantine_dir=work / "quarantine-online",
-                progress=_progress("online"),
-            )
+            detail = ""
+            try:
+                report = load_folder(
+                    folder,
+                    store,
+                    batch_size=args.batch_size,
+                    quarantine_dir=work / "quarantine-online",
+                    progress=_progress("online", limit=args.online_limit),
+                )
+                rows = report.read
+            except _TimeLimitError as stopped:
+                rows = int(stopped.args[0])
+                detail = f"stopped after {args.online_limit:.0f} s: rate of a part"
             seconds = time.perf_counter() - started
-            counts = store.counts()
-        return Figure("neo4j online", seconds, report.read, counts)
+            cpu = _cpu_self() + _cpu_of(info.pid) - cpu
+            counts = None if detail else store.counts()
+        return Figure("neo4j online", seconds, rows, counts, cpu, detail)
     finally:
         neo4j_launcher.stop(home)
         shutil.rmtree(home / "data", ignore_errors=True)
@@ -141,6 +176,7 @@ def _online(folder: Path, work: Path, args: argparse.Namespace) -> Figure:
 
 def _bulk(folder: Path, work: Path, args: argparse.Namespace) -> tuple[Figure, Any]:
     home = work / "neo4j-bulk"
+    cpu = _cpu_self()
     started = time.perf_counter()
     report = bulk_import(
         folder,
@@ -163,6 +199,7 @@ def _bulk(folder: Path, work: Path, args: argparse.Namespace) -> tuple[Figure, A
             store = Neo4jStore(driver)  # constraints and indexes, awaited
             schema = time.perf_counter() - schema_started
             seconds = time.perf_counter() - started
+            cpu = _cpu_self() + _cpu_of(report.server.pid) - cpu
             counts = store.counts()
     finally:
         neo4j_launcher.stop(home)
@@ -171,11 +208,13 @@ def _bulk(folder: Path, work: Path, args: argparse.Namespace) -> tuple[Figure, A
         f"neo4j-admin {report.import_seconds:.0f} s, "
         f"start {report.start_seconds:.0f} s, schema {schema:.0f} s"
     )
-    return Figure("bulk", seconds, report.files.report.read, counts, detail), report
+    figure = Figure("bulk", seconds, report.files.report.read, counts, cpu, detail)
+    return figure, report
 
 
 def _yardstick(files: Any, work: Path, rows: int, args: argparse.Namespace) -> Figure:
     home = work / "neo4j-yardstick"
+    cpu = _cpu_self()
     started = time.perf_counter()
     run_import(
         files,
@@ -185,19 +224,20 @@ def _yardstick(files: Any, work: Path, rows: int, args: argparse.Namespace) -> F
         max_off_heap=args.max_off_heap,
     )
     seconds = time.perf_counter() - started
+    cpu = _cpu_self() - cpu
     shutil.rmtree(home / "data", ignore_errors=True)
-    return Figure("neo4j-admin import", seconds, rows, files.counts, "import only")
+    return Figure("neo4j-admin import", seconds, rows, files.counts, cpu, "import only")
 
 
 def _table(figures: list[Figure], yardstick: Figure | None) -> str:
-    lines = [
-        f"{'path':<20} {'seconds':>9} {'rows/s':>10} {'× yardstick':>12}  detail",
-        "-" * 78,
-    ]
+    head = f"{'path':<20} {'seconds':>9} {'rows/s':>10} {'× yardstick':>12}"
+    lines = [f"{head} {'CPU s':>8}  detail", "-" * 90]
     for f in figures:
-        ratio = f"{f.seconds / yardstick.seconds:.2f}" if yardstick else "-"
+        # time per row against the yardstick's (also right for a partial load)
+        ratio = f"{yardstick.rate / f.rate:.2f}" if yardstick and f.rate else "-"
         lines.append(
-            f"{f.path:<20} {f.seconds:>9.1f} {f.rate:>10,.0f} {ratio:>12}  {f.detail}"
+            f"{f.path:<20} {f.seconds:>9.1f} {f.rate:>10,.0f} {ratio:>12} "
+            f"{f.cpu:>8.0f}  {f.detail}"
         )
     return "\n".join(lines)
 
@@ -221,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-heap", default="2g", help="neo4j-admin heap")
     parser.add_argument(
         "--max-off-heap", default="6g", help="neo4j-admin off-heap memory"
+    )
+    parser.add_argument(
+        "--online-limit",
+        type=float,
+        help="stop the online load after this many seconds (rate of a part)",
     )
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--skip-neo4j", action="store_true", help="no online load")

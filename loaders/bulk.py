@@ -573,9 +573,10 @@ class _ImportSink:
                 _text(r.role.value),
                 _day(r.since),
                 _day(r.until),
-                self._checked(r.source),
-                self._checked(r.record_id),
+                _text(r.source),
+                _text(r.record_id),
             )
+            self._note_breaks(line)
             self._roles.add(r.role_id, line)
 
     def upsert_sanctions(self, sanctions: Sequence[Sanction]) -> None:
@@ -590,15 +591,15 @@ class _ImportSink:
     def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
         """Spool source records by (source, record_id); the last write wins."""
         for r in records:
-            raw = _raw_json(r)
             line = _line(
-                self._checked(r.key),
-                self._checked(r.source),
-                self._checked(r.record_id),
+                _text(r.key),
+                _text(r.source),
+                _text(r.record_id),
                 _text(r.kind.value),
-                self._checked(raw),
+                _text(_raw_json(r)),
                 _optional(r.entity_key),
             )
+            self._note_breaks(line)
             self._records.add((sys.intern(r.source), r.record_id), line)
 
     # -- reads the pipeline makes ----------------------------------------------------
@@ -743,6 +744,11 @@ class _ImportSink:
         missing = sorted(key for key in keys if key not in known)
         if missing:
             raise EntityNotFoundError(kind.value, missing[0])
+
+    def _note_breaks(self, line: str) -> None:
+        """Note a line break inside the values of ``line`` (it ends with one)."""
+        if line.count("\n") > 1 or "\r" in line:
+            self.multiline = True
 
     def _checked(self, value: str) -> str:
         """A quoted free-text value; notes whether the import must allow newlines."""
