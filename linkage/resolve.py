@@ -33,6 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from graph.model import (
@@ -183,8 +184,9 @@ class Resolution:
 class _Overlay:
     """Identities that judgements changed: detached records and joined components.
 
-    ``components`` maps a component root to its nodes; a node is ``ID:<number>``
-    (the records of a number that were not detached) or a record key.
+    A node is ``ID:<number>`` (the records of a number that were not detached) or a
+    record key. ``node_person`` maps each node of a judged component to its person
+    (None: still unresolved), ``members`` each such person to its nodes.
     """
 
     detached: set[str] = field(default_factory=set)
@@ -206,9 +208,15 @@ def _active_judgements(
             continue
         pair = frozenset((j.a, j.b))
         held = latest.get(pair)
-        if held is None or (j.at, j.judgement_id) > (held.at, held.judgement_id):
+        if held is None or _when(j) > _when(held):
             latest[pair] = j
-    return sorted(latest.values(), key=lambda j: (j.at, j.judgement_id))
+    return sorted(latest.values(), key=_when)
+
+
+def _when(j: JudgementRecord) -> tuple[datetime, str]:
+    """Sort key of judgements: time (a naive time counts as UTC), then id."""
+    at = j.at if j.at.tzinfo is not None else j.at.replace(tzinfo=UTC)
+    return at, j.judgement_id
 
 
 class _Union:

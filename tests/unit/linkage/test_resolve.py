@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -574,3 +574,12 @@ def test_enterprises_link_by_credit_code_and_legacy_codes() -> None:
     assert index.conflicts["D2143569X"] == tuple(sorted((other, credit_code(9))))
     assert index.credit_code_of("not a code") is None
     assert index.credit_code_of(credit_code(99)) is None
+
+
+def test_judgements_with_and_without_time_zone_order_together() -> None:
+    records = [rec("a#1", "张伟", ID_A), rec("c#1", "张伟")]
+    naive = judgement("J1", "c#1", ID_A, Judgement.SAME)  # 09:00, taken as UTC
+    aware = JudgementRecord(
+        "J2", "c#1", ID_A, Judgement.DIFFERENT, "r", T0.replace(hour=10, tzinfo=UTC)
+    )
+    assert resolve(records, [naive, aware]).assignment["c#1"] is None
