@@ -29,7 +29,11 @@ prefixes). Same seed, same arguments: byte-identical files on any day, whatever
 from __future__ import annotations
 
 import csv
+import os
+import pickle
 import random
+import subprocess
+import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -94,6 +98,9 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
 _ROLES_PER_ENTERPRISE: Final = 22.0  # measured: about 11 seats, each changing hands
 _MIN_POOL: Final = 200  # small registries: enough holders for distinct boards
 _BATCH: Final = 4096  # rows buffered per file before writing
+_PARALLEL_FROM: Final = (
+    50_000  # persons: below, a second process costs more than it saves
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,28 +154,33 @@ class RegistryStream:
         self._pool_share = min(1.0, max(wanted, _MIN_POOL) / max(persons, 1))
 
     def persons(
-        self,
+        self, *, records: bool = True, pool: bool = True
     ) -> Iterator[tuple[TruePerson, list[PersonRecord], list[tuple[str, ...]]]]:
-        """Each person with their source records and the sanctions against them."""
+        """Each person with their source records and the sanctions against them.
+
+        Each part has its own random stream, so leaving out the records (an empty
+        list instead) or the pool (then :meth:`enterprises` cannot follow) changes
+        nothing else: two processes can share the work and write the same bytes.
+        """
         people = PersonFactory(self._seed, self._config)
-        records = RecordFactory(self._seed, self._config)
+        factory = RecordFactory(self._seed, self._config)
         pool_rng = random.Random(f"credlink:{self._seed}:pool")
         for _ in range(self._persons):
             person = people.next()
             sanctions = self._sanctions.for_person(person)
             # a sanctioned person is on record with a usable number somewhere
-            rows = records.records(person, keep_id=bool(sanctions))
-            if pool_rng.random() < self._pool_share:
+            rows = factory.records(person, keep_id=bool(sanctions)) if records else []
+            if pool_rng.random() < self._pool_share and pool:
                 self.pool.add(person)
             yield person, rows, sanctions
-        self._persons_done = True
+        self._persons_done = pool
 
     def enterprises(
         self,
     ) -> Iterator[tuple[TrueEnterprise, list[TrueRole], list[tuple[str, ...]]]]:
         """Each enterprise with its roles and the sanctions against it."""
         if not self._persons_done:
-            msg = "consume persons() before enterprises()"
+            msg = "consume persons() (with the pool) before enterprises()"
             raise RuntimeError(msg)
         factory = EnterpriseFactory(self._seed, self._config, self.pool)
         for _ in range(self._enterprises):
@@ -176,10 +188,11 @@ class RegistryStream:
             yield enterprise, roles, self._sanctions.for_enterprise(enterprise)
 
 
-def _writer(stack: ExitStack, path: Path, header: tuple[str, ...]) -> Any:
+def _writer(stack: ExitStack, path: Path) -> Any:
+    """A csv.writer on ``path`` (closed with ``stack``), header row written."""
     handle = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow(HEADERS[path.name])
     return writer
 
 
@@ -190,30 +203,45 @@ def generate(
     enterprises: int,
     seed: int,
     config: GeneratorConfig | None = None,
+    jobs: int | None = None,
 ) -> GenerationSummary:
     """Write a synthetic registry of ``persons`` people and ``enterprises`` firms.
 
-    Same arguments, same bytes. Rows are written as they are drawn, so memory
-    grows only with the pool of role holders and the set of issued numbers.
+    Same arguments, same bytes, whatever ``jobs``. Rows are written as they are
+    drawn, so memory grows only with the pool of role holders and the set of
+    issued numbers. ``jobs=2`` writes persons.csv and truth.csv in a second
+    process while this one writes the rest (both draw the same persons); the
+    default uses two processes from 50 000 persons on where two CPUs exist.
     """
     config = config or GeneratorConfig()
-    stream = RegistryStream(
-        persons=persons, enterprises=enterprises, seed=seed, config=config
-    )
+    # fail early, in this process, on impossible sizes
+    RegistryStream(persons=persons, enterprises=enterprises, seed=seed, config=config)
+    if jobs is None:
+        jobs = 2 if persons >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
     out_dir.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:
-        files = {name: _writer(stack, out_dir / name, h) for name, h in HEADERS.items()}
-        sanctions = _Batches(files[SANCTIONS_FILE])
-        records = _write_persons(stream, files, sanctions)
-        roles = _write_enterprises(stream, files, sanctions, seed, config)
-        sanctions.flush()
+    if jobs > 1:
+        writer = _start_person_writer(out_dir, persons, enterprises, seed, config)
+        try:
+            roles, sanctions, holders = _write_registry_files(
+                out_dir, persons, enterprises, seed, config
+            )
+        except BaseException:
+            writer.kill()
+            writer.wait()
+            raise
+        records = _wait_for(writer)
+    else:
+        records = _write_person_files(out_dir, persons, enterprises, seed, config)
+        roles, sanctions, holders = _write_registry_files(
+            out_dir, persons, enterprises, seed, config
+        )
     return GenerationSummary(
         persons=persons,
         person_records=records,
         enterprises=enterprises,
         roles=roles,
-        sanctions=sanctions.count,
-        role_holders=len(stream.pool),
+        sanctions=sanctions,
+        role_holders=holders,
     )
 
 
@@ -231,36 +259,105 @@ class _Batches:
         self.rows.clear()
 
 
-def _write_persons(
-    stream: RegistryStream, files: dict[str, Any], sanctions: _Batches
+def _start_person_writer(
+    out_dir: Path, persons: int, enterprises: int, seed: int, config: GeneratorConfig
+) -> subprocess.Popen[bytes]:
+    """Start ``_write_person_files`` in a fresh interpreter.
+
+    A plain subprocess rather than multiprocessing: no fork of a possibly
+    threaded parent, and no re-import of the caller's main module (a script that
+    calls ``generate`` at top level works as it is).
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", _CHILD_CODE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    args = (out_dir, persons, enterprises, seed, config)
+    if process.stdin is not None:  # always, with stdin=PIPE
+        process.stdin.write(pickle.dumps(args))
+        process.stdin.close()
+    return process
+
+
+_CHILD_CODE: Final = (
+    "from loaders.generator.pipeline import _person_writer_main; _person_writer_main()"
+)
+
+
+def _person_writer_main() -> None:
+    """Entry point of the second process: arguments pickled on stdin."""
+    args = pickle.loads(sys.stdin.buffer.read())
+    sys.stdout.write(f"{_write_person_files(*args)}\n")
+
+
+def _wait_for(process: subprocess.Popen[bytes]) -> int:
+    """The record count the person writer reports; its failure is ours."""
+    out = process.stdout.read() if process.stdout else b""
+    if process.wait() != 0:
+        msg = f"the person writer process failed with exit code {process.returncode}"
+        raise RuntimeError(msg)
+    return int(out.split()[-1])
+
+
+def _write_person_files(
+    out_dir: Path, persons: int, enterprises: int, seed: int, config: GeneratorConfig
 ) -> int:
     """Write persons.csv and truth.csv; return the number of records."""
-    people = _Batches(files[PERSONS_FILE])
-    truth = _Batches(files[TRUTH_FILE])
-    add_person, add_truth = people.rows.append, truth.rows.append
-    for person, records, against in stream.persons():
-        person_id = person.person_id
-        for r in records:
-            add_person(
-                (r.source, r.record_id, r.name, r.id_number, r.birth_date, r.sex)
-            )
-            spoiled = r.corruptions
-            add_truth(
-                (
-                    r.source,
-                    r.record_id,
-                    person_id,
-                    ";".join(sorted(spoiled)) if spoiled else "",
+    stream = RegistryStream(
+        persons=persons, enterprises=enterprises, seed=seed, config=config
+    )
+    with ExitStack() as stack:
+        people = _Batches(_writer(stack, out_dir / PERSONS_FILE))
+        truth = _Batches(_writer(stack, out_dir / TRUTH_FILE))
+        add_person, add_truth = people.rows.append, truth.rows.append
+        for person, records, _ in stream.persons(pool=False):
+            person_id = person.person_id
+            for r in records:
+                add_person(
+                    (r.source, r.record_id, r.name, r.id_number, r.birth_date, r.sex)
                 )
-            )
-        if against:
-            sanctions.rows.extend(against)
-        if len(people.rows) >= _BATCH:
-            people.flush()
-            truth.flush()
-    people.flush()
-    truth.flush()
+                spoiled = r.corruptions
+                add_truth(
+                    (
+                        r.source,
+                        r.record_id,
+                        person_id,
+                        ";".join(sorted(spoiled)) if spoiled else "",
+                    )
+                )
+            if len(people.rows) >= _BATCH:
+                people.flush()
+                truth.flush()
+        people.flush()
+        truth.flush()
     return people.count
+
+
+def _write_registry_files(
+    out_dir: Path, persons: int, enterprises: int, seed: int, config: GeneratorConfig
+) -> tuple[int, int, int]:
+    """Write enterprises.csv, roles.csv, roles_truth.csv and sanctions.csv.
+
+    Returns the numbers of roles and sanctions and the size of the holder pool.
+    """
+    stream = RegistryStream(
+        persons=persons, enterprises=enterprises, seed=seed, config=config
+    )
+    with ExitStack() as stack:
+        files = {
+            name: _writer(stack, out_dir / name)
+            for name in (ENTERPRISES_FILE, ROLES_FILE, ROLES_TRUTH_FILE, SANCTIONS_FILE)
+        }
+        sanctions = _Batches(files[SANCTIONS_FILE])
+        for _, _, against in stream.persons(records=False):
+            if against:
+                sanctions.rows.extend(against)
+        roles = _write_enterprises(stream, files, sanctions, seed, config)
+        sanctions.flush()
+    return roles, sanctions.count, len(stream.pool)
 
 
 def _write_enterprises(

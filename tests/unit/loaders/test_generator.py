@@ -131,6 +131,13 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
 
 
+def test_two_processes_write_the_same_bytes_as_one(tmp_path: Path) -> None:
+    one = generate(tmp_path / "one", persons=700, enterprises=70, seed=3, jobs=1)
+    two = generate(tmp_path / "two", persons=700, enterprises=70, seed=3, jobs=2)
+    assert one == two
+    assert _snapshot(tmp_path / "one") == _snapshot(tmp_path / "two")
+
+
 def test_other_seed_gives_other_files(tmp_path: Path) -> None:
     generate(tmp_path / "a", persons=800, enterprises=80, seed=3)
     generate(tmp_path / "b", persons=800, enterprises=80, seed=4)
@@ -697,6 +704,10 @@ def test_enterprises_need_persons_first() -> None:
         persons=300, enterprises=5, seed=1, config=GeneratorConfig()
     )
     with pytest.raises(RuntimeError, match="persons"):
+        next(stream.enterprises())
+    for _ in stream.persons(pool=False):
+        pass
+    with pytest.raises(RuntimeError, match="pool"):
         next(stream.enterprises())
     with pytest.raises(ValueError, match="persons"):
         RegistryStream(persons=10, enterprises=5, seed=1, config=GeneratorConfig())
