@@ -11,6 +11,7 @@ number, A (a record) leaves that person for an identity of its own; with
 from __future__ import annotations
 
 import dataclasses
+import gc
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -65,8 +66,14 @@ def _roles_of(
 @app.command()
 def link(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Resolve the person records in the store under its judgements; summarise."""
-    with opened_store(ctx) as store:
-        report = link_store(store, roles_of=_roles_of)
+    # Linking creates millions of acyclic objects: the cyclic collector would only
+    # rescan them (about a third more CPU time at 1M records).
+    gc.disable()
+    try:
+        with opened_store(ctx) as store:
+            report = link_store(store, roles_of=_roles_of)
+    finally:
+        gc.enable()
     if as_json:
         print_json(report)
         return
