@@ -227,7 +227,8 @@ def generate(
             )
         except BaseException:
             writer.kill()
-            writer.wait()
+            with writer:  # closes the pipes, reaps the process
+                pass
             raise
         records = _wait_for(writer)
     else:
@@ -295,8 +296,9 @@ def _person_writer_main() -> None:
 
 def _wait_for(process: subprocess.Popen[bytes]) -> int:
     """The record count the person writer reports; its failure is ours."""
-    out = process.stdout.read() if process.stdout else b""
-    if process.wait() != 0:
+    with process:  # closes the pipes and waits on leaving
+        out = process.stdout.read() if process.stdout is not None else b""
+    if process.returncode != 0:
         msg = f"the person writer process failed with exit code {process.returncode}"
         raise RuntimeError(msg)
     return int(out.split()[-1])

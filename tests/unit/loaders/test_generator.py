@@ -138,6 +138,12 @@ def test_two_processes_write_the_same_bytes_as_one(tmp_path: Path) -> None:
     assert _snapshot(tmp_path / "one") == _snapshot(tmp_path / "two")
 
 
+def test_a_failing_second_process_fails_the_generation(tmp_path: Path) -> None:
+    (tmp_path / "persons.csv").mkdir()  # the second process cannot write there
+    with pytest.raises(RuntimeError, match="person writer"):
+        generate(tmp_path, persons=300, enterprises=10, seed=3, jobs=2)
+
+
 def test_other_seed_gives_other_files(tmp_path: Path) -> None:
     generate(tmp_path / "a", persons=800, enterprises=80, seed=3)
     generate(tmp_path / "b", persons=800, enterprises=80, seed=4)
