@@ -102,6 +102,11 @@ _SURROGATE_DIGITS: Final = 17
 _T = TypeVar("_T")
 
 
+def _is_surrogate(person: str) -> bool:
+    """Whether a person key is a surrogate (never a number of any scheme we know)."""
+    return len(person) == 1 + _SURROGATE_DIGITS and person[:1] == "U"
+
+
 def surrogate_key(record_keys: Iterable[str]) -> str:
     """The ``U`` key of an identity without a valid number, from its record keys."""
     digest = hashlib.sha1(min(record_keys).encode("utf-8")).hexdigest()
@@ -431,6 +436,9 @@ class Resolver:
                     index.remove(key, changed_tokens)
                 if key in self._queried:
                     self._unquery(key)
+                # a resolved record has candidates only as a lone legacy record,
+                # which the refresh below recomputes
+                self._candidates.pop(key, None)
                 continue
             assignment[key] = None
             index.put(self._record_target(record), changed_tokens)
@@ -803,7 +811,7 @@ class Resolver:
                 dirty |= self._queries.get(token, set())
         # records whose bad number is one typo from a changed person's number
         bad_keys = {k for keys in self._bad.values() for k in keys}
-        valid_changed = [p for p in changed_people if p in self._groups]
+        valid_changed = [p for p in changed_people if not _is_surrogate(p)]
         if len(valid_changed) > len(bad_keys):
             dirty |= bad_keys
         else:
@@ -844,7 +852,7 @@ class Resolver:
         if self._scheme.legacy is None:
             return
         for person in changed_people:
-            legacy = self._scheme.legacy(person) if person in self._groups else None
+            legacy = None if _is_surrogate(person) else self._scheme.legacy(person)
             if legacy is None:
                 continue
             if person in self._identities:
@@ -871,7 +879,7 @@ class Resolver:
             key = self._lone_legacy(person)
             if key is not None:
                 dirty.add(key)
-            legacy = self._scheme.legacy(person) if person in self._groups else None
+            legacy = None if _is_surrogate(person) else self._scheme.legacy(person)
             if legacy is None:
                 continue
             for neighbour in one_typo_neighbours(self._scheme, legacy):

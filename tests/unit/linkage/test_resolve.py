@@ -399,19 +399,45 @@ def test_a_generic_mapping_links_records_of_another_registry() -> None:
 # -- properties ------------------------------------------------------------------------
 
 NUMBERS = [resident_id(n, birth=date(1950 + n, 1 + n % 12, 1 + n)) for n in range(4)]
+
+
+def _legacy_typo(number: str) -> str:
+    """A valid 15-digit number one typo (in the sequence) from ``number``'s."""
+    legacy = downgrade_to_15(number)
+    return legacy[:13] + str((int(legacy[13]) + 2) % 10) + legacy[14:]
+
+
 SPELLINGS = st.sampled_from(NUMBERS).flatmap(
     lambda n: st.sampled_from(
-        [n, n.lower(), f" {n}", downgrade_to_15(n), mistype(n, 8), ""]
+        [
+            n,
+            n.lower(),
+            f" {n}",
+            downgrade_to_15(n),
+            mistype(n, 8),
+            swap(n, 0) if n[0] != n[1] else mistype(n, 1),
+            _legacy_typo(n),
+            "",
+        ]
     )
 )
 record_strategy = st.builds(
-    lambda i, name, number, born: link_record(
-        f"s{i % 3}#{i}", {"name": name, "id_number": number, "birth_date": born}
+    lambda i, name, number, born, sex, code: link_record(
+        f"s{i % 3}#{i}",
+        {
+            "name": name,
+            "id_number": number,
+            "birth_date": born,
+            "sex": sex,
+            "credit_code": code,
+        },
     ),
     st.integers(0, 40),
     st.sampled_from(["张伟", "張偉", "张玮", "李娜", "王强"]),
     SPELLINGS,
     st.sampled_from(["", "1951-02-02", "1950-01-01"]),
+    st.sampled_from(["", "M", "F"]),
+    st.sampled_from(["", "", "C1"]),
 )
 record_sets = st.lists(record_strategy, max_size=14, unique_by=lambda r: r.key)
 
@@ -583,3 +609,30 @@ def test_judgements_with_and_without_time_zone_order_together() -> None:
         "J2", "c#1", ID_A, Judgement.DIFFERENT, "r", T0.replace(hour=10, tzinfo=UTC)
     )
     assert resolve(records, [naive, aware]).assignment["c#1"] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scenario=scenarios(),
+    replacements=record_sets,
+    removed=st.lists(st.integers(0, 40), max_size=4),
+)
+def test_replacing_and_removing_records_incrementally_equals_full(
+    scenario: tuple[list[LinkRecord], list[JudgementRecord], list[int]],
+    replacements: list[LinkRecord],
+    removed: list[int],
+) -> None:
+    records, judgements, _ = scenario
+    gone = {f"s{i % 3}#{i}" for i in removed}
+    final = {r.key: r for r in records}
+    final.update((r.key, r) for r in replacements)
+    for key in gone:
+        final.pop(key, None)
+    resolver = Resolver()
+    resolver.add(records)
+    resolver.set_judgements(judgements)
+    resolver.resolve()
+    resolver.add(replacements)
+    resolver.resolve()
+    resolver.remove(gone)
+    assert resolver.resolve() == resolve(list(final.values()), judgements)
