@@ -296,6 +296,7 @@ class Resolver:
         self._queried: dict[str, set[tuple[str, object]]] = {}
         self._dirty_numbers: set[str] = set()
         self._dirty_records: set[str] = set()  # new or changed records
+        self._judged_before: set[str] = set()  # records judged at the last resolve
         self._judgements_changed = False
 
     # -- input --------------------------------------------------------------------
@@ -824,7 +825,9 @@ class Resolver:
         legacy_dirty = self._legacy_dirty(changed_people)
         dirty |= legacy_dirty
         judged = self._judged_records()
-        dirty |= {k for k in judged if k in self._records}
+        # records judged now or before: a judgement may have been dropped
+        dirty |= {k for k in judged | self._judged_before if k in self._records}
+        self._judged_before = judged
         for key in list(self._candidates):
             if key not in self._records:
                 del self._candidates[key]

@@ -636,3 +636,16 @@ def test_replacing_and_removing_records_incrementally_equals_full(
     resolver.resolve()
     resolver.remove(gone)
     assert resolver.resolve() == resolve(list(final.values()), judgements)
+
+
+def test_dropping_a_judgement_brings_its_candidates_back() -> None:
+    records = [
+        rec("a#1", "张伟", ID_A),
+        rec("c#1", "张伟", "", birth_date=BORN.isoformat()),
+    ]
+    resolver = Resolver()
+    resolver.add(records)
+    resolver.set_judgements([judgement("J1", "c#1", ID_A, Judgement.DIFFERENT)])
+    assert "c#1" not in resolver.resolve().candidates
+    resolver.set_judgements([])
+    assert resolver.resolve() == resolve(records)
