@@ -464,10 +464,15 @@ class EmbeddedStore:
         started = time.perf_counter()
         with self._transaction() as cur:
             cur.row_factory = sqlite3.Row
-            sanctions = [
+            candidates = [
                 _row_to_sanction(row)
                 for row in cur.execute(_SANCTIONS_TO_DERIVE[full]).fetchall()
             ]
+            # a type the catalogue lacks: left as it is, and reported
+            skipped = [
+                s.sanction_id for s in candidates if catalogue.get(s.type) is None
+            ]
+            sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
             rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
             roles = _roles_of_enterprises(
                 cur,
@@ -489,7 +494,7 @@ class EmbeddedStore:
                 )
                 facts.extend(restriction_fact(r) for r in derived)
             ids = [s.sanction_id for s in sanctions]
-            if full:
+            if full and not skipped:
                 removed = cur.execute("DELETE FROM restrictions").rowcount
                 cur.execute("DELETE FROM pending_sanctions")
             else:
@@ -524,6 +529,7 @@ class EmbeddedStore:
             restrictions_written=len(facts),
             restrictions_removed=removed,
             seconds=time.perf_counter() - started,
+            skipped=tuple(sorted(skipped)[:100]),
         )
 
     def pending_sanctions(self) -> list[str]:

@@ -42,7 +42,9 @@ def propagate(
     """Derive the restrictions of pending sanctions (of every sanction with ``full``).
 
     Run ``full`` after editing the catalogue: stored facts follow the catalogue they
-    were derived with.
+    were derived with. Sanctions of a type the catalogue lacks are left as they are
+    and named in the report's ``skipped`` (reads go on without them: nothing can be
+    derived for them).
     """
     return store.propagate(catalogue, full=full)
 

@@ -191,9 +191,8 @@ class Neo4jStore:
             for kind in (EntityKind.PERSON, EntityKind.ENTERPRISE):
                 rows = [_sanction_row(s) for s in latest if s.subject_kind is kind]
                 if rows:
+                    # also marks them pending (propagation)
                     tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=rows).consume()
-            # propagation: their restrictions must be derived anew
-            tx.run(queries.MARK_PENDING, ids=[s.sanction_id for s in latest]).consume()
 
         self._write(work)
 
@@ -281,15 +280,11 @@ class Neo4jStore:
         TRANSACTIONS (each batch commits its sanctions whole).
         """
         started = time.perf_counter()
-        known = list(catalogue.types())
-        unknown = self._read(queries.UNKNOWN_TYPE_OF[full], known=known)
-        if unknown:
-            row = unknown[0]
-            catalogue.rule(row["type"])  # raises PolicyError naming the type
         with self._session() as session:
             record = session.run(
                 queries.PROPAGATE[full],
                 types=_catalogue_param(catalogue),
+                known=list(catalogue.types()),
                 batch=PROPAGATION_BATCH,
             ).single(strict=True)
         return PropagationReport(
@@ -297,6 +292,7 @@ class Neo4jStore:
             restrictions_written=int(record["written"]),
             restrictions_removed=int(record["removed"]),
             seconds=time.perf_counter() - started,
+            skipped=tuple(record["skipped"]),
         )
 
     def pending_sanctions(self) -> list[str]:
@@ -343,7 +339,14 @@ class Neo4jStore:
                 raise EntityNotFoundError("sanction", sanction.sanction_id)
             found.consume()
             _require_all(tx, _MISSING[kind], [sanction.subject_id], kind.value)
-            tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=[row]).consume()
+            if needs_rederive(event):  # fields changed; this also marks it pending
+                tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=[row]).consume()
+            else:
+                tx.run(
+                    queries.SET_SANCTION_STATUS,
+                    sanction_id=sanction.sanction_id,
+                    status=sanction.status.value,
+                ).consume()
             created = tx.run(queries.CREATE_SANCTION_EVENT, **_event_row(event))
             if created.single(strict=True)["created"] == 0:
                 msg = (
@@ -351,8 +354,6 @@ class Neo4jStore:
                     "recorded (another writer was first); read its history and retry"
                 )
                 raise LifecycleError(msg)
-            if needs_rederive(event):
-                tx.run(queries.MARK_PENDING, ids=[sanction.sanction_id]).consume()
 
         self._write(work)
 

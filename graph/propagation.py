@@ -290,12 +290,17 @@ class RestrictionFact:
 
 @dataclass(frozen=True, slots=True)
 class PropagationReport:
-    """What one propagation run did: sanctions derived anew, facts written/removed."""
+    """What one propagation run did: sanctions derived anew, facts written/removed.
+
+    ``skipped`` are the ids (sorted, at most 100) of sanctions left as they were
+    because the catalogue lacks their type: nothing can be derived for them.
+    """
 
     sanctions: int
     restrictions_written: int
     restrictions_removed: int
     seconds: float
+    skipped: tuple[str, ...] = ()
 
 
 def restriction_fact(restriction: Restriction) -> RestrictionFact:

@@ -133,6 +133,7 @@ SET s.subject_kind = row.subject_kind, s.subject_id = row.subject_id,
     s.type = row.type, s.authority = row.authority, s.decision_no = row.decision_no,
     s.decided_on = row.decided_on, s.violation_date = row.violation_date,
     s.display_until = row.display_until, s.status = row.status
+SET s:Pending // propagation: its restrictions must be derived anew
 WITH s, row
 OPTIONAL MATCH (s)-[old:AGAINST]->()
 DELETE old
@@ -291,60 +292,46 @@ RETURN s.sanction_id AS sanction_id
 ORDER BY sanction_id
 """
 
-_UNKNOWN_TYPE: Final[LiteralString] = """
-WHERE NOT s.type IN $known
-RETURN s.type AS type, s.sanction_id AS sanction_id
-ORDER BY sanction_id
-LIMIT 1
+SET_SANCTION_STATUS: Final[LiteralString] = """
+// $sanction_id, $status; returns nothing. A status change derives nothing anew.
+MATCH (s:Sanction {sanction_id: $sanction_id})
+SET s.status = $status
 """
-
-UNKNOWN_TYPE_OF: Final[dict[bool, LiteralString]] = {
-    # keyed by `full`: pending sanctions only, or all of them
-    False: """
-// $known: [sanction type]; returns type, sanction_id of a pending sanction whose
-// type is not in $known (0 or 1 row).
-MATCH (s:Sanction:Pending)
-"""
-    + _UNKNOWN_TYPE,
-    True: """
-// $known: [sanction type]; returns type, sanction_id of a sanction whose type is
-// not in $known (0 or 1 row).
-MATCH (s:Sanction)
-"""
-    + _UNKNOWN_TYPE,
-}
 
 # One pass over the sanctions to derive, batched in auto-commit transactions. Per
-# sanction: take its write lock (REMOVE :Pending) so concurrent runs serialise,
-# delete its facts, then create one fact per (reached role or direct subject, measure)
-# with a non-empty validity. The catalogue comes in as $types, keyed by type:
-#   {time_rule, window_months, display_months, roles: [liable role],
-#    measures: [{measure, roles, lasts_months (null = while displayed)}],
-#    direct: [{measure, lasts_months}]}
+# sanction: take its write lock (REMOVE :Pending) so that concurrent runs serialise,
+# delete its facts, then create one fact per (reached role or direct subject,
+# measure) with a non-empty validity. Sanctions of a type the catalogue lacks are
+# left as they are and named in `skipped`. The catalogue comes in as $types, keyed
+# by type: {time_rule, window_months, display_months, roles: [liable role],
+#           measures: [{measure, roles, lasts_months (null: while displayed)}],
+#           direct: [{measure, lasts_months}]}; $known = keys($types).
 _DERIVE: Final[LiteralString] = """
+WHERE s.type IN $known
 CALL (s) {
   REMOVE s:Pending
   WITH s, $types[s.type] AS t
   CALL (s) {
-    OPTIONAL MATCH (s)<-[old:RESTRICTED_BY]-(:Person)
+    OPTIONAL MATCH (s)<-[old:RESTRICTED_BY]-()
     DELETE old
     RETURN count(old) AS removed
   }
   CALL (s, t) {
-    CALL (s, t) {
-      MATCH (s)-[:AGAINST]->(:Enterprise)<-[r:ROLE]-(p:Person)
+    WITH s, t,
+         CASE t.time_rule
+           WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
+           WHEN 'at_decision' THEN s.decided_on
+           ELSE s.decided_on - duration({months: t.window_months})
+         END AS first,
+         CASE t.time_rule
+           WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
+           ELSE s.decided_on
+         END AS last
+    CALL (s, t, first, last) {
+      // ROLE runs from a Person to an Enterprise only: no label checks needed
+      MATCH (s)-[:AGAINST]->(:Enterprise)<-[r:ROLE]-(p)
       WHERE r.type IN t.roles
-      WITH s, t, r, p,
-           CASE t.time_rule
-             WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
-             WHEN 'at_decision' THEN s.decided_on
-             ELSE s.decided_on - duration({months: t.window_months})
-           END AS first,
-           CASE t.time_rule
-             WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
-             ELSE s.decided_on
-           END AS last
-      WHERE (r.since IS NULL OR r.since <= last)
+        AND (r.since IS NULL OR r.since <= last)
         AND (r.until IS NULL OR r.until > first)
         AND NOT (r.since IS NOT NULL AND r.until IS NOT NULL AND r.since >= r.until)
       UNWIND t.measures AS m
@@ -373,16 +360,31 @@ CALL (s) {
   }
   RETURN removed, written
 } IN TRANSACTIONS OF $batch ROWS
-RETURN count(*) AS sanctions, coalesce(sum(written), 0) AS written,
-       coalesce(sum(removed), 0) AS removed
+WITH count(*) AS sanctions, coalesce(sum(written), 0) AS written,
+     coalesce(sum(removed), 0) AS removed
+"""
+
+_SKIPPED: Final[LiteralString] = """
+WHERE NOT u.type IN $known
+RETURN u.sanction_id AS id ORDER BY id LIMIT 100 }
 """
 
 PROPAGATE: Final[dict[bool, LiteralString]] = {
-    # keyed by `full`. Auto-commit only (CALL ... IN TRANSACTIONS).
-    # $types (above), $batch: sanctions per transaction; returns sanctions, written,
-    # removed (one row).
-    False: "MATCH (s:Sanction:Pending)\n" + _DERIVE,
-    True: "MATCH (s:Sanction)\n" + _DERIVE,
+    # keyed by `full`. Auto-commit only (CALL ... IN TRANSACTIONS). $types and
+    # $known (above), $batch: sanctions per transaction; returns sanctions,
+    # written, removed, skipped (one row).
+    False: "MATCH (s:Sanction:Pending)\n"
+    + _DERIVE
+    + "RETURN sanctions, written, removed,"
+    + " COLLECT { MATCH (u:Sanction:Pending)"
+    + _SKIPPED
+    + " AS skipped",
+    True: "MATCH (s:Sanction)\n"
+    + _DERIVE
+    + "RETURN sanctions, written, removed,"
+    + " COLLECT { MATCH (u:Sanction)"
+    + _SKIPPED
+    + " AS skipped",
 }
 
 _FACT_COLUMNS: Final[LiteralString] = """

@@ -29,7 +29,8 @@ Propagation (restrictions derived from sanctions, see ``graph.enforcement``):
   ADDS, MOVES OR DELETES A ROLE OR A SANCTION (identity merges included) MUST DO THE
   SAME: embedded ``_mark_pending_for_enterprises(cur, codes)`` /
   ``_mark_pending(cur, sanction_ids)``; Neo4j ``queries.MARK_PENDING_FOR_ENTERPRISES``
-  / ``queries.MARK_PENDING``, run in the write's own transaction.
+  / ``queries.MARK_PENDING`` (``MERGE_SANCTIONS_ON`` marks by itself), run in the
+  write's own transaction.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class GraphStore(Protocol):
 
         Deletes the facts of each sanction derived and writes the ones the catalogue
         gives now; clears their pending marks. Idempotent. A sanction whose type the
-        catalogue lacks raises PolicyError before anything is written.
+        catalogue lacks is left as it is (facts and mark) and named in ``skipped``.
         """
         ...
 

@@ -11,8 +11,10 @@ full-width, spaces); a surrogate ``U...`` key is taken as it is. The catalogue i
 the packaged one unless ``--catalogue`` / ``CREDLINK_CATALOGUE`` names another file
 (after editing it, run ``credlink propagate --full``).
 
-Exit codes: 0 done; 1 ``check`` found the appointment blocked; 2 bad input or a
-transition the rules refuse; 3 the store failed.
+Exit codes: 0 done; 1 ``check`` found the appointment blocked; 2 bad input, a
+transition the rules refuse, or ``propagate`` met sanctions of a type the
+catalogue lacks (they are named, left pending; the others are derived); 3 the
+store failed.
 """
 
 from __future__ import annotations
@@ -175,7 +177,17 @@ def propagate(
             raise _refused(exc) from exc
     if as_json:
         print_json({"full": full, **_asdict(report)})
-        return
+    else:
+        _print_report(report, full=full)
+    if report.skipped:
+        err_console.print(
+            "[red]skipped[/red] (type not in the catalogue, left pending): "
+            + ", ".join(report.skipped)
+        )
+        raise typer.Exit(_EXIT_REFUSED)
+
+
+def _print_report(report: PropagationReport, *, full: bool) -> None:
     table = Table(title="propagate" + (" --full" if full else ""))
     table.add_column("sanctions derived", justify="right")
     table.add_column("restrictions written", justify="right")
@@ -196,6 +208,7 @@ def _asdict(report: PropagationReport) -> dict[str, Any]:
         "restrictions_written": report.restrictions_written,
         "restrictions_removed": report.restrictions_removed,
         "seconds": round(report.seconds, 6),
+        "skipped": list(report.skipped),
     }
 
 

@@ -203,3 +203,20 @@ def test_trace_lists_everyone_reached(cli: Cli) -> None:
     assert mask_id_number(ALICE) in table
     assert ALICE not in table
     cli.run("trace", "S9", code=2)
+
+
+def test_propagate_names_sanctions_of_unknown_types(cli: Cli) -> None:
+    _seed(cli)
+    store = open_store(
+        cli.location,
+        user=cli.env.get("NEO4J_USER"),
+        password=cli.env.get("NEO4J_PASSWORD"),
+    )
+    try:
+        store.upsert_sanctions([make_sanction(sanction_id="S9", type="no_such_type")])
+    finally:
+        store.close()
+    report = cli.json("propagate", code=2)
+    assert report["skipped"] == ["S9"]
+    assert report["sanctions"] == 2  # the others are derived all the same
+    assert "S9" in cli.run("propagate", code=2).stderr

@@ -316,7 +316,7 @@ def _apply(store: GraphStore, step: Step) -> str:
         else:
             report = enforcement.propagate(store, CATALOGUE)
             counts = (report.sanctions, report.restrictions_written)
-            return repr((*counts, report.restrictions_removed))
+            return repr((*counts, report.restrictions_removed, report.skipped))
     except LinkageError as exc:
         return type(exc).__name__
     return "ok"

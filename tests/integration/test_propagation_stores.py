@@ -101,7 +101,9 @@ def _reference(store: GraphStore) -> list[RestrictionFact]:
         for role in store.neighbours(EntityKind.ENTERPRISE, code)
     ]
     sanctions = [
-        s for key in ("S1", "S2", "S3", "S4", "S5") if (s := store.get_sanction(key))
+        s
+        for key in ("S1", "S2", "S3", "S4", "S5")
+        if (s := store.get_sanction(key)) and CATALOGUE.get(s.type)
     ]
     derived = propagate_sanctions(sanctions, roles, CATALOGUE)
     return [restriction_fact(r) for r in derived]
@@ -319,18 +321,24 @@ def test_dates_the_store_computes_equal_the_rules(
     assert facts == _reference(store)
 
 
-def test_an_unknown_sanction_type_writes_nothing(store: GraphStore) -> None:
+def test_a_sanction_of_an_unknown_type_is_skipped(store: GraphStore) -> None:
     _seed(store)
     enforcement.propagate(store, CATALOGUE)
-    before = store.restriction_facts()
     store.upsert_sanctions(
         [replace(SANCTIONS[0], sanction_id="S5", type="no_such_type")]
     )
     store.upsert_sanctions([replace(SANCTIONS[1], violation_date=_d("2023-01-01"))])
-    with pytest.raises(PolicyError, match="no_such_type"):
-        enforcement.propagate(store, CATALOGUE)
-    assert store.restriction_facts() == before
-    assert store.pending_sanctions() == ["S2", "S5"]
+    report = enforcement.propagate(store, CATALOGUE)
+    assert report.skipped == ("S5",)
+    assert report.sanctions == 1  # S2 is derived all the same
+    assert store.pending_sanctions() == ["S5"]
+    assert store.restriction_facts(sanction_id="S5") == []
+    assert store.restriction_facts() == _reference(store)
+    full = enforcement.propagate(store, CATALOGUE, full=True)
+    assert (full.sanctions, full.skipped) == (4, ("S5",))
+    assert store.pending_sanctions() == ["S5"]
+    # reads go on: nothing can be derived for S5
+    assert enforcement.restrictions_on(store, CATALOGUE, ALICE, _d("2024-01-01"))
 
 
 def test_facts_filter_by_person_sanction_and_day(store: GraphStore) -> None:
