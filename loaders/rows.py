@@ -19,6 +19,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Final
 
+from graph.errors import InvalidIdentifierError
 from graph.model import (
     Enterprise,
     EntityKind,
@@ -492,3 +493,35 @@ _INTERPRETERS: Final[dict[InputKind, Callable[[MappedRow, str, str], RowResult]]
     InputKind.ROLES: _role,
     InputKind.SANCTIONS: _sanction,
 }
+
+
+def roles_of_record(
+    record: SourceRecord, person_id: str
+) -> tuple[list[Role], list[Enterprise]]:
+    """The roles an unresolved role record states, once its person is known.
+
+    Read with the loaders' vocabulary (Chinese role names included). The loader
+    validated the row's role, dates and credit code when it stored the record, so
+    a record without them is a person record and states no role.
+    """
+    raw = record.raw_dict()
+    if not raw.get("credit_code") or not raw.get("role"):
+        return [], []
+    try:
+        code = parse_credit_code(raw["credit_code"])
+        kinds = parse_roles(raw["role"])
+        since = parse_date(raw.get("since", ""))
+        until = parse_date(raw.get("until", ""))
+    except (ValueError, InvalidIdentifierError):
+        return [], []
+    roles = [
+        Role(person_id, code.value, kind, since, until, record.source, record.record_id)
+        for kind in kinds
+    ]
+    stub = Enterprise(
+        code.value,
+        raw.get("enterprise_name", ""),
+        conforming=code.conforming,
+        org_code=code.org_code,
+    )
+    return roles, [stub]

@@ -22,45 +22,15 @@ from rich.table import Table
 from api.console import JsonOption, app, console, opened_store, print_json
 from graph.errors import EntityNotFoundError, InvalidIdentifierError, LinkageError
 from graph.model import (
-    Enterprise,
     EntityKind,
     Judgement,
     JudgementRecord,
-    Role,
-    SourceRecord,
 )
 from graph.store import GraphStore
-from linkage.ids import normalize_resident_id, parse_credit_code
+from linkage.ids import normalize_resident_id
 from linkage.records import link_record_from_source
 from linkage.resolve import link_store, resolve
-from loaders.rows import parse_date, parse_roles
-
-
-def _roles_of(
-    record: SourceRecord, person_id: str
-) -> tuple[list[Role], list[Enterprise]]:
-    """The roles a role record states, read with the loaders' vocabulary."""
-    raw = record.raw_dict()
-    if not raw.get("credit_code") or not raw.get("role"):
-        return [], []
-    try:
-        code = parse_credit_code(raw["credit_code"])
-        kinds = parse_roles(raw["role"])
-        since = parse_date(raw.get("since", ""))
-        until = parse_date(raw.get("until", ""))
-    except (ValueError, InvalidIdentifierError):
-        return [], []
-    roles = [
-        Role(person_id, code.value, kind, since, until, record.source, record.record_id)
-        for kind in kinds
-    ]
-    stub = Enterprise(
-        code.value,
-        raw.get("enterprise_name", ""),
-        conforming=code.conforming,
-        org_code=code.org_code,
-    )
-    return roles, [stub]
+from loaders.rows import roles_of_record
 
 
 @app.command()
@@ -71,7 +41,7 @@ def link(ctx: typer.Context, as_json: JsonOption = False) -> None:
     gc.disable()
     try:
         with opened_store(ctx) as store:
-            report = link_store(store, roles_of=_roles_of)
+            report = link_store(store, roles_of=roles_of_record)
     finally:
         gc.enable()
     if as_json:

@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.masking import mask_id_number
+from graph.enforcement import propagate, restrictions_on
 from graph.errors import InvalidRecordError
+from graph.policy.catalogue import load_catalogue
+from linkage.resolve import link_store
+from loaders.generator import REFERENCE_DATE
 from loaders.generator import generate as generate_registry
 from loaders.pipeline import LoadReport, load_folder
+from loaders.rows import roles_of_record
 
-DEMO_PERSONS = 400
-DEMO_ENTERPRISES = 120
+if TYPE_CHECKING:
+    from datetime import date
+
+    from graph.policy.catalogue import Catalogue
+    from graph.propagation import Restriction
+    from graph.store import GraphStore
+
+DEMO_PERSONS = 2000
+DEMO_ENTERPRISES = 600
 DEMO_SEED = 2026
 
 
@@ -133,7 +146,13 @@ def generate(
 
 @app.command()
 def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Generate a small registry, load it into the store and show what it holds."""
+    """Generate a registry, load, link and propagate it; show explained restrictions.
+
+    Runs on the chosen store (default ./credlink.db). The registry is synthetic:
+    no real person is in it. ID numbers are masked in the output.
+    """
+    day = REFERENCE_DATE
+    catalogue = load_catalogue()
     with tempfile.TemporaryDirectory(prefix="credlink-demo-") as folder:
         registry = Path(folder)
         generate_registry(
@@ -143,9 +162,12 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
             registry, ctx, strict=False, batch_size=5000, quarantine=None,
             show=not as_json,
         )  # fmt: skip
-        with opened_store(ctx) as store:
-            counts = store.counts()
-            location = store.location
+    with opened_store(ctx) as store:
+        linked = link_store(store, roles_of=roles_of_record)
+        propagated = propagate(store, catalogue)
+        shown = _sample_restrictions(store, catalogue, day)
+        counts = store.counts()
+        location = store.location
     loaded = {
         file.path.name: {
             "read": file.read, "loaded": file.loaded, "quarantined": file.quarantined
@@ -153,7 +175,17 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
         for file in report.files
     }  # fmt: skip
     if as_json:
-        print_json({"store": location, "files": loaded, "counts": counts})
+        print_json(
+            {
+                "store": location,
+                "files": loaded,
+                "counts": counts,
+                "linkage": linked.summary,
+                "propagation": propagated,
+                "on": day,
+                "restrictions": [_demo_json(r) for r in shown],
+            }
+        )
         return
     console.print(
         f"Generated a registry of {DEMO_PERSONS} persons and {DEMO_ENTERPRISES} "
@@ -166,3 +198,69 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     for name in ("persons", "enterprises", "roles", "sanctions", "source_records"):
         table.add_row(name.replace("_", " "), f"{getattr(counts, name):,}")
     console.print(table)
+    summary = linked.summary
+    console.print(
+        f"Linked {summary.records:,} person records into {summary.identities:,} "
+        f"identities ({summary.merged:,} of them from several records); "
+        f"{summary.records_with_candidates:,} records await review with candidates, "
+        f"{summary.conflicts:,} conflicts are flagged."
+    )
+    console.print(
+        f"Propagated {propagated.sanctions:,} sanctions into "
+        f"{propagated.restrictions_written:,} restrictions on responsible persons."
+    )
+    console.print(f"\nA few restrictions in force on {day.isoformat()}:")
+    for restriction in shown:
+        person = mask_id_number(restriction.person_id)
+        console.print(
+            f"\n[bold]{person}[/bold] — {restriction.measure} "
+            f"until {restriction.valid_until.isoformat()}"
+        )
+        console.print(f"  {restriction.explanation_zh}")
+        console.print(f"  {restriction.explanation_en}", style="dim")
+    barred = next((r for r in shown if r.bars), None)
+    if barred is not None:
+        role = barred.bars[0]
+        console.print(
+            f"\nSo an appointment of {mask_id_number(barred.person_id)} as "
+            f"{role.value} is blocked on {day.isoformat()} until "
+            f"{barred.valid_until.isoformat()}. Try:\n"
+            f"  credlink check --person {barred.person_id} --role {role.value} "
+            f"--enterprise CODE --on {day.isoformat()}"
+        )
+
+
+def _sample_restrictions(
+    store: GraphStore, catalogue: Catalogue, day: date, wanted: int = 3
+) -> list[Restriction]:
+    """Up to ``wanted`` restrictions in force on ``day``, from distinct sanctions.
+
+    National rules before examples, appointment bars before other measures, and
+    restrictions that reached a person through a role before direct ones.
+    """
+    people = sorted({fact.person_id for fact in store.restriction_facts(on=day)})
+    in_force = [
+        restriction
+        for person_id in people[:200]
+        for restriction in restrictions_on(store, catalogue, person_id, day)
+    ]
+    in_force.sort(
+        key=lambda r: (r.example, not r.bars, r.chain.role is None, r.restriction_id)
+    )
+    chosen: list[Restriction] = []
+    for restriction in in_force:
+        if all(r.sanction_id != restriction.sanction_id for r in chosen):
+            chosen.append(restriction)
+    return chosen[:wanted]
+
+
+def _demo_json(restriction: Restriction) -> dict[str, object]:
+    return {
+        "person": mask_id_number(restriction.person_id),
+        "sanction_id": restriction.sanction_id,
+        "measure": restriction.measure,
+        "valid_from": restriction.valid_from,
+        "valid_until": restriction.valid_until,
+        "explanation": restriction.explanation_zh,
+        "explanation_en": restriction.explanation_en,
+    }

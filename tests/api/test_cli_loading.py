@@ -99,3 +99,11 @@ def test_demo_loads_a_registry_and_stats_show_it(cli: Cli) -> None:
     assert shown["counts"] == cli.json("stats")
     for file in shown["files"].values():
         assert file["read"] == file["loaded"] + file["quarantined"]
+    assert shown["linkage"]["identities"] == shown["counts"]["persons"]
+    assert shown["propagation"]["restrictions_written"] > 0
+    assert shown["restrictions"]
+    for restriction in shown["restrictions"]:
+        assert "*" in restriction["person"]  # ID numbers are masked
+        assert restriction["valid_from"] <= shown["on"] < restriction["valid_until"]
+        assert restriction["valid_until"] in restriction["explanation"]
+        assert restriction["valid_until"] in restriction["explanation_en"]
