@@ -355,16 +355,16 @@ def bulk_import(
     out_dir = home / "import" / "bulk"
     shutil.rmtree(out_dir, ignore_errors=True)
     started = time.perf_counter()
-    files = write_import_files(
-        path,
-        out_dir,
-        strict=strict,
-        batch_size=batch_size,
-        quarantine_dir=quarantine_dir,
-        progress=progress,
-    )
-    written = time.perf_counter()
     try:
+        files = write_import_files(
+            path,
+            out_dir,
+            strict=strict,
+            batch_size=batch_size,
+            quarantine_dir=quarantine_dir,
+            progress=progress,
+        )
+        written = time.perf_counter()
         run_import(
             files,
             home,

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from api.console import app
 from graph.embedded_store import EmbeddedStore
-from graph.errors import GraphUnavailableError
+from graph.errors import GraphUnavailableError, InvalidRecordError
 from graph.model import EntityKind, Person
 from graph.neo4j_store import Neo4jStore
 from loaders.bulk import (
@@ -303,3 +303,14 @@ def test_cli_bulk_import_then_online_loads_change_nothing(tmp_path: Path) -> Non
     finally:
         neo4j_launcher.stop(home)
     assert neo4j_launcher.status(home) is None
+
+
+def test_a_strict_failure_leaves_no_import_files(tmp_path: Path) -> None:
+    folder = _registry("tricky", tmp_path / "registry")
+    with (folder / "enterprises.csv").open("a", encoding="utf-8") as f:
+        f.write("not-a-code,丙公司,,\n")
+    home = tmp_path / "home"
+    with pytest.raises(InvalidRecordError, match="credit_code"):
+        bulk_import(folder, home, neo4j_launcher, auth=False, strict=True)
+    assert not (home / "import" / "bulk").exists()
+    assert not (home / "data" / "databases" / "neo4j").exists()
