@@ -40,7 +40,7 @@ neo4j_app = typer.Typer(
     help="Run a local Neo4j 5.26 server without Docker (jars fetched with Maven).",
     no_args_is_help=True,
 )
-app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(neo4j_app, name="neo4j", rich_help_panel="Service")
 
 console = Console()
 err_console = Console(stderr=True)

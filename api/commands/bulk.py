@@ -14,7 +14,7 @@ from graph.neo4j_store import Neo4jStore
 from loaders.bulk import Launcher, bulk_import
 
 
-@app.command("bulk-import")
+@app.command("bulk-import", rich_help_panel="Data")
 def bulk_import_command(
     path: Annotated[
         Path, typer.Argument(help="Folder (searched recursively) or a single file.")

@@ -33,7 +33,7 @@ from linkage.resolve import link_store, resolve
 from loaders.rows import roles_of_record
 
 
-@app.command()
+@app.command(rich_help_panel="Identities")
 def link(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Resolve the person records in the store under its judgements; summarise."""
     # Linking creates millions of acyclic objects: the cyclic collector would only
@@ -57,7 +57,7 @@ def link(ctx: typer.Context, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-@app.command()
+@app.command(rich_help_panel="Identities")
 def candidates(
     ctx: typer.Context,
     record: Annotated[
@@ -116,7 +116,7 @@ def _endpoint(store: GraphStore, value: str) -> str:
     return normalize_resident_id(text)
 
 
-@app.command()
+@app.command(rich_help_panel="Identities")
 def judge(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="Record key or person id.")],
@@ -130,7 +130,7 @@ def judge(
     reason: Annotated[str, typer.Option(help="Why.")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Record a judgement on A and B; the next ``credlink link`` applies it."""
+    """Record a judgement on A and B; the next `credlink link` applies it."""
     verdicts = [
         v
         for v, chosen in (
@@ -170,14 +170,14 @@ def judge(
     )
 
 
-@app.command()
+@app.command(rich_help_panel="Identities")
 def undo(
     ctx: typer.Context,
     judgement_id: Annotated[str, typer.Argument(help="Judgement id (J...).")],
     by: Annotated[str, typer.Option("--by", help="Who undoes it.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Undo a judgement (it stays on record); the next ``credlink link`` applies it."""
+    """Undo a judgement (it stays on record); the next `credlink link` applies it."""
     with opened_store(ctx) as store:
         try:
             undone = store.undo_judgement(judgement_id, by, datetime.now(UTC))
@@ -189,7 +189,7 @@ def undo(
     console.print(f"judgement {undone.judgement_id} undone by {undone.undone_by}")
 
 
-@app.command()
+@app.command(rich_help_panel="Identities")
 def explain(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Person id, any form of the number.")],

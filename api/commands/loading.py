@@ -78,7 +78,7 @@ def _report_table(report: LoadReport, *, names_only: bool = False) -> Table:
     return table
 
 
-@app.command()
+@app.command(rich_help_panel="Data")
 def load(
     ctx: typer.Context,
     path: Annotated[
@@ -117,7 +117,7 @@ def load(
         console.print(f"rejected rows with their reasons: {quarantined}")
 
 
-@app.command()
+@app.command(rich_help_panel="Data")
 def generate(
     persons: Annotated[int, typer.Option(min=1, help="True persons.")] = 1000,
     enterprises: Annotated[int, typer.Option(min=1, help="Enterprises.")] = 300,
@@ -144,7 +144,7 @@ def generate(
     console.print(table)
 
 
-@app.command()
+@app.command(rich_help_panel="Data")
 def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Generate a registry, load, link and propagate it; show explained restrictions.
 

@@ -157,7 +157,7 @@ def _interval(since: date | None, until: date | None) -> str:
 # -- propagation ---------------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="Sanctions")
 def propagate(
     ctx: typer.Context,
     full: Annotated[
@@ -215,7 +215,7 @@ def _asdict(report: PropagationReport) -> dict[str, Any]:
 # -- reads -------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="Sanctions")
 def check(
     ctx: typer.Context,
     person: Annotated[str, typer.Option("--person", help="Resident ID (any form).")],
@@ -282,7 +282,7 @@ def check(
         raise typer.Exit(_EXIT_BLOCKED)
 
 
-@app.command()
+@app.command(rich_help_panel="Sanctions")
 def restrictions(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Resident ID (any form).")],
@@ -319,7 +319,7 @@ def restrictions(
     _print_with_explanations(table, found)
 
 
-@app.command()
+@app.command(rich_help_panel="Sanctions")
 def trace(
     ctx: typer.Context,
     sanction_id: Annotated[str, typer.Argument(help="The sanction's id.")],
@@ -448,7 +448,7 @@ def _event(
 SanctionArgument = Annotated[str, typer.Argument(help="The sanction's id.")]
 
 
-@app.command()
+@app.command(rich_help_panel="Sanctions")
 def repair(
     ctx: typer.Context,
     sanction_id: SanctionArgument,
@@ -463,7 +463,7 @@ def repair(
     _record(ctx, event, catalogue, as_json=as_json)
 
 
-@app.command(name="object")
+@app.command(name="object", rich_help_panel="Sanctions")
 def object_(
     ctx: typer.Context,
     sanction_id: SanctionArgument,
@@ -478,7 +478,7 @@ def object_(
     _record(ctx, event, catalogue, as_json=as_json)
 
 
-@app.command()
+@app.command(rich_help_panel="Sanctions")
 def decide(
     ctx: typer.Context,
     sanction_id: SanctionArgument,
@@ -503,7 +503,7 @@ def decide(
     _record(ctx, _event(sanction_id, kind, on, by, reason), catalogue, as_json=as_json)
 
 
-@app.command()
+@app.command(rich_help_panel="Sanctions")
 def correct(
     ctx: typer.Context,
     sanction_id: SanctionArgument,

@@ -11,7 +11,7 @@ from api.console import app
 from api.deps import store_location
 
 
-@app.command()
+@app.command(rich_help_panel="Service")
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

@@ -10,7 +10,7 @@ from rich.table import Table
 from api.console import JsonOption, app, console, opened_store, print_json
 
 
-@app.command()
+@app.command(rich_help_panel="Data")
 def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Count persons, enterprises, roles, sanctions and source records."""
     with opened_store(ctx) as store:
