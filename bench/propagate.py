@@ -30,6 +30,7 @@ Run: ``.venv/bin/python bench/propagate.py`` (1M persons, 300k enterprises, abou
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import random
 import shutil
@@ -51,7 +52,7 @@ sys.path.insert(1, str(_ROOT / "docker"))
 import neo4j  # noqa: E402
 import neo4j_launcher  # noqa: E402
 
-from graph import neo4j_store  # noqa: E402
+from graph import neo4j_store, queries  # noqa: E402
 from graph.model import EntityKind, RoleType, Sanction  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
 from graph.policy import load_catalogue  # noqa: E402
@@ -262,8 +263,8 @@ class _Timer:
         self.cpu = (_cpu_of(self._pid) if self._pid else 0.0) - self._cpu0
 
 
-def _load(driver: neo4j.Driver, store: Neo4jStore, args: argparse.Namespace) -> None:
-    rng = random.Random(args.seed)
+def _load(driver: neo4j.Driver, rng: random.Random, args: argparse.Namespace) -> None:
+    """Persons, enterprises and roles by UNWIND batches into the running server."""
     started = time.perf_counter()
 
     def run(query: LiteralString, rows: list[dict[str, Any]]) -> None:
@@ -291,10 +292,65 @@ def _load(driver: neo4j.Driver, store: Neo4jStore, args: argparse.Namespace) -> 
         run(CREATE_ROLES, batch)
         roles += len(batch)
     print(f"  roles: {roles:,} ({time.perf_counter() - started:.0f} s)")
-    sanctions = list(_sanctions(rng, args.sanctions, args.enterprises, args.persons))
-    for start in range(0, len(sanctions), 5_000):
-        store.upsert_sanctions(sanctions[start : start + 5_000])
-    print(f"  sanctions: {len(sanctions):,} ({time.perf_counter() - started:.0f} s)")
+
+
+def _import(home: Path, args: argparse.Namespace) -> None:
+    """Persons, enterprises and roles by neo4j-admin import into the new HOME.
+
+    Draws the same registry as ``_load`` (same seed, same order of draws).
+    """
+    rng = random.Random(args.seed)
+    folder = home / "import" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with (folder / "persons.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["person_id:ID(Person)", "name"])
+        for n in range(args.persons):
+            writer.writerow([_person_id(n), rng.choice(_SURNAMES) + rng.choice(_GIVEN)])
+    with (folder / "enterprises.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["credit_code:ID(Enterprise)", "name", "conforming:boolean"])
+        for n in range(args.enterprises):
+            writer.writerow([_credit_code(n), f"成都示例{n}有限公司", "true"])
+    roles = 0
+    with (folder / "roles.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            [":START_ID(Person)", ":END_ID(Enterprise)", "role_id", "type",
+             "since:date", "until:date", "source", "record_id"]
+        )  # fmt: skip
+        for row in _roles(rng, args.enterprises, args.persons):
+            since = row["s"].isoformat() if row["s"] else ""
+            until = row["u"].isoformat() if row["u"] else ""
+            writer.writerow(
+                [row["p"], row["e"], row["id"], row["t"], since, until, "bench",
+                 row["id"]]
+            )  # fmt: skip
+            roles += 1
+    print(f"  files: {roles:,} roles ({time.perf_counter() - started:.0f} s)")
+    done = neo4j_launcher.admin(
+        home,
+        "database", "import", "full",
+        f"--nodes=Person={folder / 'persons.csv'}",
+        f"--nodes=Enterprise={folder / 'enterprises.csv'}",
+        f"--relationships=ROLE={folder / 'roles.csv'}",
+        "--overwrite-destination=true",
+        "neo4j",
+        heap="2g",
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"neo4j-admin import failed:\n{done.stdout}\n{done.stderr}")
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"  imported ({time.perf_counter() - started:.0f} s)")
+
+
+def _schema(driver: neo4j.Driver) -> None:
+    """Constraints and indexes, waiting as long as it takes to populate them."""
+    with driver.session() as session:
+        for statement in queries.SCHEMA:
+            session.run(statement).consume()
+        session.run("CALL db.awaitIndexes(7200)").consume()
 
 
 def _scan(driver: neo4j.Driver) -> int:
@@ -360,22 +416,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="4g")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--load",
+        choices=("import", "unwind"),
+        default="import",
+        help="persons, enterprises and roles by neo4j-admin import (fast) or by "
+        "UNWIND batches; sanctions always go through Neo4jStore.upsert_sanctions",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the server HOME")
+    parser.add_argument(
+        "--reuse", type=Path, help="HOME of a kept run: measure again, load nothing"
+    )
     args = parser.parse_args(argv)
     neo4j_store.PROPAGATION_BATCH = args.batch
 
-    home = Path(tempfile.mkdtemp(prefix="credlink-bench-propagate-"))
+    home = args.reuse or Path(tempfile.mkdtemp(prefix="credlink-bench-propagate-"))
     print(f"server: {home} (heap {args.heap}, page cache {args.pagecache})")
+    started = time.perf_counter()
+    if args.load == "import" and not args.reuse:
+        _import(home, args)
     info = neo4j_launcher.start(
         home, auth=False, heap=args.heap, pagecache=args.pagecache
     )
     driver = neo4j.GraphDatabase.driver(info.uri, auth=None)
+    _schema(driver)
     store = Neo4jStore(driver)
     try:
-        with _Timer(info.pid) as loading:
-            _load(driver, store, args)
-        print(f"loaded in {loading.wall:.0f} s")
+        if not args.reuse:
+            rng = random.Random(args.seed)
+            if args.load == "unwind":
+                _load(driver, rng, args)
+            sanctions = list(
+                _sanctions(rng, args.sanctions, args.enterprises, args.persons)
+            )
+            for start in range(0, len(sanctions), 5_000):
+                store.upsert_sanctions(sanctions[start : start + 5_000])
+            print(f"loaded in {time.perf_counter() - started:.0f} s")
         catalogue = load_catalogue()
+        counts = store.counts()
         _scan(driver)  # warm the page cache
         scans = []
         for _ in range(args.scans):
@@ -399,8 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     p50, p99 = statistics.median(totals), _percentile(totals, 0.99)
     print()
     print(
-        f"graph: {args.persons:,} persons, {args.enterprises:,} enterprises, "
-        f"{roles:,} roles, {args.sanctions:,} sanctions; {facts:,} restrictions"
+        f"graph: {counts.persons:,} persons, {counts.enterprises:,} enterprises, "
+        f"{counts.roles:,} roles ({roles:,} with a start date), "
+        f"{counts.sanctions:,} sanctions; {facts:,} restrictions"
     )
     print(
         f"role scan (floor):       {floor.wall:8.2f} s wall  "

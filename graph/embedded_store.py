@@ -494,23 +494,14 @@ class EmbeddedStore:
                 )
                 facts.extend(restriction_fact(r) for r in derived)
             ids = [s.sanction_id for s in sanctions]
-            if full and not skipped:
-                removed = cur.execute("DELETE FROM restrictions").rowcount
-                cur.execute("DELETE FROM pending_sanctions")
-            else:
-                removed = 0
-                for chunk in _chunks(ids):
-                    marks = ", ".join("?" * len(chunk))
-                    removed += cur.execute(
-                        f"DELETE FROM restrictions WHERE sanction_id IN ({marks})",
-                        chunk,
-                    ).rowcount
-                    cur.execute(
-                        f"DELETE FROM pending_sanctions WHERE sanction_id IN ({marks})",
-                        chunk,
-                    )
+            # write only the difference, as the Neo4j store does
+            held = {f.restriction_id: f for f in _facts_of_sanctions(cur, ids)}
+            fresh = {f.restriction_id: f for f in facts}
+            stale = [(key,) for key in held if key not in fresh]
+            written = [f for key, f in fresh.items() if held.get(key) != f]
+            cur.executemany("DELETE FROM restrictions WHERE restriction_id = ?", stale)
             cur.executemany(
-                "INSERT INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         f.restriction_id,
@@ -521,13 +512,17 @@ class EmbeddedStore:
                         f.valid_from.isoformat(),
                         f.valid_until.isoformat(),
                     )
-                    for f in facts
+                    for f in written
                 ],
+            )
+            cur.executemany(
+                "DELETE FROM pending_sanctions WHERE sanction_id = ?",
+                [(key,) for key in ids],
             )
         return PropagationReport(
             sanctions=len(sanctions),
-            restrictions_written=len(facts),
-            restrictions_removed=removed,
+            restrictions_written=len(written),
+            restrictions_removed=len(stale),
             seconds=time.perf_counter() - started,
             skipped=tuple(sorted(skipped)[:100]),
         )
@@ -1018,6 +1013,19 @@ def _roles_of_enterprises(
         for row in rows:
             role = _row_to_role(row)
             found.setdefault(role.credit_code, []).append(role)
+    return found
+
+
+def _facts_of_sanctions(
+    cur: sqlite3.Cursor, sanction_ids: list[str]
+) -> list[RestrictionFact]:
+    found: list[RestrictionFact] = []
+    for chunk in _chunks(sanction_ids):
+        marks = ", ".join("?" * len(chunk))
+        rows = cur.execute(
+            f"SELECT * FROM restrictions WHERE sanction_id IN ({marks})", chunk
+        ).fetchall()
+        found.extend(_row_to_fact(row) for row in rows)
     return found
 
 

@@ -292,8 +292,10 @@ class RestrictionFact:
 class PropagationReport:
     """What one propagation run did: sanctions derived anew, facts written/removed.
 
-    ``skipped`` are the ids (sorted, at most 100) of sanctions left as they were
-    because the catalogue lacks their type: nothing can be derived for them.
+    Only differences are written: ``restrictions_written`` counts facts created or
+    whose dates changed, ``restrictions_removed`` stale facts deleted. ``skipped``
+    are the ids (sorted, at most 100) of sanctions left as they were because the
+    catalogue lacks their type: nothing can be derived for them.
     """
 
     sanctions: int

@@ -300,33 +300,30 @@ SET s.status = $status
 
 # One pass over the sanctions to derive, batched in auto-commit transactions. Per
 # sanction: take its write lock (REMOVE :Pending) so that concurrent runs serialise,
-# delete its facts, then create one fact per (reached role or direct subject,
-# measure) with a non-empty validity. Sanctions of a type the catalogue lacks are
-# left as they are and named in `skipped`. The catalogue comes in as $types, keyed
-# by type: {time_rule, window_months, display_months, roles: [liable role],
-#           measures: [{measure, roles, lasts_months (null: while displayed)}],
-#           direct: [{measure, lasts_months}]}; $known = keys($types).
+# derive its facts (one per reached role or direct subject and measure, with a
+# non-empty validity), and write only the difference from the facts it holds:
+# create the new, update changed dates, delete the stale. Sanctions of a type the
+# catalogue lacks are left as they are and named in `skipped`. The catalogue comes
+# in as $types, keyed by type:
+#   {time_rule, window_months, display_months, roles: [liable role],
+#    measures: [{measure, roles, lasts_months (null: while displayed)}],
+#    direct: [{measure, lasts_months}]};  $known = keys($types).
 _DERIVE: Final[LiteralString] = """
 WHERE s.type IN $known
 CALL (s) {
   REMOVE s:Pending
   WITH s, $types[s.type] AS t
-  CALL (s) {
-    OPTIONAL MATCH (s)<-[old:RESTRICTED_BY]-()
-    DELETE old
-    RETURN count(old) AS removed
-  }
-  CALL (s, t) {
-    WITH s, t,
-         CASE t.time_rule
-           WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
-           WHEN 'at_decision' THEN s.decided_on
-           ELSE s.decided_on - duration({months: t.window_months})
-         END AS first,
-         CASE t.time_rule
-           WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
-           ELSE s.decided_on
-         END AS last
+  WITH s, t,
+       CASE t.time_rule
+         WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
+         WHEN 'at_decision' THEN s.decided_on
+         ELSE s.decided_on - duration({months: t.window_months})
+       END AS first,
+       CASE t.time_rule
+         WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
+         ELSE s.decided_on
+       END AS last
+  CALL (s, t, first, last) {
     CALL (s, t, first, last) {
       // ROLE runs from a Person to an Enterprise only: no label checks needed
       MATCH (s)-[:AGAINST]->(:Enterprise)<-[r:ROLE]-(p)
@@ -350,15 +347,44 @@ CALL (s) {
            ELSE s.decided_on + duration({months: m.lasts_months})
          END AS valid_until
     WHERE valid_until > s.decided_on
-    CREATE (p)-[:RESTRICTED_BY {
-      restriction_id: s.sanction_id + '|' + p.person_id + '|' + m.measure + '|'
-                      + coalesce(role_id, 'direct'),
-      measure: m.measure, role_id: role_id,
-      valid_from: s.decided_on, valid_until: valid_until
-    }]->(s)
-    RETURN count(*) AS written
+    RETURN collect({
+      p: p, measure: m.measure, role_id: role_id, valid_until: valid_until,
+      id: s.sanction_id + '|' + p.person_id + '|' + m.measure + '|'
+          + coalesce(role_id, 'direct')
+    }) AS fresh
   }
-  RETURN removed, written
+  CALL (s) {
+    OPTIONAL MATCH (s)<-[x:RESTRICTED_BY]-()
+    RETURN collect(x) AS held
+  }
+  WITH s, fresh, held, [f IN fresh | f.id] AS fresh_ids,
+       [x IN held | x.restriction_id] AS held_ids
+  CALL (s, fresh, held) {
+    UNWIND held AS x
+    WITH s, x, [f IN fresh WHERE f.id = x.restriction_id][0] AS f
+    WHERE f IS NOT NULL
+      AND (x.valid_from <> s.decided_on OR x.valid_until <> f.valid_until)
+    SET x.valid_from = s.decided_on, x.valid_until = f.valid_until
+    RETURN count(*) AS changed
+  }
+  CALL (s, fresh, held_ids) {
+    UNWIND fresh AS f
+    WITH s, f, f.p AS p
+    WHERE NOT f.id IN held_ids
+    CREATE (p)-[:RESTRICTED_BY {
+      restriction_id: f.id, measure: f.measure, role_id: f.role_id,
+      valid_from: s.decided_on, valid_until: f.valid_until
+    }]->(s)
+    RETURN count(*) AS created
+  }
+  CALL (held, fresh_ids) {
+    UNWIND held AS x
+    WITH x
+    WHERE NOT x.restriction_id IN fresh_ids
+    DELETE x
+    RETURN count(*) AS removed
+  }
+  RETURN created + changed AS written, removed
 } IN TRANSACTIONS OF $batch ROWS
 WITH count(*) AS sanctions, coalesce(sum(written), 0) AS written,
      coalesce(sum(removed), 0) AS removed
@@ -371,8 +397,8 @@ RETURN u.sanction_id AS id ORDER BY id LIMIT 100 }
 
 PROPAGATE: Final[dict[bool, LiteralString]] = {
     # keyed by `full`. Auto-commit only (CALL ... IN TRANSACTIONS). $types and
-    # $known (above), $batch: sanctions per transaction; returns sanctions,
-    # written, removed, skipped (one row).
+    # $known (above), $batch: sanctions per transaction; returns sanctions (derived),
+    # written (facts created or changed), removed (stale facts), skipped (one row).
     False: "MATCH (s:Sanction:Pending)\n"
     + _DERIVE
     + "RETURN sanctions, written, removed,"

@@ -143,9 +143,11 @@ class GraphStore(Protocol):
     ) -> PropagationReport:
         """Derive the restrictions of pending sanctions anew (of all with ``full``).
 
-        Deletes the facts of each sanction derived and writes the ones the catalogue
-        gives now; clears their pending marks. Idempotent. A sanction whose type the
-        catalogue lacks is left as it is (facts and mark) and named in ``skipped``.
+        Brings the facts of each sanction derived to what the catalogue gives now,
+        writing only the difference (new facts and changed dates count as written,
+        stale facts as removed), and clears their pending marks. Idempotent. A
+        sanction whose type the catalogue lacks is left as it is (facts and mark)
+        and named in ``skipped``.
         """
         ...
 

@@ -175,7 +175,8 @@ def test_a_second_run_does_nothing_and_a_full_run_rewrites_the_same(
     assert again.restrictions_removed == 0
     full = enforcement.propagate(store, CATALOGUE, full=True)
     assert full.sanctions == 4
-    assert full.restrictions_written == full.restrictions_removed == len(facts)
+    # only differences are written: nothing changed
+    assert full.restrictions_written == full.restrictions_removed == 0
     assert first.restrictions_written == len(facts)
     assert store.restriction_facts() == facts
 
@@ -198,13 +199,29 @@ def test_a_role_write_marks_only_sanctions_against_its_enterprise(
     assert store.pending_sanctions() == ["S4"]
     report = enforcement.propagate(store, CATALOGUE)
     assert report.sanctions == 1
-    assert report.restrictions_removed == 1
-    assert report.restrictions_written == 2
+    assert report.restrictions_removed == 0  # FRANK's fact stays as it was
+    assert report.restrictions_written == 1
     assert store.restriction_facts() == _reference(store)
     assert {f.person_id for f in store.restriction_facts(sanction_id="S4")} == {
         FRANK,
         resident_id(7),
     }
+
+
+def test_changed_dates_update_the_facts_in_place(store: GraphStore) -> None:
+    _seed(store)
+    enforcement.propagate(store, CATALOGUE)
+    before = store.restriction_facts(sanction_id="S2")
+    # the court's listing is found to have been made a day later
+    store.upsert_sanctions([replace(SANCTIONS[1], decided_on=_d("2023-06-02"))])
+    report = enforcement.propagate(store, CATALOGUE)
+    assert (report.restrictions_written, report.restrictions_removed) == (2, 0)
+    after = store.restriction_facts(sanction_id="S2")
+    assert [f.restriction_id for f in after] == [f.restriction_id for f in before]
+    assert {(f.valid_from, f.valid_until) for f in after} == {
+        (_d("2023-06-02"), _d("2025-06-02"))
+    }
+    assert store.restriction_facts() == _reference(store)
 
 
 def test_a_role_of_an_unsanctioned_enterprise_marks_nothing(store: GraphStore) -> None:
