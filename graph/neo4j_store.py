@@ -276,21 +276,40 @@ class Neo4jStore:
     ) -> PropagationReport:
         """Derive pending sanctions (all with ``full``) on the server, set-based.
 
-        One statement fed the catalogue as a parameter, batched with CALL ... IN
-        TRANSACTIONS (each batch commits its sanctions whole).
+        The catalogue goes in as a parameter. Pending sanctions: one managed (retried)
+        transaction per ``PROPAGATION_BATCH`` of them; all: one statement in
+        CALL ... IN TRANSACTIONS batches. Each sanction's facts change atomically.
         """
         started = time.perf_counter()
-        with self._session() as session:
-            record = session.run(
-                queries.PROPAGATE[full],
-                types=_catalogue_param(catalogue),
-                known=list(catalogue.types()),
-                batch=PROPAGATION_BATCH,
-            ).single(strict=True)
+        params = {
+            "types": _catalogue_param(catalogue),
+            "known": list(catalogue.types()),
+            "batch": PROPAGATION_BATCH,
+        }
+        if full:
+            with self._session() as session:
+                found = session.run(queries.PROPAGATE_ALL, params).single(strict=True)
+                record = found.data()
+            sanctions, written, removed = (
+                record["sanctions"],
+                record["written"],
+                record["removed"],
+            )
+        else:
+            # Few pending sanctions is the common case: one retried transaction.
+            # After a bulk write, batch after batch until none is left.
+            sanctions = written = removed = 0
+            while True:
+                record = self._write(lambda tx: _derive_pending(tx, params))
+                sanctions += record["sanctions"]
+                written += record["written"]
+                removed += record["removed"]
+                if record["sanctions"] < PROPAGATION_BATCH:
+                    break
         return PropagationReport(
-            sanctions=int(record["sanctions"]),
-            restrictions_written=int(record["written"]),
-            restrictions_removed=int(record["removed"]),
+            sanctions=int(sanctions),
+            restrictions_written=int(written),
+            restrictions_removed=int(removed),
             seconds=time.perf_counter() - started,
             skipped=tuple(record["skipped"]),
         )
@@ -724,6 +743,10 @@ def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
             ],
         }
     return types
+
+
+def _derive_pending(tx: ManagedTransaction, params: dict[str, Any]) -> dict[str, Any]:
+    return tx.run(queries.PROPAGATE_PENDING, params).single(strict=True).data()
 
 
 def _to_fact(row: dict[str, Any]) -> RestrictionFact:

@@ -298,8 +298,8 @@ MATCH (s:Sanction {sanction_id: $sanction_id})
 SET s.status = $status
 """
 
-# One pass over the sanctions to derive, batched in auto-commit transactions. Per
-# sanction: take its write lock (REMOVE :Pending) so that concurrent runs serialise,
+# The derivation of one sanction `s` (PROPAGATE_ALL and PROPAGATE_PENDING run it
+# for many): take its write lock (REMOVE :Pending) so that concurrent runs serialise,
 # derive its facts (one per reached role or direct subject and measure, with a
 # non-empty validity), and write only the difference from the facts it holds:
 # create the new, update changed dates, delete the stale. Sanctions of a type the
@@ -308,8 +308,7 @@ SET s.status = $status
 #   {time_rule, window_months, display_months, roles: [liable role],
 #    measures: [{measure, roles, lasts_months (null: while displayed)}],
 #    direct: [{measure, lasts_months}]};  $known = keys($types).
-_DERIVE: Final[LiteralString] = """
-WHERE s.type IN $known
+_DERIVE_ONE: Final[LiteralString] = """
 CALL (s) {
   REMOVE s:Pending
   WITH s, $types[s.type] AS t
@@ -385,33 +384,49 @@ CALL (s) {
     RETURN count(*) AS removed
   }
   RETURN created + changed AS written, removed
-} IN TRANSACTIONS OF $batch ROWS
+}"""
+
+_TOTALS: Final[LiteralString] = """
 WITH count(*) AS sanctions, coalesce(sum(written), 0) AS written,
      coalesce(sum(removed), 0) AS removed
+RETURN sanctions, written, removed, COLLECT {
 """
 
 _SKIPPED: Final[LiteralString] = """
 WHERE NOT u.type IN $known
-RETURN u.sanction_id AS id ORDER BY id LIMIT 100 }
+RETURN u.sanction_id AS id ORDER BY id LIMIT 100 } AS skipped
 """
 
-PROPAGATE: Final[dict[bool, LiteralString]] = {
-    # keyed by `full`. Auto-commit only (CALL ... IN TRANSACTIONS). $types and
-    # $known (above), $batch: sanctions per transaction; returns sanctions (derived),
-    # written (facts created or changed), removed (stale facts), skipped (one row).
-    False: "MATCH (s:Sanction:Pending)\n"
-    + _DERIVE
-    + "RETURN sanctions, written, removed,"
-    + " COLLECT { MATCH (u:Sanction:Pending)"
+PROPAGATE_ALL: Final[LiteralString] = (
+    """
+// Every sanction, in auto-commit batches of $batch sanctions (CALL ... IN
+// TRANSACTIONS). $types, $known (above), $batch; returns sanctions (derived),
+// written (facts created or changed), removed (stale facts), skipped (one row).
+MATCH (s:Sanction)
+WHERE s.type IN $known
+"""
+    + _DERIVE_ONE
+    + " IN TRANSACTIONS OF $batch ROWS"
+    + _TOTALS
+    + "MATCH (u:Sanction)"
     + _SKIPPED
-    + " AS skipped",
-    True: "MATCH (s:Sanction)\n"
-    + _DERIVE
-    + "RETURN sanctions, written, removed,"
-    + " COLLECT { MATCH (u:Sanction)"
+)
+
+PROPAGATE_PENDING: Final[LiteralString] = (
+    """
+// At most $batch pending sanctions, in the caller's (managed, retried) transaction;
+// the caller runs it again while it derived $batch. $types, $known (above),
+// $batch; returns sanctions, written, removed, skipped (one row).
+MATCH (s:Sanction:Pending)
+WHERE s.type IN $known
+WITH s
+LIMIT $batch
+"""
+    + _DERIVE_ONE
+    + _TOTALS
+    + "MATCH (u:Sanction:Pending)"
     + _SKIPPED
-    + " AS skipped",
-}
+)
 
 _FACT_COLUMNS: Final[LiteralString] = """
 WHERE $on IS NULL OR (x.valid_from <= $on AND $on < x.valid_until)

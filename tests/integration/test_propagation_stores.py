@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graph import enforcement
+from graph import enforcement, neo4j_store
 from graph.errors import EntityNotFoundError, LifecycleError, PolicyError
 from graph.model import EntityKind, RoleType, SanctionStatus
 from graph.policy import Period, load_catalogue
@@ -29,6 +29,8 @@ from tests.factories import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from graph.model import Role, Sanction
     from graph.propagation import Restriction, RestrictionFact
     from graph.store import GraphStore
@@ -93,7 +95,7 @@ def _seed(store: GraphStore) -> None:
     store.upsert_sanctions(SANCTIONS)
 
 
-def _reference(store: GraphStore) -> list[RestrictionFact]:
+def _reference(store: GraphStore, extra: Sequence[str] = ()) -> list[RestrictionFact]:
     """What the pure rules give over everything the store holds now."""
     roles = [
         role
@@ -102,7 +104,7 @@ def _reference(store: GraphStore) -> list[RestrictionFact]:
     ]
     sanctions = [
         s
-        for key in ("S1", "S2", "S3", "S4", "S5")
+        for key in ("S1", "S2", "S3", "S4", "S5", *extra)
         if (s := store.get_sanction(key)) and CATALOGUE.get(s.type)
     ]
     derived = propagate_sanctions(sanctions, roles, CATALOGUE)
@@ -179,6 +181,21 @@ def test_a_second_run_does_nothing_and_a_full_run_rewrites_the_same(
     assert full.restrictions_written == full.restrictions_removed == 0
     assert first.restrictions_written == len(facts)
     assert store.restriction_facts() == facts
+
+
+def test_many_pending_sanctions_are_derived_batch_by_batch(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(neo4j_store, "PROPAGATION_BATCH", 3)  # Neo4j: 3 per batch
+    _seed(store)
+    many = [replace(SANCTIONS[3], sanction_id=f"T{n}") for n in range(7)]
+    store.upsert_sanctions(many)
+    report = enforcement.propagate(store, CATALOGUE)
+    assert report.sanctions == 11
+    assert store.pending_sanctions() == []
+    assert store.restriction_facts() == _reference(
+        store, extra=[m.sanction_id for m in many]
+    )
 
 
 def test_a_role_write_marks_only_sanctions_against_its_enterprise(
