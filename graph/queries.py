@@ -400,15 +400,25 @@ RETURN u.sanction_id AS id ORDER BY id LIMIT 100 } AS skipped
 PROPAGATE_ALL: Final[LiteralString] = (
     """
 // Every sanction, in auto-commit batches of $batch sanctions (CALL ... IN
-// TRANSACTIONS). $types, $known (above), $batch; returns sanctions (derived),
-// written (facts created or changed), removed (stale facts), skipped (one row).
+// TRANSACTIONS). $types, $known (above), $batch; returns sanctions (of a known
+// type), written (facts created or changed), removed (stale facts), skipped (one
+// row). A sanction whose type has no measure for its kind of subject, that holds
+// no fact and is not pending has nothing to derive: it is counted, not visited.
 MATCH (s:Sanction)
 WHERE s.type IN $known
+  AND (s:Pending
+       OR size(CASE s.subject_kind
+                 WHEN 'person' THEN $types[s.type].direct
+                 ELSE $types[s.type].measures
+               END) > 0
+       OR EXISTS { (s)<-[:RESTRICTED_BY]-() })
 """
     + _DERIVE_ONE
-    + " IN TRANSACTIONS OF $batch ROWS"
-    + _TOTALS
-    + "MATCH (u:Sanction)"
+    + """ IN TRANSACTIONS OF $batch ROWS
+WITH coalesce(sum(written), 0) AS written, coalesce(sum(removed), 0) AS removed
+RETURN COUNT { MATCH (a:Sanction) WHERE a.type IN $known } AS sanctions,
+       written, removed, COLLECT {
+MATCH (u:Sanction)"""
     + _SKIPPED
 )
 
