@@ -321,69 +321,54 @@ CALL (s) {
        CASE t.time_rule
          WHEN 'at_violation' THEN coalesce(s.violation_date, s.decided_on)
          ELSE s.decided_on
-       END AS last
-  CALL (s, t, first, last) {
-    CALL (s, t, first, last) {
-      // ROLE runs from a Person to an Enterprise only: no label checks needed
-      MATCH (s)-[:AGAINST]->(:Enterprise)<-[r:ROLE]-(p)
-      WHERE r.type IN t.roles
-        AND (r.since IS NULL OR r.since <= last)
-        AND (r.until IS NULL OR r.until > first)
-        AND NOT (r.since IS NOT NULL AND r.until IS NOT NULL AND r.since >= r.until)
-      UNWIND t.measures AS m
-      WITH p, r, m
-      WHERE r.type IN m.roles
-      RETURN p, m, r.role_id AS role_id
-      UNION ALL
-      MATCH (s)-[:AGAINST]->(p:Person)
-      UNWIND t.direct AS m
-      RETURN p, m, null AS role_id
-    }
-    WITH s, t, p, m, role_id,
-         CASE
-           WHEN m.lasts_months IS NULL THEN coalesce(
-             s.display_until, s.decided_on + duration({months: t.display_months}))
-           ELSE s.decided_on + duration({months: m.lasts_months})
-         END AS valid_until
-    WHERE valid_until > s.decided_on
-    RETURN collect({
-      p: p, measure: m.measure, role_id: role_id, valid_until: valid_until,
-      id: s.sanction_id + '|' + p.person_id + '|' + m.measure + '|'
-          + coalesce(role_id, 'direct')
-    }) AS fresh
-  }
-  CALL (s) {
-    OPTIONAL MATCH (s)<-[x:RESTRICTED_BY]-()
-    RETURN collect(x) AS held
-  }
+       END AS last,
+       coalesce(s.display_until,
+                s.decided_on + duration({months: t.display_months})) AS shown_until
+  // who is reached: [person, role type, role_id]; ROLE runs from a Person to an
+  // Enterprise only, so no label checks; a person subject has no role (null)
+  WITH s, t, shown_until,
+       [(s)-[:AGAINST]->(:Enterprise)<-[r:ROLE]-(p)
+          WHERE r.type IN t.roles
+            AND (r.since IS NULL OR r.since <= last)
+            AND (r.until IS NULL OR r.until > first)
+            AND NOT (r.since IS NOT NULL AND r.until IS NOT NULL
+                     AND r.since >= r.until)
+          | [p, r.type, r.role_id]]
+       + [(s)-[:AGAINST]->(q:Person) | [q, null, null]] AS hits
+  // one fact per (hit, measure reaching it) with a non-empty validity
+  WITH s, reduce(found = [], hit IN hits | found + [
+         m IN CASE WHEN hit[1] IS NULL THEN t.direct ELSE t.measures END
+         WHERE hit[1] IS NULL OR hit[1] IN m.roles
+         | {p: hit[0], role_id: hit[2], measure: m.measure,
+            valid_until: CASE
+              WHEN m.lasts_months IS NULL THEN shown_until
+              ELSE s.decided_on + duration({months: m.lasts_months})
+            END}]) AS derived
+  WITH s,
+       [f IN derived WHERE f.valid_until > s.decided_on
+        | f {.*, id: s.sanction_id + '|' + f.p.person_id + '|' + f.measure + '|'
+                     + coalesce(f.role_id, 'direct')}] AS fresh,
+       [(s)<-[x:RESTRICTED_BY]-() | x] AS held
   WITH s, fresh, held, [f IN fresh | f.id] AS fresh_ids,
        [x IN held | x.restriction_id] AS held_ids
-  CALL (s, fresh, held) {
-    UNWIND held AS x
-    WITH s, x, [f IN fresh WHERE f.id = x.restriction_id][0] AS f
-    WHERE f IS NOT NULL
-      AND (x.valid_from <> s.decided_on OR x.valid_until <> f.valid_until)
-    SET x.valid_from = s.decided_on, x.valid_until = f.valid_until
-    RETURN count(*) AS changed
-  }
-  CALL (s, fresh, held_ids) {
-    UNWIND fresh AS f
-    WITH s, f, f.p AS p
-    WHERE NOT f.id IN held_ids
-    CREATE (p)-[:RESTRICTED_BY {
-      restriction_id: f.id, measure: f.measure, role_id: f.role_id,
-      valid_from: s.decided_on, valid_until: f.valid_until
-    }]->(s)
-    RETURN count(*) AS created
-  }
-  CALL (held, fresh_ids) {
-    UNWIND held AS x
-    WITH x
-    WHERE NOT x.restriction_id IN fresh_ids
-    DELETE x
-    RETURN count(*) AS removed
-  }
-  RETURN created + changed AS written, removed
+  // write the difference only
+  WITH s, fresh, held,
+       [f IN fresh WHERE NOT f.id IN held_ids] AS created,
+       [x IN held WHERE NOT x.restriction_id IN fresh_ids] AS stale,
+       [x IN held WHERE any(f IN fresh WHERE f.id = x.restriction_id
+          AND (x.valid_from <> s.decided_on OR x.valid_until <> f.valid_until))]
+         AS changed
+  FOREACH (x IN changed |
+    FOREACH (f IN [f IN fresh WHERE f.id = x.restriction_id] |
+      SET x.valid_from = s.decided_on, x.valid_until = f.valid_until))
+  FOREACH (f IN created |
+    FOREACH (p IN [f.p] |
+      CREATE (p)-[:RESTRICTED_BY {
+        restriction_id: f.id, measure: f.measure, role_id: f.role_id,
+        valid_from: s.decided_on, valid_until: f.valid_until
+      }]->(s)))
+  FOREACH (x IN stale | DELETE x)
+  RETURN size(created) + size(changed) AS written, size(stale) AS removed
 }"""
 
 _TOTALS: Final[LiteralString] = """
