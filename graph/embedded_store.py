@@ -216,12 +216,14 @@ class EmbeddedStore:
                     current[p.person_id] = state
                 # An empty name is "unknown": it never displaces a real one.
                 if not state["name"]:
-                    state["name"] = p.name
+                    state["name"] = next((n for n in (p.name, *p.aliases) if n), "")
                 state["birth_date"] = state["birth_date"] or _iso(p.birth_date)
                 state["sex"] = state["sex"] or (p.sex.value if p.sex else None)
                 for name in dict.fromkeys((p.name, *p.aliases)):
                     if name and name != state["name"] and name not in state["aliases"]:
                         state["aliases"].append(name)
+            for state in current.values():
+                state["aliases"] = [a for a in state["aliases"] if a != state["name"]]
             cur.executemany(
                 "INSERT OR REPLACE INTO persons VALUES (?, ?, ?, ?, ?)",
                 [

@@ -590,10 +590,10 @@ def _native(value: Any) -> date | None:
 
 
 def _person_row(p: Person) -> dict[str, Any]:
-    names = list(dict.fromkeys((p.name, *p.aliases)))
+    names = [name for name in dict.fromkeys((p.name, *p.aliases)) if name]
     return {
         "person_id": p.person_id,
-        "name": p.name,
+        "name": names[0] if names else "",
         "names": names,
         "birth_date": p.birth_date,
         "sex": p.sex.value if p.sex else None,

@@ -66,6 +66,9 @@ SET p.birth_date = coalesce(p.birth_date, row.birth_date),
     p.aliases = coalesce(p.aliases, [])
         + [a IN row.names
            WHERE a <> '' AND a <> p.name AND NOT a IN coalesce(p.aliases, [])]
+WITH DISTINCT p
+// a name that arrived as an alias before it became the name is no alias
+SET p.aliases = [a IN p.aliases WHERE a <> p.name]
 """
 
 MERGE_ENTERPRISES: Final[LiteralString] = """
