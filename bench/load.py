@@ -303,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{args.persons:,} persons, {args.enterprises:,} enterprises: {rows:,} rows"
     )
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs; load average at the end {load}")
     print(_table(figures, yardstick))
     counts = {f.path: f.counts for f in figures if f.counts is not None}
     for path, c in counts.items():
