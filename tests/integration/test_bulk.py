@@ -148,6 +148,7 @@ def loaded(
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow
 def test_bulk_import_reads_back_as_the_online_load(loaded: _Loaded) -> None:
     assert loaded.bulk.counts() == loaded.online.counts()
     assert loaded.bulk.counts().roles > 0
@@ -174,6 +175,7 @@ def _about_enterprise(store: GraphStore, code: str) -> tuple[object, ...]:
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow
 def test_sampled_answers_agree(loaded: _Loaded) -> None:
     rng = random.Random(SEED)
     persons = rng.sample(loaded.keys.persons, min(20, len(loaded.keys.persons)))
@@ -190,6 +192,7 @@ def test_sampled_answers_agree(loaded: _Loaded) -> None:
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow
 def test_online_writes_continue_on_a_bulk_graph(loaded: _Loaded) -> None:
     """A person imported without aliases takes new names online as usual."""
     person_id = next(
@@ -207,6 +210,7 @@ def test_online_writes_continue_on_a_bulk_graph(loaded: _Loaded) -> None:
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow
 def test_a_running_server_or_an_existing_database_is_refused(
     loaded: _Loaded, tmp_path: Path
 ) -> None:
@@ -265,6 +269,7 @@ def test_quoting_tells_an_empty_string_from_an_absent_value(tmp_path: Path) -> N
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow
 def test_cli_bulk_import_then_online_loads_change_nothing(tmp_path: Path) -> None:
     """``credlink bulk-import`` (auth on), then ``credlink load`` of the same folder."""
     import api.cli  # noqa: F401 - registers the commands on the app
