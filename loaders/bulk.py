@@ -533,7 +533,9 @@ class _ImportSink:
                 p.person_id, ("", None, None, ())
             )
             if not name:
-                name = p.name
+                name = next((n for n in (p.name, *p.aliases) if n), "")
+                # a name that arrived as an alias is no alias once it is the name
+                aliases = tuple(a for a in aliases if a != name)
             added = [
                 n
                 for n in dict.fromkeys((p.name, *p.aliases))

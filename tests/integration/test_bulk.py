@@ -14,22 +14,28 @@ import csv
 import json
 import os
 import random
+import tempfile
 import textwrap
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import neo4j
 import neo4j_launcher
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from api.console import app
 from graph.embedded_store import EmbeddedStore
 from graph.errors import GraphUnavailableError, InvalidRecordError
-from graph.model import EntityKind, Person
+from graph.model import Enterprise, EntityKind, Person, Sex
 from graph.neo4j_store import Neo4jStore
 from loaders.bulk import (
     RegistryKeys,
+    _ImportSink,
     bulk_import,
     content_checksum,
     registry_keys,
@@ -41,7 +47,6 @@ from tests.factories import credit_code, resident_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from graph.store import GraphStore
 
@@ -319,3 +324,56 @@ def test_a_strict_failure_leaves_no_import_files(tmp_path: Path) -> None:
         bulk_import(folder, home, neo4j_launcher, auth=False, strict=True)
     assert not (home / "import" / "bulk").exists()
     assert not (home / "data" / "databases" / "neo4j").exists()
+
+
+_PEOPLE = [resident_id(n) for n in range(1, 4)]
+_FIRMS = [credit_code(n) for n in range(1, 3)]
+_NAMES = ["", "张伟", "張偉", "王芳"]
+_DAYS = st.none() | st.dates(min_value=date(1950, 1, 1), max_value=date(2000, 1, 1))
+_persons = st.builds(
+    Person,
+    person_id=st.sampled_from(_PEOPLE),
+    name=st.sampled_from(_NAMES),
+    birth_date=_DAYS,
+    sex=st.none() | st.sampled_from(Sex),
+    aliases=st.lists(st.sampled_from(_NAMES), max_size=2).map(tuple),
+)
+_enterprises = st.builds(
+    Enterprise,
+    credit_code=st.sampled_from(_FIRMS),
+    name=st.sampled_from(["", "甲公司", "乙公司"]),
+    status=st.none() | st.sampled_from(["存续", "吊销"]),
+    founded_on=_DAYS,
+    conforming=st.booleans(),
+    org_code=st.none() | st.just("D2143569X"),
+    registration_no=st.none() | st.just("510100000000001"),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    batches=st.lists(
+        st.tuples(st.lists(_persons, max_size=4), st.lists(_enterprises, max_size=3)),
+        max_size=4,
+    )
+)
+def test_the_sink_merges_as_the_stores_do(
+    batches: list[tuple[list[Person], list[Enterprise]]],
+) -> None:
+    """Persons and enterprises, batch after batch: the import sink keeps what
+    EmbeddedStore keeps (the differential tests hold Neo4jStore to the same)."""
+    sink = _ImportSink(None)
+    with tempfile.TemporaryDirectory() as scratch:
+        store = EmbeddedStore(Path(scratch) / "s.db")
+        try:
+            for persons, enterprises in batches:
+                for target in (sink, store):
+                    target.upsert_persons(persons)
+                    target.upsert_enterprises(enterprises)
+            for key in _PEOPLE:
+                assert sink.get_person(key) == store.get_person(key)
+            for code in _FIRMS:
+                assert sink.get_enterprise(code) == store.get_enterprise(code)
+            assert sink.counts() == store.counts()
+        finally:
+            store.close()
