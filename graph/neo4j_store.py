@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from graph.policy.catalogue import Catalogue
 
 T = TypeVar("T")
+_QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
 
 
 class Neo4jStore:
@@ -119,7 +120,12 @@ class Neo4jStore:
     @contextmanager
     def _session(self) -> Iterator[neo4j.Session]:
         try:
-            with self._driver.session(database=self._database) as session:
+            with self._driver.session(
+                database=self._database,
+                # Optional properties (registration_no, ...) are absent from many
+                # nodes by design; "property key does not exist" is no news here.
+                notifications_disabled_classifications=_QUIET,
+            ) as session:
                 yield session
         except (DriverError, Neo4jError) as exc:
             raise _translate(exc, "Neo4j failed") from exc
