@@ -683,9 +683,7 @@ class EmbeddedStore:
                 "SELECT role_id, credit_code FROM roles WHERE role_id IN ({})",
                 list(role_ids),
             )
-            for chunk in _chunks([row[0] for row in rows]):
-                marks = ", ".join("?" * len(chunk))
-                cur.execute(f"DELETE FROM roles WHERE role_id IN ({marks})", chunk)
+            _delete_by_keys(cur, "roles", "role_id", [row[0] for row in rows])
             _mark_pending_for_enterprises(cur, [row[1] for row in rows])
         with self._lock:
             self._graph = None
@@ -711,9 +709,7 @@ class EmbeddedStore:
                     list(person_ids),
                 )
             ]
-            for chunk in _chunks(bare):
-                marks = ", ".join("?" * len(chunk))
-                cur.execute(f"DELETE FROM persons WHERE person_id IN ({marks})", chunk)
+            _delete_by_keys(cur, "persons", "person_id", bare)
         return sorted(bare)
 
     def record_judgement(self, judgement: JudgementRecord) -> None:
@@ -754,11 +750,7 @@ class EmbeddedStore:
         if not keys:
             return
         with self._transaction() as cur:
-            for chunk in _chunks(keys):
-                marks = ", ".join("?" * len(chunk))
-                cur.execute(
-                    f"DELETE FROM candidates WHERE record_key IN ({marks})", chunk
-                )
+            _delete_by_keys(cur, "candidates", "record_key", keys)
             cur.executemany(
                 "INSERT OR REPLACE INTO candidates VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -801,11 +793,7 @@ class EmbeddedStore:
         if not keys:
             return
         with self._transaction() as cur:
-            for chunk in _chunks(keys):
-                marks = ", ".join("?" * len(chunk))
-                cur.execute(
-                    f"DELETE FROM conflicts WHERE person_id IN ({marks})", chunk
-                )
+            _delete_by_keys(cur, "conflicts", "person_id", keys)
             cur.executemany(
                 "INSERT OR REPLACE INTO conflicts VALUES (?, ?, ?, ?)",
                 [
@@ -847,6 +835,15 @@ def _add_role_edge(graph: nx.MultiDiGraph, role: Role) -> None:
 def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(keys), _CHUNK):
         yield keys[start : start + _CHUNK]
+
+
+def _delete_by_keys(
+    cur: sqlite3.Cursor, table: str, column: str, keys: Sequence[str]
+) -> None:
+    """Delete the rows whose ``column`` is one of ``keys`` (fixed names only)."""
+    for chunk in _chunks(keys):
+        marks = ", ".join("?" * len(chunk))
+        cur.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
 
 
 def _fetch_by_keys(
