@@ -224,9 +224,8 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
         console.print(
             f"\nSo an appointment of {mask_id_number(barred.person_id)} as "
             f"{role.value} is blocked on {day.isoformat()} until "
-            f"{barred.valid_until.isoformat()}. Try:\n"
-            f"  credlink check --person {barred.person_id} --role {role.value} "
-            f"--enterprise CODE --on {day.isoformat()}"
+            f"{barred.valid_until.isoformat()}. Everyone that sanction reaches, "
+            f"and why:\n  credlink trace {barred.sanction_id} --on {day.isoformat()}"
         )
 
 
