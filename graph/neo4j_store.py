@@ -8,6 +8,7 @@ here, with ``raise ... from exc``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from contextlib import contextmanager
@@ -154,7 +155,7 @@ class Neo4jStore:
 
     def upsert_enterprises(self, enterprises: Sequence[Enterprise]) -> None:
         """Create or update enterprises by credit code."""
-        rows = [_enterprise_row(e) for e in enterprises]
+        rows = [dataclasses.asdict(e) for e in enterprises]
         if rows:
             self._write(
                 lambda tx: tx.run(queries.MERGE_ENTERPRISES, rows=rows).consume()
@@ -603,18 +604,6 @@ def _person_row(p: Person) -> dict[str, Any]:
         "names": names,
         "birth_date": p.birth_date,
         "sex": p.sex.value if p.sex else None,
-    }
-
-
-def _enterprise_row(e: Enterprise) -> dict[str, Any]:
-    return {
-        "credit_code": e.credit_code,
-        "name": e.name,
-        "status": e.status,
-        "founded_on": e.founded_on,
-        "conforming": e.conforming,
-        "org_code": e.org_code,
-        "registration_no": e.registration_no,
     }
 
 

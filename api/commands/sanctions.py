@@ -19,6 +19,7 @@ store failed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -123,21 +124,6 @@ def _restriction_json(restriction: Restriction) -> dict[str, Any]:
         "role_until": chain.role_until,
         "source": chain.source,
         "record_id": chain.record_id,
-    }
-
-
-def _sanction_json(sanction: Sanction) -> dict[str, Any]:
-    return {
-        "sanction_id": sanction.sanction_id,
-        "subject_kind": sanction.subject_kind,
-        "subject_id": sanction.subject_id,
-        "type": sanction.type,
-        "authority": sanction.authority,
-        "decision_no": sanction.decision_no,
-        "decided_on": sanction.decided_on,
-        "violation_date": sanction.violation_date,
-        "display_until": sanction.display_until,
-        "status": sanction.status,
     }
 
 
@@ -351,7 +337,7 @@ def trace(
     if as_json:
         print_json(
             {
-                "sanction": _sanction_json(sanction),
+                "sanction": dataclasses.asdict(sanction),
                 "on": day,
                 "reached": [_restriction_json(r) for r in reached],
             }
@@ -407,7 +393,7 @@ def _record(
     if as_json:
         print_json(
             {
-                "sanction": _sanction_json(sanction),
+                "sanction": dataclasses.asdict(sanction),
                 "event": {
                     "sanction_id": recorded.sanction_id,
                     "seq": recorded.seq,
