@@ -26,7 +26,6 @@ the identity, so they do not depend on the order records arrive in.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import time
@@ -61,8 +60,6 @@ from linkage.candidates import (
 )
 from linkage.ids import (
     InvalidCreditCode,
-    normalize_org_code,
-    normalize_registration_no,
     parse_credit_code,
 )
 from linkage.names import name_similarity, names_compatible
@@ -1216,53 +1213,6 @@ def _conflict_order(c: Conflict) -> tuple[str, str, str]:
 # -- enterprises ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EnterpriseIndex:
-    """Enterprises by every identifier they are known by, for linking legacy codes.
-
-    Same normalised credit code, same enterprise. A 9-character organisation code
-    (GB 11714) links to the credit code that embeds it or states it; a 15-digit
-    registration number to the enterprise that states it. A legacy identifier
-    claimed by two credit codes links to neither: it is in ``conflicts``.
-    """
-
-    codes: frozenset[str]
-    legacy: Mapping[str, str]
-    conflicts: Mapping[str, tuple[str, ...]]
-
-    @classmethod
-    def of(cls, enterprises: Iterable[Enterprise]) -> EnterpriseIndex:
-        """Index ``enterprises`` (credit codes as stored, i.e. normalised)."""
-        codes: set[str] = set()
-        claims: dict[str, set[str]] = {}
-        for e in enterprises:
-            codes.add(e.credit_code)
-            legacy = {e.org_code, e.registration_no}
-            with contextlib.suppress(InvalidCreditCode):
-                legacy.add(parse_credit_code(e.credit_code).org_code)
-            for value in legacy - {None, ""}:
-                assert value is not None
-                claims.setdefault(value, set()).add(e.credit_code)
-        return cls(
-            codes=frozenset(codes),
-            legacy={k: next(iter(v)) for k, v in claims.items() if len(v) == 1},
-            conflicts={k: tuple(sorted(v)) for k, v in claims.items() if len(v) > 1},
-        )
-
-    def credit_code_of(self, identifier: str) -> str | None:
-        """The credit code of the enterprise ``identifier`` names, in any accepted
-        spelling of a credit code, organisation code or registration number; None
-        when no known enterprise (or more than one) has it."""
-        try:
-            code = parse_credit_code(identifier).value
-        except InvalidCreditCode:
-            code = None
-        if code is not None and code in self.codes:
-            return code
-        for normalise in (normalize_org_code, normalize_registration_no):
-            try:
-                value = normalise(identifier)
-            except InvalidCreditCode:
-                continue
-            return self.legacy.get(value)
-        return None
+# EnterpriseIndex lives in linkage.enterprises (with the loaders' legacy-code
+# resolution); re-exported here for existing callers.
+from linkage.enterprises import EnterpriseIndex  # noqa: E402
