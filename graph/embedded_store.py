@@ -76,6 +76,12 @@ CREATE TABLE IF NOT EXISTS enterprises (
     org_code TEXT,
     registration_no TEXT
 );
+-- enterprises by legacy identifier (enterprises_by_legacy_id); the embedded
+-- organisation code is characters 9-17 of the credit code
+CREATE INDEX IF NOT EXISTS enterprises_org_code ON enterprises(org_code);
+CREATE INDEX IF NOT EXISTS enterprises_registration_no ON enterprises(registration_no);
+CREATE INDEX IF NOT EXISTS enterprises_embedded_org_code
+    ON enterprises(substr(credit_code, 9, 9));
 CREATE TABLE IF NOT EXISTS roles (
     role_id TEXT PRIMARY KEY,
     person_id TEXT NOT NULL REFERENCES persons(person_id),
@@ -110,6 +116,19 @@ CREATE TABLE IF NOT EXISTS source_records (
     PRIMARY KEY (source, record_id)
 );
 CREATE INDEX IF NOT EXISTS source_records_entity ON source_records(entity_key);
+"""
+
+# ?1: JSON list of canonical legacy identifiers; one indexed lookup per column
+# (enterprises_org_code, enterprises_registration_no, enterprises_embedded_org_code).
+_ENTERPRISES_BY_LEGACY_ID = """
+SELECT credit_code, org_code, registration_no, substr(credit_code, 9, 9)
+FROM enterprises WHERE org_code IN (SELECT value FROM json_each(?1))
+UNION
+SELECT credit_code, org_code, registration_no, substr(credit_code, 9, 9)
+FROM enterprises WHERE registration_no IN (SELECT value FROM json_each(?1))
+UNION
+SELECT credit_code, org_code, registration_no, substr(credit_code, 9, 9)
+FROM enterprises WHERE substr(credit_code, 9, 9) IN (SELECT value FROM json_each(?1))
 """
 
 # SQLite limits the number of host parameters in one statement.
@@ -417,6 +436,24 @@ class EmbeddedStore:
                 cur, f"SELECT {column} FROM {table} WHERE {column} IN ({{}})", keys
             )
         return {row[0] for row in found}
+
+    def enterprises_by_legacy_id(
+        self, identifiers: Sequence[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """The credit codes of the enterprises that claim each legacy identifier
+        (embedded or stated organisation code, stated registration number)."""
+        wanted = set(identifiers)
+        claims: dict[str, set[str]] = {}
+        with self._lock:
+            found = (
+                self._conn.cursor()
+                .execute(_ENTERPRISES_BY_LEGACY_ID, (json.dumps(sorted(wanted)),))
+                .fetchall()
+            )
+        for code, *values in found:
+            for value in set(values) & wanted:
+                claims.setdefault(value, set()).add(code)
+        return {value: tuple(sorted(codes)) for value, codes in claims.items()}
 
     def neighbours(
         self, kind: EntityKind, key: str, on: date | None = None

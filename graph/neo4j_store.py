@@ -249,6 +249,21 @@ class Neo4jStore:
         rows = self._read(queries.EXISTING_KEYS_OF[kind], keys=sorted(set(keys)))
         return {row["key"] for row in rows}
 
+    def enterprises_by_legacy_id(
+        self, identifiers: Sequence[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """The credit codes of the enterprises that claim each legacy identifier
+        (embedded or stated organisation code, stated registration number)."""
+        if not identifiers:
+            return {}
+        rows = self._read(
+            queries.ENTERPRISES_BY_LEGACY_ID, ids=sorted(set(identifiers))
+        )
+        claims: dict[str, set[str]] = {}
+        for row in rows:
+            claims.setdefault(row["id"], set()).add(row["credit_code"])
+        return {value: tuple(sorted(codes)) for value, codes in claims.items()}
+
     def neighbours(
         self, kind: EntityKind, key: str, on: date | None = None
     ) -> list[Role]:

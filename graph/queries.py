@@ -28,6 +28,13 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (p:Person) REQUIRE p.person_id IS UNIQUE",
     "CREATE CONSTRAINT enterprise_code IF NOT EXISTS "
     "FOR (e:Enterprise) REQUIRE e.credit_code IS UNIQUE",
+    # enterprises by legacy identifier (ENTERPRISES_BY_LEGACY_ID); the text index
+    # finds the organisation code embedded in a credit code (CONTAINS)
+    "CREATE INDEX enterprise_org_code IF NOT EXISTS FOR (e:Enterprise) ON (e.org_code)",
+    "CREATE INDEX enterprise_registration_no IF NOT EXISTS "
+    "FOR (e:Enterprise) ON (e.registration_no)",
+    "CREATE TEXT INDEX enterprise_code_text IF NOT EXISTS "
+    "FOR (e:Enterprise) ON (e.credit_code)",
     "CREATE CONSTRAINT sanction_id IF NOT EXISTS "
     "FOR (s:Sanction) REQUIRE s.sanction_id IS UNIQUE",
     "CREATE CONSTRAINT source_record_key IF NOT EXISTS "
@@ -115,6 +122,25 @@ MATCH (e:Enterprise {credit_code: key})
 RETURN key
 """,
 }
+
+ENTERPRISES_BY_LEGACY_ID: Final[LiteralString] = """
+// $ids: [canonical organisation code or registration number]; returns id,
+// credit_code for each enterprise claiming id: as its org_code, as its
+// registration_no, or as the organisation code embedded in its credit code
+// (characters 9-17; a 9-character id only, found through enterprise_code_text).
+UNWIND $ids AS id
+CALL (id) {
+  MATCH (e:Enterprise {org_code: id}) RETURN e
+  UNION
+  MATCH (e:Enterprise {registration_no: id}) RETURN e
+  UNION
+  MATCH (e:Enterprise)
+  WHERE size(id) = 9 AND e.credit_code CONTAINS id
+    AND substring(e.credit_code, 8, 9) = id
+  RETURN e
+}
+RETURN id, e.credit_code AS credit_code
+"""
 
 MERGE_ROLES: Final[LiteralString] = """
 // $rows: [{role_id, person_id, credit_code, type, since, until, source, record_id}];

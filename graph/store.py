@@ -121,6 +121,21 @@ class GraphStore(Protocol):
         ...
 
     def neighbours(
+    def enterprises_by_legacy_id(
+        self, identifiers: Sequence[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """The credit codes of the enterprises that claim each legacy identifier.
+
+        ``identifiers`` are canonical organisation codes (9 characters) and
+        registration numbers (15 digits). An enterprise claims the organisation
+        code embedded in its credit code and the organisation code and
+        registration number it states (``linkage.enterprises.legacy_claims_of``).
+        Each identifier some enterprise claims maps to their credit codes, sorted;
+        the others are left out. One code is the enterprise the identifier names;
+        two or more are a conflict, and it names none (``LegacyMatch``). Indexed.
+        """
+        ...
+
         self, kind: EntityKind, key: str, on: date | None = None
     ) -> list[Role]:
         """Roles touching the entity, held on ``on`` (all roles when None).
