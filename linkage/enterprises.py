@@ -19,6 +19,7 @@ link would put one enterprise's sanctions on another's responsible persons).
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
@@ -64,6 +65,10 @@ _LABELS: Final = {
 }
 
 
+_CREDIT_CODE_LENGTH: Final = 18
+_KIND_BY_LENGTH: Final = {9: LegacyKind.ORG_CODE, 15: LegacyKind.REGISTRATION_NO}
+
+
 @dataclass(frozen=True, slots=True)
 class LegacyId:
     """A legacy enterprise identifier in canonical form (``D2143569X``)."""
@@ -79,23 +84,24 @@ def parse_enterprise_ref(raw: str) -> CreditCode | LegacyId:
     characters are a credit code, possibly non-conforming (see
     :func:`linkage.ids.parse_credit_code`); 9 an organisation code; 15 a
     registration number. Raises :class:`~linkage.ids.InvalidCreditCode` with the
-    ``reason`` of the rule broken (``length`` when the length fits none of them).
+    ``reason`` of the rule broken (``length`` when the length fits none of them)
+    and a message naming the identifier it was taken for.
     """
+    # the length after the clean-up every normaliser does tells which one applies
+    length = len("".join(unicodedata.normalize("NFKC", raw).split()).replace("-", ""))
+    kind = _KIND_BY_LENGTH.get(length)
     try:
-        return parse_credit_code(raw)
+        if kind is None and length == _CREDIT_CODE_LENGTH:
+            return parse_credit_code(raw)
+        if kind is LegacyKind.ORG_CODE:
+            return LegacyId(kind, normalize_org_code(raw))
+        if kind is LegacyKind.REGISTRATION_NO:
+            return LegacyId(kind, normalize_registration_no(raw))
     except InvalidCreditCode as exc:
-        if exc.reason != "length":
-            raise
-    try:
-        return LegacyId(LegacyKind.ORG_CODE, normalize_org_code(raw))
-    except InvalidCreditCode as exc:
-        if exc.reason != "length":
-            raise
-    try:
-        return LegacyId(LegacyKind.REGISTRATION_NO, normalize_registration_no(raw))
-    except InvalidCreditCode as exc:
-        if exc.reason != "length":
-            raise
+        label = kind.label if kind is not None else "credit code"
+        raise InvalidCreditCode(
+            exc.reason, f"invalid {label} ({exc.reason}): {raw!r}"
+        ) from exc
     raise InvalidCreditCode(
         "length",
         "not a credit code (18 characters), organisation code (9) or registration "

@@ -505,6 +505,8 @@ class _ImportSink:
         self._directory = directory
         self._persons: dict[str, _PersonState] = {}
         self._enterprises: dict[str, _EnterpriseState] = {}
+        # legacy identifier -> credit codes claiming it (enterprises_by_legacy_id)
+        self._claims: dict[str, set[str]] = {}
         self._sanctions: dict[str, Sanction] = {}
         self._roles: _Spool[str] = _Spool(self._file("roles.csv"), ROLE_HEADER)
         self._records: _Spool[tuple[str, str]] = _Spool(
@@ -554,7 +556,7 @@ class _ImportSink:
             old = self._enterprises.get(e.credit_code)
             if old is None:
                 old = ("", None, None, e.conforming, None, None)
-            self._enterprises[e.credit_code] = (
+            new = self._enterprises[e.credit_code] = (
                 e.name or old[0],
                 e.status if e.status is not None else old[1],
                 e.founded_on if e.founded_on is not None else old[2],
@@ -562,6 +564,23 @@ class _ImportSink:
                 e.org_code if e.org_code is not None else old[4],
                 e.registration_no if e.registration_no is not None else old[5],
             )
+            self._claim(e.credit_code, old[4:], new[4:])
+
+    def _claim(
+        self, code: str, old: tuple[str | None, ...], new: tuple[str | None, ...]
+    ) -> None:
+        """Move the claims of ``code`` from its old stated identifiers to its new
+        ones; the embedded organisation code (characters 9-17) is always claimed,
+        as the stores' substring index does."""
+        for value in set(old) - set(new) - {code[8:17]}:
+            if value:
+                holders = self._claims[value]
+                holders.discard(code)
+                if not holders:
+                    del self._claims[value]
+        for value in {*new, code[8:17]}:
+            if value:
+                self._claims.setdefault(value, set()).add(code)
 
     def upsert_roles(self, roles: Sequence[Role]) -> None:
         """Spool roles by ``role_id``; both endpoints must exist."""
@@ -609,6 +628,17 @@ class _ImportSink:
         """The subset of ``keys`` that name an entity of ``kind`` written so far."""
         known = self._persons if kind is EntityKind.PERSON else self._enterprises
         return {key for key in keys if key in known}
+
+    def enterprises_by_legacy_id(
+        self, identifiers: Sequence[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """The credit codes of the enterprises written so far that claim each
+        legacy identifier (``GraphStore.enterprises_by_legacy_id``)."""
+        return {
+            value: tuple(sorted(self._claims[value]))
+            for value in set(identifiers)
+            if value in self._claims
+        }
 
     def get_person(self, person_id: str) -> Person | None:
         """The person as merged so far, or None."""

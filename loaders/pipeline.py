@@ -11,6 +11,13 @@ when it is run again.
 A role or sanction whose endpoint is in no input file gets a stub (an enterprise
 with an empty name, or a person with the name the row gives) written only when
 the store does not already hold the entity, so a stub never overwrites data.
+
+A role or sanction row may name its enterprise by a legacy identifier (organisation
+code, registration number). Such rows wait in the batch; when it is written, after
+its enterprises, one store lookup resolves their identifiers against every
+enterprise known then: those of this load (enterprises files load first) and those
+the store held before. An identifier no enterprise claims, or that two claim, sends
+the row to the quarantine with the reason; it loads once the enterprise is known.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.errors import InvalidRecordError
 from graph.model import EntityKind
+from linkage.enterprises import LegacyMatch
 from loaders.quarantine import Quarantine, QuarantinedRow
 from loaders.readers import (
     InputKind,
@@ -29,7 +37,7 @@ from loaders.readers import (
     map_row,
     read_rows,
 )
-from loaders.rows import RowResult, interpret_row
+from loaders.rows import PendingRow, RowResult, interpret_row
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -123,9 +131,18 @@ def load_folder(
         raise ValueError(f"the quarantine folder {qdir} holds the input {path}")
     files = discover_inputs(path, exclude=qdir)
     quarantine = Quarantine(qdir)
-    batch = _Batch(store)
     reports: list[FileReport] = []
     total = 0
+    rejected = 0
+
+    def reject(file: InputFile, raw: RawRow, error: RowError) -> None:
+        nonlocal rejected
+        if strict:
+            raise InvalidRecordError(file.name, raw.line, error.field, error.reason)
+        quarantine.add(_quarantined(file, raw.line, error, raw))
+        rejected += 1
+
+    batch = _Batch(store, reject)
 
     def flush() -> None:
         batch.flush()
@@ -134,7 +151,7 @@ def load_folder(
 
     try:
         for file in files:
-            read = loaded = 0
+            read = rejected = 0
             for raw in read_rows(file):
                 read += 1
                 total += 1
@@ -145,19 +162,19 @@ def load_folder(
                     line=raw.line,
                 )
                 if isinstance(outcome, RowError):
-                    if strict:
-                        raise InvalidRecordError(
-                            file.name, raw.line, outcome.field, outcome.reason
-                        )
-                    quarantine.add(_quarantined(file, raw.line, outcome, raw))
+                    if strict and batch.waiting:
+                        flush()  # a waiting row before it may fail first
+                    reject(file, raw, outcome)
                     continue
-                loaded += 1
-                batch.add(outcome)
+                if isinstance(outcome, PendingRow):
+                    batch.wait(outcome, file, raw)
+                else:
+                    batch.add(outcome)
                 if batch.rows >= batch_size:
                     flush()
-            flush()
+            flush()  # a batch never spans two files: their counts are final here
             reports.append(
-                FileReport(file.path, file.kind, read, loaded, read - loaded)
+                FileReport(file.path, file.kind, read, read - rejected, rejected)
             )
     except BaseException:
         quarantine.discard()
@@ -184,10 +201,17 @@ class _Batch:
 
     ``_persons_known`` and ``_enterprises_known`` hold the keys written by this
     load or found in the store, so the store is asked about a stub's key once.
+    Rows naming their enterprise by a legacy identifier wait in ``_pending`` until
+    :meth:`flush` resolves them (or hands them to ``reject``).
     """
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        reject: Callable[[InputFile, RawRow, RowError], None],
+    ) -> None:
         self._store = store
+        self._reject = reject
         self._persons_known: set[str] = set()
         self._enterprises_known: set[str] = set()
         self._clear()
@@ -201,6 +225,17 @@ class _Batch:
         self._records: list[SourceRecord] = []
         self._person_stubs: dict[str, Person] = {}
         self._enterprise_stubs: dict[str, Enterprise] = {}
+        self._pending: list[tuple[PendingRow, InputFile, RawRow]] = []
+
+    @property
+    def waiting(self) -> bool:
+        """Whether rows wait for their legacy identifier to be resolved."""
+        return bool(self._pending)
+
+    def wait(self, row: PendingRow, file: InputFile, raw: RawRow) -> None:
+        """Hold a row until its legacy identifier is resolved by :meth:`flush`."""
+        self.rows += 1
+        self._pending.append((row, file, raw))
 
     def add(self, result: RowResult) -> None:
         self.rows += 1
@@ -224,12 +259,14 @@ class _Batch:
             self._enterprise_stubs,
             self._enterprises_known,
         )
-        persons = self._persons + _missing_stubs(
-            store, EntityKind.PERSON, self._person_stubs, self._persons_known
-        )
         # Endpoints first: a run killed between two calls leaves no dangling role.
         if enterprises:
             store.upsert_enterprises(enterprises)
+        self._enterprises_known.update(self._enterprise_stubs)
+        self._resolve_pending()
+        persons = self._persons + _missing_stubs(
+            store, EntityKind.PERSON, self._person_stubs, self._persons_known
+        )
         if persons:
             store.upsert_persons(persons)
         if self._records:
@@ -238,9 +275,26 @@ class _Batch:
             store.upsert_roles(self._roles)
         if self._sanctions:
             store.upsert_sanctions(self._sanctions)
-        self._enterprises_known.update(self._enterprise_stubs)
         self._persons_known.update(self._person_stubs)
         self._clear()
+
+    def _resolve_pending(self) -> None:
+        """Finish the waiting rows whose identifier names one enterprise; reject the
+        others. The enterprises of this batch are in the store by now."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        claims = self._store.enterprises_by_legacy_id(
+            sorted({row.identifier.value for row, _, _ in pending})
+        )
+        for row, file, raw in pending:
+            match = LegacyMatch(row.identifier, claims.get(row.identifier.value, ()))
+            code = match.credit_code
+            if code is None:
+                self._reject(file, raw, RowError(row.field, match.describe()))
+                continue
+            self.add(row.finish(code))
+            self._enterprises_known.add(code)
 
 
 def _missing_stubs(

@@ -498,6 +498,8 @@ FIELDS: Final[dict[InputKind, tuple[str, ...]]] = {
         "source",
         "record_id",
         "credit_code",
+        "org_code",
+        "registration_no",
         "name",
         "status",
         "founded_on",
@@ -508,6 +510,8 @@ FIELDS: Final[dict[InputKind, tuple[str, ...]]] = {
         "person_id_number",
         "person_name",
         "credit_code",
+        "org_code",
+        "registration_no",
         "enterprise_name",
         "role",
         "since",
@@ -520,6 +524,8 @@ FIELDS: Final[dict[InputKind, tuple[str, ...]]] = {
         "subject_kind",
         "subject_id",
         "subject_credit_code",
+        "subject_org_code",
+        "subject_registration_no",
         "subject_id_number",
         "subject_name",
         "type",
@@ -543,6 +549,22 @@ _ID_NUMBER = (
     "身份号码",
 )
 _CREDIT_CODE = ("credit_code", "uscc", "统一社会信用代码", "社会信用代码", "信用代码")
+_ORG_CODE = (
+    "org_code",
+    "organization_code",
+    "organisation_code",
+    "组织机构代码",
+    "机构代码",
+    "组织代码",
+)
+_REGISTRATION_NO = (
+    "registration_no",
+    "registration_number",
+    "注册号",
+    "工商注册号",
+    "营业执照注册号",
+    "营业执照号",
+)
 _COMMON = {
     "source": ("source", "来源", "数据来源", "来源系统"),
     "record_id": ("record_id", "记录编号", "记录号", "记录id"),
@@ -561,6 +583,8 @@ _ALIASES: Final[dict[InputKind, dict[str, tuple[str, ...]]]] = {
     InputKind.ENTERPRISES: {
         **_COMMON,
         "credit_code": _CREDIT_CODE,
+        "org_code": _ORG_CODE,
+        "registration_no": _REGISTRATION_NO,
         "name": (
             "name",
             "enterprise_name",
@@ -577,6 +601,8 @@ _ALIASES: Final[dict[InputKind, dict[str, tuple[str, ...]]]] = {
         "person_id_number": ("person_id_number", "id_number", "id_no", *_ID_NUMBER),
         "person_name": ("person_name", "name", "姓名"),
         "credit_code": _CREDIT_CODE,
+        "org_code": _ORG_CODE,
+        "registration_no": _REGISTRATION_NO,
         "enterprise_name": ("enterprise_name", "企业名称", "单位名称", "市场主体名称"),
         "role": ("role", "position", "职务", "职位", "人员类型"),
         "since": ("since", "start", "任职日期", "任职起始日期", "起始日期"),
@@ -588,6 +614,8 @@ _ALIASES: Final[dict[InputKind, dict[str, tuple[str, ...]]]] = {
         "subject_kind": ("subject_kind", "主体类型", "主体类别", "失信主体类型"),
         "subject_id": ("subject_id", "主体标识", "主体代码", "失信主体标识"),
         "subject_credit_code": _CREDIT_CODE,
+        "subject_org_code": _ORG_CODE,
+        "subject_registration_no": _REGISTRATION_NO,
         "subject_id_number": ("id_number", *_ID_NUMBER),
         "subject_name": (
             "subject_name",

@@ -1,10 +1,15 @@
 """Rows to domain types: one function per kind, a value or a :class:`RowError`.
 
 A row that cannot be interpreted becomes a ``RowError`` naming the field and the
-reason; the pipeline quarantines it. A person (or role) row whose ID number is
-missing or invalid is not an error: it is a real record of a real person, kept as
-an unresolved :class:`SourceRecord` with the raw number and ``id_error`` so that
-linkage can recover or review it. It is never merged by that number.
+reason; the pipeline quarantines it. A role or sanction row that names its
+enterprise by a legacy identifier (organisation code, registration number) becomes
+a :class:`PendingRow`: the pipeline resolves the identifier against the known
+enterprises and finishes the row with the credit code, or quarantines it.
+
+A person (or role) row whose ID number is missing or invalid is not an error: it
+is a real record of a real person, kept as an unresolved :class:`SourceRecord`
+with the raw number and ``id_error`` so that linkage can recover or review it. It
+is never merged by that number.
 
 Values are compared after NFKC normalisation (full-width digits and letters) and
 stripping; the raw row kept in source records is the text as read.
@@ -31,10 +36,14 @@ from graph.model import (
     SourceRecord,
 )
 from graph.policy import load_catalogue
+from linkage.enterprises import LegacyId, parse_enterprise_ref
 from linkage.ids import (
+    CreditCode,
     IdNumber,
     InvalidCreditCode,
     InvalidIdNumber,
+    normalize_org_code,
+    normalize_registration_no,
     parse_credit_code,
     parse_resident_id,
 )
@@ -42,8 +51,6 @@ from loaders.readers import InputKind, MappedRow, RowError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-
-    from linkage.ids import CreditCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +69,35 @@ class RowResult:
     source_records: tuple[SourceRecord, ...] = ()
     person_stubs: tuple[Person, ...] = ()
     enterprise_stubs: tuple[Enterprise, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRow:
+    """A row naming its enterprise by a legacy identifier, waiting for its credit code.
+
+    Every other field is checked. ``finish(credit_code)`` gives the row's result
+    once ``identifier`` is resolved to the enterprise it names; when it names none
+    (unknown, or claimed by two enterprises) the row is quarantined at ``field``.
+    """
+
+    field: str
+    identifier: LegacyId
+    finish: Callable[[str], RowResult]
+
+
+RESOLVED_CREDIT_CODE: Final = "resolved_credit_code"
+"""Raw key of a role record that named its enterprise by a legacy identifier: the
+credit code it was resolved to (the identifier as written stays in its column)."""
+
+ROLE_ENTERPRISE_FIELDS: Final = ("credit_code", "org_code", "registration_no")
+"""Fields of a role row that name its enterprise; the first one filled is used."""
+
+SUBJECT_ENTERPRISE_FIELDS: Final = (
+    "subject_credit_code",
+    "subject_org_code",
+    "subject_registration_no",
+)
+"""Fields of a sanction row that name an enterprise subject (after ``subject_id``)."""
 
 
 class _RowRejectedError(Exception):
@@ -171,6 +207,7 @@ _DATE_FORMS = (
 # parsed values are immutable, so a bounded cache saves most of the parsing.
 _parse_credit_code = lru_cache(maxsize=1 << 15)(parse_credit_code)
 _parse_resident_id = lru_cache(maxsize=1 << 15)(parse_resident_id)
+_parse_enterprise_ref = lru_cache(maxsize=1 << 15)(parse_enterprise_ref)
 
 
 def _clean(text: str) -> str:
@@ -246,8 +283,10 @@ def parse_sex(text: str) -> Sex | None:
 
 def interpret_row(
     kind: InputKind, row: MappedRow, *, file_name: str, line: int
-) -> RowResult | RowError:
+) -> RowResult | PendingRow | RowError:
     """Turn one mapped row into domain values, or say why it cannot be.
+
+    A row naming its enterprise by a legacy identifier gives a :class:`PendingRow`.
 
     ``source`` and ``record_id`` default to the file's relative name and the line;
     in a quarantine file its ``_file`` and ``_line`` columns stand in for them, so
@@ -281,6 +320,31 @@ def _credit_code(fields: Mapping[str, str], name: str) -> CreditCode:
         return _parse_credit_code(raw)
     except InvalidCreditCode as exc:
         raise _RowRejectedError(name, f"invalid credit code ({exc.reason})") from None
+
+
+def _enterprise_ref(
+    fields: Mapping[str, str], names: tuple[str, ...]
+) -> tuple[str, CreditCode | LegacyId]:
+    """The first filled of the fields ``names`` and the enterprise it names."""
+    field = next((name for name in names if fields.get(name)), names[0])
+    raw = _required(fields, field)
+    try:
+        return field, _parse_enterprise_ref(raw)
+    except InvalidCreditCode as exc:
+        raise _RowRejectedError(field, str(exc)) from None
+
+
+def _stated(
+    fields: Mapping[str, str], name: str, normalise: Callable[[str], str]
+) -> str | None:
+    """A legacy identifier an enterprise row states, canonical; None when empty."""
+    raw = fields.get(name, "")
+    if not raw:
+        return None
+    try:
+        return normalise(raw)
+    except InvalidCreditCode as exc:
+        raise _RowRejectedError(name, f"{exc} ({exc.reason})") from None
 
 
 def _resident_id(raw: str) -> IdNumber | str:
@@ -349,26 +413,42 @@ def _person(row: MappedRow, source: str, record_id: str) -> RowResult:
     return RowResult(persons=(person,), source_records=(record,))
 
 
-def _enterprise(row: MappedRow, source: str, record_id: str) -> RowResult:  # noqa: ARG001 -- one signature for every kind
+def _enterprise(row: MappedRow, source: str, record_id: str) -> RowResult:
     fields = row.fields
     code = _credit_code(fields, "credit_code")
+    org_code = _stated(fields, "org_code", normalize_org_code)
+    if org_code is not None and code.org_code not in (None, org_code):
+        # One of the two is wrong; linking either way could be a wrong merge.
+        raise _RowRejectedError(
+            "org_code",
+            f"organisation code {org_code} is not the one in the credit code "
+            f"({code.org_code})",
+        )
     enterprise = Enterprise(
         credit_code=code.value,
         name=fields.get("name", ""),
         status=fields.get("status") or None,
         founded_on=_date_field(fields, "founded_on"),
         conforming=code.conforming,
-        org_code=code.org_code,
+        org_code=org_code or code.org_code,
+        registration_no=_stated(fields, "registration_no", normalize_registration_no),
     )
-    return RowResult(enterprises=(enterprise,))
+    record = SourceRecord(
+        source=source,
+        record_id=record_id,
+        kind=EntityKind.ENTERPRISE,
+        raw=tuple(sorted(_raw(row).items())),
+        entity_key=code.value,
+    )
+    return RowResult(enterprises=(enterprise,), source_records=(record,))
 
 
 _ROLE_RAW_NAMES: Final = {"person_name": "name", "person_id_number": "id_number"}
 
 
-def _role(row: MappedRow, source: str, record_id: str) -> RowResult:
+def _role(row: MappedRow, source: str, record_id: str) -> RowResult | PendingRow:
     fields = row.fields
-    code = _credit_code(fields, "credit_code")
+    field, ref = _enterprise_ref(fields, ROLE_ENTERPRISE_FIELDS)
     try:
         role_types = parse_roles(_required(fields, "role"))
     except ValueError as exc:
@@ -377,26 +457,53 @@ def _role(row: MappedRow, source: str, record_id: str) -> RowResult:
     until = _date_field(fields, "until")
     if since is not None and until is not None and until < since:
         raise _RowRejectedError("until", f"until {until} before since {since}")
-    name = fields.get("person_name", "")
-    raw_id = fields.get("person_id_number", "")
-    if not name and not raw_id:
+    if not fields.get("person_name") and not fields.get("person_id_number"):
         raise _RowRejectedError("person_name", "no name and no ID number")
+
+    def finish(credit_code: str) -> RowResult:
+        return _role_result(
+            row, source, record_id, (role_types, since, until), credit_code, None
+        )
+
+    if isinstance(ref, LegacyId):
+        return PendingRow(field, ref, finish)
+    stub = _enterprise_stub(ref, fields.get("enterprise_name", ""))
+    return _role_result(
+        row, source, record_id, (role_types, since, until), ref.value, stub
+    )
+
+
+def _role_result(
+    row: MappedRow,
+    source: str,
+    record_id: str,
+    held: tuple[tuple[RoleType, ...], date | None, date | None],
+    credit_code: str,
+    stub: Enterprise | None,
+) -> RowResult:
+    """A checked role row's result; ``stub`` is None when a legacy identifier
+    named the (known) enterprise."""
+    fields = row.fields
+    role_types, since, until = held
+    name = fields.get("person_name", "")
     raw = _raw(row, _ROLE_RAW_NAMES)
-    id_number = _resident_id(raw_id)
+    if stub is None:
+        raw[RESOLVED_CREDIT_CODE] = credit_code
+    id_number = _resident_id(fields.get("person_id_number", ""))
     if isinstance(id_number, str):
         # No role until linkage resolves the person; the record keeps the role.
         raw["id_error"] = id_number
         return RowResult(source_records=(_record(source, record_id, raw, None),))
     person_id = id_number.value
     roles = tuple(
-        Role(person_id, code.value, role_type, since, until, source, record_id)
+        Role(person_id, credit_code, role_type, since, until, source, record_id)
         for role_type in role_types
     )
     return RowResult(
         roles=roles,
         source_records=(_record(source, record_id, raw, person_id),),
         person_stubs=(Person(person_id, name, id_number.birth_date, id_number.sex),),
-        enterprise_stubs=(_enterprise_stub(code, fields.get("enterprise_name", "")),),
+        enterprise_stubs=(stub,) if stub is not None else (),
     )
 
 
@@ -409,7 +516,7 @@ def _enterprise_stub(code: CreditCode, name: str) -> Enterprise:
     )
 
 
-def _sanction(row: MappedRow, source: str, record_id: str) -> RowResult:
+def _sanction(row: MappedRow, source: str, record_id: str) -> RowResult | PendingRow:
     fields = row.fields
     try:
         sanction_type = parse_sanction_type(_required(fields, "type"))
@@ -426,49 +533,58 @@ def _sanction(row: MappedRow, source: str, record_id: str) -> RowResult:
         raise _RowRejectedError("display_until", "before the decision date")
     subject_kind = _subject_kind(fields)
     name = fields.get("subject_name", "")
-    person_stubs: tuple[Person, ...] = ()
-    enterprise_stubs: tuple[Enterprise, ...] = ()
+
+    def finish(
+        subject_id: str,
+        person_stubs: tuple[Person, ...] = (),
+        enterprise_stubs: tuple[Enterprise, ...] = (),
+    ) -> RowResult:
+        decision_no = fields.get("decision_no", "")
+        sanction_id = fields.get("sanction_id") or (
+            f"{sanction_type}|{decision_no}|{subject_kind.value}|{subject_id}"
+            if decision_no
+            else f"{source}#{record_id}"
+        )
+        sanction = Sanction(
+            sanction_id=sanction_id,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            type=sanction_type,
+            authority=fields.get("authority", ""),
+            decision_no=decision_no,
+            decided_on=decided_on,
+            violation_date=violation_date,
+            display_until=display_until,
+        )
+        return RowResult(
+            sanctions=(sanction,),
+            person_stubs=person_stubs,
+            enterprise_stubs=enterprise_stubs,
+        )
+
     if subject_kind is EntityKind.ENTERPRISE:
-        field = _subject_column(fields, "subject_credit_code")
-        code = _credit_code(fields, field)
-        subject_id = code.value
-        enterprise_stubs = (_enterprise_stub(code, name),)
-    else:
-        field = _subject_column(fields, "subject_id_number")
-        id_number = _resident_id(_required(fields, field))
-        if isinstance(id_number, str):
-            # A sanction must never reach an uncertain subject.
-            raise _RowRejectedError(field, f"invalid ID number ({id_number})")
-        subject_id = id_number.value
-        person_stubs = (Person(subject_id, name, id_number.birth_date, id_number.sex),)
-    decision_no = fields.get("decision_no", "")
-    sanction_id = fields.get("sanction_id") or (
-        f"{sanction_type}|{decision_no}|{subject_kind.value}|{subject_id}"
-        if decision_no
-        else f"{source}#{record_id}"
-    )
-    sanction = Sanction(
-        sanction_id=sanction_id,
-        subject_kind=subject_kind,
-        subject_id=subject_id,
-        type=sanction_type,
-        authority=fields.get("authority", ""),
-        decision_no=decision_no,
-        decided_on=decided_on,
-        violation_date=violation_date,
-        display_until=display_until,
-    )
-    return RowResult(
-        sanctions=(sanction,),
-        person_stubs=person_stubs,
-        enterprise_stubs=enterprise_stubs,
-    )
+        field, ref = _enterprise_ref(
+            fields, _subject_columns(fields, SUBJECT_ENTERPRISE_FIELDS)
+        )
+        if isinstance(ref, LegacyId):
+            return PendingRow(field, ref, finish)
+        return finish(ref.value, enterprise_stubs=(_enterprise_stub(ref, name),))
+    (field,) = _subject_columns(fields, ("subject_id_number",))
+    id_number = _resident_id(_required(fields, field))
+    if isinstance(id_number, str):
+        # A sanction must never reach an uncertain subject.
+        raise _RowRejectedError(field, f"invalid ID number ({id_number})")
+    subject = Person(id_number.value, name, id_number.birth_date, id_number.sex)
+    return finish(id_number.value, person_stubs=(subject,))
 
 
-def _subject_column(fields: Mapping[str, str], specific: str) -> str:
-    """``subject_id`` when filled, else the kind's own number column when filled."""
-    if fields.get("subject_id") or not fields.get(specific):
-        return "subject_id"
+def _subject_columns(
+    fields: Mapping[str, str], specific: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``subject_id`` when filled (or when none of the kind's own columns is),
+    else the kind's own columns."""
+    if fields.get("subject_id") or not any(fields.get(f) for f in specific):
+        return ("subject_id",)
     return specific
 
 
@@ -480,14 +596,16 @@ def _subject_kind(fields: Mapping[str, str]) -> EntityKind:
             return parse_subject_kind(stated)
         except ValueError as exc:
             raise _RowRejectedError("subject_kind", str(exc)) from None
-    has_code = bool(fields.get("subject_credit_code"))
+    has_code = any(fields.get(f) for f in SUBJECT_ENTERPRISE_FIELDS)
     has_id = bool(fields.get("subject_id_number"))
     if has_code != has_id:
         return EntityKind.ENTERPRISE if has_code else EntityKind.PERSON
     raise _RowRejectedError("subject_kind", "missing")
 
 
-_INTERPRETERS: Final[dict[InputKind, Callable[[MappedRow, str, str], RowResult]]] = {
+_INTERPRETERS: Final[
+    dict[InputKind, Callable[[MappedRow, str, str], RowResult | PendingRow]]
+] = {
     InputKind.PERSONS: _person,
     InputKind.ENTERPRISES: _enterprise,
     InputKind.ROLES: _role,
@@ -502,13 +620,16 @@ def roles_of_record(
 
     Read with the loaders' vocabulary (Chinese role names included). The loader
     validated the row's role, dates and credit code when it stored the record, so
-    a record without them is a person record and states no role.
+    a record without them is a person record and states no role. A record that
+    named its enterprise by a legacy identifier keeps the credit code it was
+    resolved to (:data:`RESOLVED_CREDIT_CODE`).
     """
     raw = record.raw_dict()
-    if not raw.get("credit_code") or not raw.get("role"):
+    written = raw.get(RESOLVED_CREDIT_CODE) or raw.get("credit_code")
+    if not written or not raw.get("role"):
         return [], []
     try:
-        code = parse_credit_code(raw["credit_code"])
+        code = parse_credit_code(written)
         kinds = parse_roles(raw["role"])
         since = parse_date(raw.get("since", ""))
         until = parse_date(raw.get("until", ""))

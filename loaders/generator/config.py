@@ -169,7 +169,10 @@ class GeneratorConfig:
     ``local_share``: share of mainland people registered in Chengdu (5101),
     ``sichuan_share`` elsewhere in Sichuan; the rest anywhere in the country.
     ``busy_share``: share of role picks that go to the busiest 1 % of role holders
-    (people with many offices). ``pool_roles``: expected roles per role holder,
+    (people with many offices). ``legacy_refs``: share of the role rows registered
+    before credit codes (and of the enterprise sanctions decided before them) that
+    name the enterprise by its organisation code or registration number, as the
+    old registers do. ``pool_roles``: expected roles per role holder,
     which sizes the pool of role holders.
     """
 
@@ -183,6 +186,7 @@ class GeneratorConfig:
     sichuan_share: float = 0.25
     busy_share: float = 0.15
     pool_roles: float = 2.5
+    legacy_refs: float = 0.3
 
     def __post_init__(self) -> None:
         if len(self.sources) < len(self.source_counts):

@@ -6,16 +6,23 @@ Files (UTF-8 CSV with a header row, ``\\n`` line ends, dates ISO ``yyyy-mm-dd``)
   record of a person in a source system; ``id_number`` is blank when the source
   has none, ``birth_date`` and ``sex`` (M/F) are blank where the source does not
   keep them. Values are as the source holds them, corruptions included.
-- ``enterprises.csv``: credit_code, name, status, founded_on. ``status`` carries the
-  Chinese term (存续 在业 吊销 注销 迁出, see :class:`EnterpriseStatus`).
+- ``enterprises.csv``: credit_code, org_code, registration_no, name, status,
+  founded_on. ``status`` carries the Chinese term (存续 在业 吊销 注销 迁出, see
+  :class:`EnterpriseStatus`). Enterprises founded before credit codes
+  (``USCC_YEAR``) carry their organisation code (``12345678-9``, the one in the
+  credit code) and a 15-digit registration number; the others leave both blank.
 - ``roles.csv``: source, record_id, person_id_number, person_name, credit_code,
   role, since, until. ``role`` is a :class:`~graph.model.RoleType` value; the
   interval is half-open, ``until`` blank while the role is held.
   ``person_id_number`` may carry the ID corruptions, at ``role_scale`` times the
-  rate of person records.
+  rate of person records. ``legacy_refs`` of the rows registered before credit
+  codes name the enterprise in ``credit_code`` by its organisation code or
+  registration number instead (old registers).
 - ``sanctions.csv``: sanction_id, subject_kind (enterprise|person), subject_id, type,
   authority, decision_no, violation_date, decided_on, display_until. Subjects are
-  always valid canonical numbers of real (generated) subjects.
+  always valid numbers of real (generated) subjects: canonical ID numbers and
+  credit codes, except that ``legacy_refs`` of the enterprise sanctions decided
+  before credit codes name the enterprise by a legacy identifier.
 - ``truth.csv``: source, record_id, true_person_id, corruptions: the true person of
   every persons.csv row and the corruptions applied (``;``-separated
   :class:`Corruption` values, sorted; blank for a clean record).
@@ -36,11 +43,14 @@ import subprocess
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
+from linkage.ids import registration_no_check_digit
 from loaders.generator.config import ROLE_SOURCE, GeneratorConfig
 from loaders.generator.corruption import IdSpoiler
 from loaders.generator.enterprises import (
+    USCC_YEAR,
     EnterpriseFactory,
     RolePool,
     TrueEnterprise,
@@ -56,7 +66,6 @@ from loaders.generator.sanctions import SanctionMaker
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import date
     from pathlib import Path
 
 PERSONS_FILE: Final = "persons.csv"
@@ -68,7 +77,14 @@ ROLES_TRUTH_FILE: Final = "roles_truth.csv"
 
 HEADERS: Final[dict[str, tuple[str, ...]]] = {
     PERSONS_FILE: ("source", "record_id", "name", "id_number", "birth_date", "sex"),
-    ENTERPRISES_FILE: ("credit_code", "name", "status", "founded_on"),
+    ENTERPRISES_FILE: (
+        "credit_code",
+        "org_code",
+        "registration_no",
+        "name",
+        "status",
+        "founded_on",
+    ),
     ROLES_FILE: (
         "source",
         "record_id",
@@ -371,6 +387,9 @@ def _write_enterprises(
 ) -> int:
     """Write enterprises.csv, roles.csv and roles_truth.csv; return the role count."""
     rng = random.Random(f"credlink:{seed}:role-records")
+    # a stream of its own: the legacy references change no other value
+    legacy_rng = random.Random(f"credlink:{seed}:legacy-refs")
+    legacy_share = config.legacy_refs
     spoiler = IdSpoiler(config.rates, ROLE_SOURCE, config.rates.role_scale)
     pool = stream.pool
     firms = _Batches(files[ENTERPRISES_FILE])
@@ -382,9 +401,11 @@ def _write_enterprises(
     count = 0
     for enterprise, held, against in stream.enterprises():
         code = enterprise.credit_code
+        legacy = _legacy_ids(enterprise)
         firms.rows.append(
             (
                 code,
+                *(legacy or ("", "")),
                 enterprise.name,
                 enterprise.status.value,
                 enterprise.founded_on.isoformat(),
@@ -403,7 +424,13 @@ def _write_enterprises(
                     record_id,
                     number,
                     pool.names[role.holder],
-                    code,
+                    (
+                        legacy[legacy_rng.random() < 0.5]
+                        if legacy
+                        and role.since < _USCC_DAY
+                        and legacy_rng.random() < legacy_share
+                        else code
+                    ),
                     role.role,  # a StrEnum: csv writes its value
                     iso[role.since],
                     iso[role.until] if role.until else "",
@@ -418,7 +445,14 @@ def _write_enterprises(
                 )
             )
         if against:
-            sanctions.rows.extend(against)
+            sanctions.rows.extend(
+                (*row[:2], legacy[legacy_rng.random() < 0.5], *row[3:])
+                if legacy
+                and row[7] < _USCC_DAY_ISO
+                and legacy_rng.random() < legacy_share
+                else row
+                for row in against
+            )
         if len(roles.rows) >= _BATCH:
             roles.flush()
             truth.flush()
@@ -426,6 +460,24 @@ def _write_enterprises(
     for batch in (roles, truth, firms):
         batch.flush()
     return count
+
+
+_USCC_DAY: Final = date(USCC_YEAR, 1, 1)
+_USCC_DAY_ISO: Final = _USCC_DAY.isoformat()
+
+
+def _legacy_ids(enterprise: TrueEnterprise) -> tuple[str, str] | None:
+    """Organisation code (as printed, ``12345678-9``) and registration number of an
+    enterprise founded before credit codes; None for younger ones.
+
+    The organisation code is the one in the credit code; the registration number
+    is the region, the enterprise's index (unique) and the MOD 11,10 check digit.
+    """
+    if enterprise.founded_on >= _USCC_DAY:
+        return None
+    org = enterprise.credit_code[8:17]
+    body = f"{enterprise.region}{enterprise.index:08d}"
+    return f"{org[:8]}-{org[8]}", body + registration_no_check_digit(body)
 
 
 class _IsoDates(dict["date", str]):

@@ -18,10 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
 
-from graph.model import RoleType, Sex
+from graph.model import Enterprise, RoleType, Sex
+from linkage.enterprises import EnterpriseIndex
 from linkage.ids import (
     county_codes_in_use,
     make_resident_id,
+    normalize_org_code,
+    normalize_registration_no,
     normalize_resident_id,
     normalize_uscc,
 )
@@ -51,6 +54,7 @@ from loaders.generator.enterprises import (
     FIRST_FOUNDING_YEAR,
     MANAGER_SEATS,
     SUPERVISOR_SEATS,
+    USCC_YEAR,
 )
 from loaders.generator.persons import add_years
 
@@ -91,6 +95,26 @@ DECISION_NO = re.compile(r"^(?:[^〔〕]+〔\d{4}〕\d+号|（\d{4}）[^（）]+
 def _read(directory: Path, name: str) -> Rows:
     with (directory / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def _firms(directory: Path) -> EnterpriseIndex:
+    """The enterprises of enterprises.csv by every identifier they carry."""
+    return EnterpriseIndex.of(
+        Enterprise(
+            r["credit_code"],
+            r["name"],
+            org_code=r["org_code"].replace("-", "") or None,
+            registration_no=r["registration_no"] or None,
+        )
+        for r in _read(directory, "enterprises.csv")
+    )
+
+
+def _code_of(firms: EnterpriseIndex, written: str) -> str:
+    """The credit code an enterprise column names (old registers: legacy ids)."""
+    code = firms.credit_code_of(written)
+    assert code is not None, written
+    return code
 
 
 def _age(born: date, on: date) -> int:
@@ -497,8 +521,9 @@ def test_enterprises_are_founded_a_month_before_the_reference_date() -> None:
 
 def _roles_by_enterprise(directory: Path) -> dict[str, list[dict[str, str]]]:
     by_code: dict[str, list[dict[str, str]]] = defaultdict(list)
+    firms = _firms(directory)
     for row in _read(directory, "roles.csv"):
-        by_code[row["credit_code"]].append(row)
+        by_code[_code_of(firms, row["credit_code"])].append(row)
     return by_code
 
 
@@ -563,10 +588,11 @@ def test_roles_change_over_time_and_holders_are_adults(registry: Path) -> None:
         r["credit_code"]: r["founded_on"] for r in _read(registry, "enterprises.csv")
     }
     ended = 0
+    firms = _firms(registry)
     for row in _read(registry, "roles.csv"):
         assert row["role"] in {r.value for r in RoleType}
         since = date.fromisoformat(row["since"])
-        assert row["since"] >= founded[row["credit_code"]]
+        assert row["since"] >= founded[_code_of(firms, row["credit_code"])]
         if row["until"]:
             ended += 1
             assert date.fromisoformat(row["until"]) > since
@@ -579,8 +605,9 @@ def test_some_people_hold_roles_in_several_enterprises(registry: Path) -> None:
         r["record_id"]: r["true_person_id"] for r in _read(registry, "roles_truth.csv")
     }
     firms: dict[str, set[str]] = defaultdict(set)
+    index = _firms(registry)
     for row in _read(registry, "roles.csv"):
-        firms[truth[row["record_id"]]].add(row["credit_code"])
+        firms[truth[row["record_id"]]].add(_code_of(index, row["credit_code"]))
     busy = sum(1 for codes in firms.values() if len(codes) >= 2)
     assert busy >= 20
 
@@ -596,12 +623,12 @@ def test_role_holders_are_people_of_the_registry(registry: Path) -> None:
 
 def test_sanctions_reach_only_valid_known_subjects(registry: Path) -> None:
     rows = _read(registry, "sanctions.csv")
-    codes = {r["credit_code"] for r in _read(registry, "enterprises.csv")}
+    firms = _firms(registry)
     people = {r["true_person_id"] for r in _read(registry, "truth.csv")}
     assert {r["subject_kind"] for r in rows} == {"enterprise", "person"}
     for row in rows:
         if row["subject_kind"] == "enterprise":
-            assert row["subject_id"] in codes
+            assert firms.credit_code_of(row["subject_id"]) is not None
         else:
             assert normalize_resident_id(row["subject_id"]) == row["subject_id"]
             assert row["subject_id"] in people
@@ -725,3 +752,79 @@ def test_summary_counts_match_the_files(tmp_path: Path) -> None:
         assert len(_read(tmp_path, name)) == count
     assert summary.persons == 500
     assert summary.enterprises == 40
+
+
+# ------------------------------------------------------------------ legacy identifiers
+
+
+def test_old_enterprises_carry_their_legacy_identifiers(registry: Path) -> None:
+    rows = _read(registry, "enterprises.csv")
+    old = [r for r in rows if r["founded_on"] < f"{USCC_YEAR}-01-01"]
+    assert 0 < len(old) < len(rows)
+    for row in rows:
+        if row in old:
+            org = normalize_org_code(row["org_code"])
+            assert org == row["credit_code"][8:17]  # the one in the credit code
+            assert normalize_registration_no(row["registration_no"])
+        else:
+            assert row["org_code"] == row["registration_no"] == ""
+    assert len({r["registration_no"] for r in old}) == len(old)
+    assert not _firms(registry).conflicts
+
+
+def test_old_registers_name_enterprises_by_legacy_identifiers(registry: Path) -> None:
+    firms = _firms(registry)
+    roles = _read(registry, "roles.csv")
+    written = Counter(len(r["credit_code"]) for r in roles)
+    # organisation codes as printed (10 with the hyphen) and registration numbers
+    assert set(written) == {18, 10, 15}
+    assert 0.02 < (written[10] + written[15]) / len(roles) < 0.5
+    for row in roles:
+        if len(row["credit_code"]) != 18:
+            assert row["since"] < f"{USCC_YEAR}-01-01"
+            assert _code_of(firms, row["credit_code"]) != row["credit_code"]
+
+
+def test_old_sanctions_name_enterprises_by_legacy_identifiers(tmp_path: Path) -> None:
+    rates = SanctionRates(
+        enterprise=tuple((kind, 0.5) for kind in SanctionType), person=()
+    )
+    config = replace(GeneratorConfig(), legacy_refs=1.0, sanctions=rates)
+    generate(tmp_path, persons=600, enterprises=60, seed=2, config=config)
+    firms = _firms(tmp_path)
+    old = {
+        r["credit_code"]
+        for r in _read(tmp_path, "enterprises.csv")
+        if r["registration_no"]
+    }
+    legacy = 0
+    for row in _read(tmp_path, "sanctions.csv"):
+        code = _code_of(firms, row["subject_id"])
+        before = row["decided_on"] < f"{USCC_YEAR}-01-01"
+        assert (code != row["subject_id"]) == (before and code in old)
+        legacy += code != row["subject_id"]
+    assert legacy > 0
+
+
+def test_legacy_references_change_nothing_else(tmp_path: Path) -> None:
+    """Same seed with and without legacy references: the same registry, only the
+    enterprise columns of roles.csv and sanctions.csv differ, and the ground truth
+    is byte-identical."""
+    generate(tmp_path / "a", persons=800, enterprises=80, seed=3)
+    plain = replace(GeneratorConfig(), legacy_refs=0.0)
+    generate(tmp_path / "b", persons=800, enterprises=80, seed=3, config=plain)
+    a, b = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
+    for name in ("persons.csv", "enterprises.csv", "truth.csv", "roles_truth.csv"):
+        assert a[name] == b[name]
+    firms = _firms(tmp_path / "a")
+    for name, column in (("roles.csv", "credit_code"), ("sanctions.csv", "subject_id")):
+        rows_a, rows_b = _read(tmp_path / "a", name), _read(tmp_path / "b", name)
+        assert len(rows_a) == len(rows_b)
+        changed = 0
+        for ra, rb in zip(rows_a, rows_b, strict=True):
+            if ra[column] != rb[column]:
+                changed += 1
+                assert firms.credit_code_of(ra[column]) == rb[column]
+                ra = {**ra, column: rb[column]}
+            assert ra == rb
+        assert changed > 0 or name == "sanctions.csv"

@@ -140,9 +140,9 @@ def test_load_folder(folder: Path, store: EmbeddedStore) -> None:
     ]
     # persons: P1, P2 from persons.csv, P3 as a stub of its role;
     # enterprises: C1, C2 and the stub C3; roles: 1 + 2 (兼) + 1;
-    # source records: 3 person rows + 4 role rows.
+    # source records: 2 enterprise rows + 3 person rows + 4 role rows.
     assert store.counts() == Counts(
-        persons=3, enterprises=3, roles=4, sanctions=2, source_records=7
+        persons=3, enterprises=3, roles=4, sanctions=2, source_records=9
     )
     stub = store.get_enterprise(C3)
     assert stub is not None
@@ -198,7 +198,7 @@ def test_batch_size_does_not_change_the_result(
     db = EmbeddedStore(tmp_path / f"b{batch_size}.db")
     try:
         report = load_folder(folder, db, batch_size=batch_size, progress=seen.append)
-        assert db.counts() == Counts(3, 3, 4, 2, 7)
+        assert db.counts() == Counts(3, 3, 4, 2, 9)
     finally:
         db.close()
     assert seen == sorted(seen)

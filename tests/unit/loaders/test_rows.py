@@ -18,6 +18,7 @@ from linkage.ids import (
 )
 from loaders.readers import FIELDS, InputKind, MappedRow, RowError, map_row
 from loaders.rows import (
+    PendingRow,
     RowResult,
     interpret_row,
     parse_date,
@@ -342,7 +343,17 @@ def test_enterprise_row() -> None:
             org_code="123456788",
         ),
     )
-    assert result.source_records == ()
+    # the row as written is the enterprise's provenance
+    (record,) = result.source_records
+    assert record.kind is EntityKind.ENTERPRISE
+    assert record.entity_key == CODE
+    assert record.key == "dept/in.csv#7"
+    assert record.raw_dict() == {
+        "credit_code": _full_width(CODE.lower()),
+        "name": "成都示例有限公司",
+        "status": "存续",
+        "founded_on": "2010年5月1日",
+    }
 
 
 def test_enterprise_failing_only_its_check_character_is_non_conforming() -> None:
@@ -604,7 +615,13 @@ def test_any_row_is_accepted_or_rejected_never_raises(
 ) -> None:
     kind, fields = case
     result = interpret_row(kind, MappedRow(fields, {}, {}), file_name="f.csv", line=2)
-    assert isinstance(result, RowResult | RowError)
+    assert isinstance(result, RowResult | PendingRow | RowError)
+    if isinstance(result, PendingRow):
+        # finished with any credit code, it names that enterprise
+        result = result.finish(CODE)
+        assert CODE in {r.credit_code for r in result.roles} | {
+            s.subject_id for s in result.sanctions
+        } or any(r.raw_dict().get("id_error") for r in result.source_records)
     if isinstance(result, RowResult):
         # A role or sanction only ever names a valid, normalised number.
         for role in result.roles:
