@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import networkx as nx
 
@@ -34,6 +34,7 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     Person,
+    RecordLink,
     Role,
     RoleType,
     Sanction,
@@ -373,6 +374,9 @@ class EmbeddedStore:
                     )
                     for r in records
                 ],
+            )
+            _mark_link_pending(
+                cur, [r.key for r in records if r.kind is EntityKind.PERSON]
             )
 
     def wipe(self) -> None:
@@ -846,15 +850,169 @@ class EmbeddedStore:
             " ORDER BY person_id, record_key, kind",
             (person_id, person_id),
         )
-        return [
-            Conflict(
-                row["person_id"],
-                row["record_key"],
-                ConflictKind(row["kind"]),
-                row["detail"],
+        return [_row_to_conflict(row) for row in rows]
+
+    def _rows_by_keys(
+        self, sql_template: str, keys: Sequence[str]
+    ) -> list[sqlite3.Row]:
+        """Rows of a ``... IN ({})`` query over ``keys``, chunked (fixed SQL only)."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.row_factory = sqlite3.Row
+            return cast("list[sqlite3.Row]", _fetch_by_keys(cur, sql_template, keys))
+
+    def delete_source_records(self, keys: Sequence[str]) -> None:
+        """Delete records and the roles they stated; their link states turn pending."""
+        pairs = sorted({_split_key(k) for k in keys})
+        if not pairs:
+            return
+        with self._transaction() as cur:
+            codes = [
+                row[0]
+                for pair in pairs
+                for row in cur.execute(
+                    "SELECT credit_code FROM roles WHERE source = ? AND record_id = ?",
+                    pair,
+                )
+            ]
+            cur.executemany(
+                "DELETE FROM roles WHERE source = ? AND record_id = ?", pairs
             )
-            for row in rows
-        ]
+            _mark_pending_for_enterprises(cur, codes)
+            _mark_link_pending(
+                cur,
+                [
+                    f"{row[0]}#{row[1]}"
+                    for pair in pairs
+                    for row in cur.execute(
+                        "SELECT source, record_id FROM source_records"
+                        " WHERE source = ? AND record_id = ? AND kind = 'person'",
+                        pair,
+                    )
+                ],
+            )
+            cur.executemany(
+                "DELETE FROM source_records WHERE source = ? AND record_id = ?", pairs
+            )
+        with self._lock:
+            self._graph = None
+
+    def source_records_by_key(self, keys: Sequence[str]) -> list[SourceRecord]:
+        """The source records with these keys, sorted by key."""
+        found: list[sqlite3.Row] = []
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.row_factory = sqlite3.Row
+            for pair in sorted({_split_key(k) for k in keys}):
+                found.extend(
+                    cur.execute(
+                        "SELECT * FROM source_records"
+                        " WHERE source = ? AND record_id = ?",
+                        pair,
+                    )
+                )
+        return sorted((_row_to_source_record(r) for r in found), key=lambda r: r.key)
+
+    def roles_of_records(self, keys: Sequence[str]) -> list[Role]:
+        """Roles stated by these records (same source and record id), by role id."""
+        found: list[sqlite3.Row] = []
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.row_factory = sqlite3.Row
+            for pair in sorted({_split_key(k) for k in keys}):
+                found.extend(
+                    cur.execute(
+                        "SELECT * FROM roles WHERE source = ? AND record_id = ?", pair
+                    )
+                )
+        return sorted((_row_to_role(r) for r in found), key=lambda r: r.role_id)
+
+    def get_persons(self, person_ids: Sequence[str]) -> list[Person]:
+        """The persons with these keys, sorted by key."""
+        rows = self._rows_by_keys(
+            "SELECT * FROM persons WHERE person_id IN ({})", person_ids
+        )
+        return sorted((_row_to_person(r) for r in rows), key=lambda p: p.person_id)
+
+    def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
+        """Stored candidates of these records, by record key then rank."""
+        rows = self._rows_by_keys(
+            "SELECT * FROM candidates WHERE record_key IN ({})", record_keys
+        )
+        found = [_row_to_candidate(r) for r in rows]
+        return sorted(found, key=lambda c: (c.record_key, c.rank))
+
+    def conflicts_of(self, person_ids: Sequence[str]) -> list[Conflict]:
+        """Stored conflicts of these persons, by person, record key and kind."""
+        rows = self._rows_by_keys(
+            "SELECT * FROM conflicts WHERE person_id IN ({})", person_ids
+        )
+        found = [_row_to_conflict(r) for r in rows]
+        return sorted(found, key=lambda c: (c.person_id, c.record_key, c.kind.value))
+
+    def record_links(self, *, pending_only: bool = False) -> list[RecordLink]:
+        """Link states (the pending ones only), by record key."""
+        rows = self._query(
+            "SELECT * FROM record_links WHERE ? = 0 OR pending = 1 ORDER BY record_key",
+            (int(pending_only),),
+        )
+        return [_row_to_record_link(row) for row in rows]
+
+    def find_record_links(
+        self,
+        *,
+        keys: Sequence[str] = (),
+        numbers: Sequence[str] = (),
+        texts: Sequence[str] = (),
+        sounds: Sequence[str] = (),
+        births: Sequence[date] = (),
+        entities: Sequence[str] = (),
+    ) -> list[RecordLink]:
+        """Link states matching any value given (births: birth or born), by key."""
+        dates = [d.isoformat() for d in births]
+        wanted = (keys, numbers, texts, sounds, dates, dates, entities)
+        found: dict[str, RecordLink] = {}
+        for column, values in zip(_LINK_LOOKUPS, wanted, strict=True):
+            for row in self._rows_by_keys(
+                f"SELECT * FROM record_links WHERE {column} IN ({{}})", values
+            ):
+                link = _row_to_record_link(row)
+                found[link.key] = link
+        return [found[k] for k in sorted(found)]
+
+    def save_record_links(
+        self,
+        links: Sequence[RecordLink],
+        forget: Sequence[str] = (),
+        *,
+        complete: bool = False,
+    ) -> None:
+        """Store link states (not pending), drop those of ``forget``; atomically."""
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO record_links VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                [
+                    (
+                        k.key,
+                        k.entity,
+                        k.number,
+                        k.text,
+                        k.sound,
+                        _iso(k.birth),
+                        _iso(k.born),
+                    )
+                    for k in links
+                ],
+            )
+            _delete_by_keys(cur, "record_links", "record_key", list(forget))
+            if complete:
+                cur.execute(
+                    "INSERT OR REPLACE INTO link_meta VALUES ('complete', 'true')"
+                )
+
+    def links_complete(self) -> bool:
+        """Whether a full link stored the state of every person record."""
+        return bool(self._query("SELECT 1 FROM link_meta WHERE key = 'complete'"))
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -1121,8 +1279,57 @@ CREATE TABLE IF NOT EXISTS conflicts (
     detail TEXT NOT NULL,
     PRIMARY KEY (person_id, record_key, kind)
 );
+CREATE TABLE IF NOT EXISTS record_links (
+    record_key TEXT PRIMARY KEY,
+    entity TEXT,
+    number TEXT,
+    text TEXT,
+    sound TEXT,
+    birth TEXT,
+    born TEXT,
+    pending INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS record_links_entity ON record_links(entity);
+CREATE INDEX IF NOT EXISTS record_links_number ON record_links(number);
+CREATE INDEX IF NOT EXISTS record_links_text ON record_links(text);
+CREATE INDEX IF NOT EXISTS record_links_sound ON record_links(sound);
+CREATE INDEX IF NOT EXISTS record_links_birth ON record_links(birth);
+CREATE INDEX IF NOT EXISTS record_links_born ON record_links(born);
+CREATE INDEX IF NOT EXISTS record_links_pending ON record_links(pending)
+    WHERE pending = 1;
+CREATE INDEX IF NOT EXISTS roles_provenance ON roles(source, record_id);
+CREATE TABLE IF NOT EXISTS link_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-_LINKAGE_TABLES = ("judgements", "candidates", "conflicts")
+_LINKAGE_TABLES = ("judgements", "candidates", "conflicts", "record_links", "link_meta")
+# record_links columns that find_record_links looks up, by keyword
+_LINK_LOOKUPS = ("record_key", "number", "text", "sound", "birth", "born", "entity")
+
+
+def _mark_link_pending(cur: sqlite3.Cursor, keys: Iterable[str]) -> None:
+    """Mark the link state of person records pending (created when missing)."""
+    cur.executemany(
+        "INSERT INTO record_links(record_key, pending) VALUES (?, 1)"
+        " ON CONFLICT(record_key) DO UPDATE SET pending = 1",
+        [(key,) for key in sorted(set(keys))],
+    )
+
+
+def _row_to_record_link(row: sqlite3.Row) -> RecordLink:
+    return RecordLink(
+        key=row["record_key"],
+        entity=row["entity"],
+        number=row["number"],
+        text=row["text"],
+        sound=row["sound"],
+        birth=_date(row["birth"]),
+        born=_date(row["born"]),
+        pending=bool(row["pending"]),
+    )
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    source, _, record_id = key.rpartition("#")
+    return source, record_id
 
 
 def _judgement_row(j: JudgementRecord) -> tuple[str | None, ...]:
@@ -1136,6 +1343,23 @@ def _judgement_row(j: JudgementRecord) -> tuple[str | None, ...]:
         j.reason,
         j.undone_at.isoformat() if j.undone_at else None,
         j.undone_by,
+    )
+
+
+def _row_to_candidate(row: sqlite3.Row) -> Candidate:
+    return Candidate(
+        record_key=row["record_key"],
+        target=row["target"],
+        score=row["score"],
+        rule=CandidateRule(row["rule"]),
+        reasons=tuple(json.loads(row["reasons"])),
+        rank=row["rank"],
+    )
+
+
+def _row_to_conflict(row: sqlite3.Row) -> Conflict:
+    return Conflict(
+        row["person_id"], row["record_key"], ConflictKind(row["kind"]), row["detail"]
     )
 
 

@@ -251,3 +251,25 @@ class Conflict:
     record_key: str
     kind: ConflictKind
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLink:
+    """What the last link knew of a person source record, kept to find neighbourhoods.
+
+    Written by ``credlink link`` for every record it resolved: ``entity`` the person
+    it went to (None: unresolved), ``number`` its normalised ID number, ``text`` its
+    bad number as typo recovery looks it up, ``sound`` its name's blocking key,
+    ``birth`` the birth date it states and ``born`` the one its number encodes.
+    ``pending`` is set when the record is written or deleted after that link: the
+    keys are then those of the last link (all None for a record never linked).
+    """
+
+    key: str
+    entity: str | None = None
+    number: str | None = None
+    text: str | None = None
+    sound: str | None = None
+    birth: date | None = None
+    born: date | None = None
+    pending: bool = False

@@ -39,6 +39,7 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     Person,
+    RecordLink,
     Role,
     RoleType,
     Sanction,
@@ -592,6 +593,117 @@ def _translate(exc: Exception, what: str) -> GraphUnavailableError:
         return GraphUnavailableError(f"{what}: {exc.message}", retryable=False)
     return GraphUnavailableError(f"{what}: {exc}", retryable=retryable)
 
+    def delete_source_records(self, keys: Sequence[str]) -> None:
+        """Delete records and the roles they stated; their link states turn pending."""
+        rows = [_provenance(key) for key in sorted(set(keys))]
+        if not rows:
+            return
+
+        def work(tx: ManagedTransaction) -> None:
+            result = tx.run(queries.DELETE_SOURCE_RECORDS, rows=rows)
+            codes = [r["code"] for r in result]
+            if codes:
+                tx.run(queries.MARK_PENDING_FOR_ENTERPRISES, codes=codes).consume()
+
+        self._write(work)
+
+    def source_records_by_key(self, keys: Sequence[str]) -> list[SourceRecord]:
+        """The source records with these keys, sorted by key."""
+        rows = self._read(queries.SOURCE_RECORDS_BY_KEY, keys=sorted(set(keys)))
+        return [_to_source_record(row) for row in rows]
+
+    def roles_of_records(self, keys: Sequence[str]) -> list[Role]:
+        """Roles stated by these records (same source and record id), by role id."""
+        rows = [_provenance(key) for key in sorted(set(keys))]
+        found = self._read(queries.ROLES_OF_RECORDS, rows=rows)
+        return [_to_role(row) for row in found]
+
+    def get_persons(self, person_ids: Sequence[str]) -> list[Person]:
+        """The persons with these keys, sorted by key."""
+        rows = self._read(queries.GET_PERSONS, ids=sorted(set(person_ids)))
+        return [_to_person(row) for row in rows]
+
+    def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
+        """Stored candidates of these records, by record key then rank."""
+        rows = self._read(queries.CANDIDATES_OF, keys=sorted(set(record_keys)))
+        return [_to_candidate(row) for row in rows]
+
+    def conflicts_of(self, person_ids: Sequence[str]) -> list[Conflict]:
+        """Stored conflicts of these persons, by person, record key and kind."""
+        rows = self._read(queries.CONFLICTS_OF, ids=sorted(set(person_ids)))
+        return [
+            Conflict(
+                row["person_id"],
+                row["record_key"],
+                ConflictKind(row["kind"]),
+                row["detail"],
+            )
+            for row in rows
+        ]
+
+    def record_links(self, *, pending_only: bool = False) -> list[RecordLink]:
+        """Link states (the pending ones only), by record key."""
+        rows = self._read(queries.RECORD_LINKS, pending_only=pending_only)
+        return [_to_record_link(row) for row in rows]
+
+    def find_record_links(
+        self,
+        *,
+        keys: Sequence[str] = (),
+        numbers: Sequence[str] = (),
+        texts: Sequence[str] = (),
+        sounds: Sequence[str] = (),
+        births: Sequence[date] = (),
+        entities: Sequence[str] = (),
+    ) -> list[RecordLink]:
+        """Link states matching any value given (births: birth or born), by key."""
+        rows = self._read(
+            queries.FIND_RECORD_LINKS,
+            keys=sorted(set(keys)),
+            numbers=sorted(set(numbers)),
+            texts=sorted(set(texts)),
+            sounds=sorted(set(sounds)),
+            births=sorted(set(births)),
+            entities=sorted(set(entities)),
+        )
+        return [_to_record_link(row) for row in rows]
+
+    def save_record_links(
+        self,
+        links: Sequence[RecordLink],
+        forget: Sequence[str] = (),
+        *,
+        complete: bool = False,
+    ) -> None:
+        """Store link states (not pending), drop those of ``forget``; atomically."""
+        rows = [
+            {
+                "key": k.key,
+                "entity": k.entity,
+                "number": k.number,
+                "text": k.text,
+                "sound": k.sound,
+                "birth": k.birth,
+                "born": k.born,
+            }
+            for k in links
+        ]
+        gone = sorted(set(forget))
+
+        def work(tx: ManagedTransaction) -> None:
+            for chunk in _batches(rows):
+                tx.run(queries.SAVE_RECORD_LINKS, rows=chunk).consume()
+            if gone:
+                tx.run(queries.FORGET_RECORD_LINKS, keys=gone).consume()
+            if complete:
+                tx.run(queries.MARK_LINKS_COMPLETE).consume()
+
+        self._write(work)
+
+    def links_complete(self) -> bool:
+        """Whether a full link stored the state of every person record."""
+        return bool(self._read(queries.LINKS_COMPLETE)[0]["n"])
+
 
 _MISSING: dict[EntityKind, LiteralString] = {
     EntityKind.PERSON: queries.MISSING_PERSONS,
@@ -803,6 +915,35 @@ _BATCH = 10_000  # rows per transaction of bulk linkage writes
 def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), _BATCH):
         yield rows[start : start + _BATCH]
+
+
+def _provenance(key: str) -> dict[str, str]:
+    source, _, record_id = key.rpartition("#")
+    return {"key": key, "source": source, "record_id": record_id}
+
+
+def _to_candidate(row: dict[str, Any]) -> Candidate:
+    return Candidate(
+        record_key=row["record_key"],
+        target=row["target"],
+        score=row["score"],
+        rule=CandidateRule(row["rule"]),
+        reasons=tuple(row["reasons"]),
+        rank=row["rank"],
+    )
+
+
+def _to_record_link(row: dict[str, Any]) -> RecordLink:
+    return RecordLink(
+        key=row["key"],
+        entity=row["entity"],
+        number=row["number"],
+        text=row["text"],
+        sound=row["sound"],
+        birth=_native(row["birth"]),
+        born=_native(row["born"]),
+        pending=bool(row["pending"]),
+    )
 
 
 def _judgement_row(j: JudgementRecord) -> dict[str, Any]:

@@ -53,6 +53,16 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (j:Judgement) REQUIRE j.judgement_id IS UNIQUE",
     "CREATE INDEX candidate_record IF NOT EXISTS FOR (c:Candidate) ON (c.record_key)",
     "CREATE INDEX conflict_person IF NOT EXISTS FOR (c:Conflict) ON (c.person_id)",
+    "CREATE CONSTRAINT record_link_key IF NOT EXISTS "
+    "FOR (l:RecordLink) REQUIRE l.key IS UNIQUE",
+    "CREATE INDEX record_link_entity IF NOT EXISTS FOR (l:RecordLink) ON (l.entity)",
+    "CREATE INDEX record_link_number IF NOT EXISTS FOR (l:RecordLink) ON (l.number)",
+    "CREATE INDEX record_link_text IF NOT EXISTS FOR (l:RecordLink) ON (l.text)",
+    "CREATE INDEX record_link_sound IF NOT EXISTS FOR (l:RecordLink) ON (l.sound)",
+    "CREATE INDEX record_link_birth IF NOT EXISTS FOR (l:RecordLink) ON (l.birth)",
+    "CREATE INDEX record_link_born IF NOT EXISTS FOR (l:RecordLink) ON (l.born)",
+    "CREATE INDEX role_provenance IF NOT EXISTS "
+    "FOR ()-[r:ROLE]-() ON (r.source, r.record_id)",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -184,11 +194,15 @@ MERGE (s)-[:AGAINST]->(t)
 
 MERGE_SOURCE_RECORDS: Final[LiteralString] = """
 // $rows: [{key, source, record_id, kind, raw, entity_key}]; returns nothing.
-// raw is the JSON text of the row as read.
+// raw is the JSON text of the row as read. The link state of a person record turns
+// pending (linkage: see RECORD_LINKS).
 UNWIND $rows AS row
 MERGE (r:SourceRecord {key: row.key})
 SET r.source = row.source, r.record_id = row.record_id, r.kind = row.kind,
     r.raw = row.raw, r.entity_key = row.entity_key
+WITH row WHERE row.kind = 'person'
+MERGE (l:RecordLink {key: row.key})
+SET l:LinkPending
 """
 
 WIPE: Final[LiteralString] = """
@@ -653,4 +667,146 @@ WHERE $person_id IS NULL OR c.person_id = $person_id
 RETURN c.person_id AS person_id, c.record_key AS record_key, c.kind AS kind,
        c.detail AS detail
 ORDER BY person_id, record_key, kind
+"""
+
+# Incremental linking: (:RecordLink {key, entity, number, text, sound, birth, born})
+# is what the last link knew of a person record; :LinkPending marks one written or
+# deleted since. (:LinkMeta {name: 'complete'}) exists once a full link ran.
+
+DELETE_SOURCE_RECORDS: Final[LiteralString] = """
+// $rows: [{key, source, record_id}]; returns code: the credit code of each
+// enterprise that lost a role. Deletes the records and the roles they stated; the
+// link state of a deleted person record turns pending.
+UNWIND $rows AS row
+OPTIONAL MATCH (:Person)-[x:ROLE {source: row.source, record_id: row.record_id}]->
+               (e:Enterprise)
+WITH row, collect(x) AS roles, collect(DISTINCT e.credit_code) AS codes
+FOREACH (x IN roles | DELETE x)
+WITH row, codes
+OPTIONAL MATCH (r:SourceRecord {key: row.key})
+FOREACH (_ IN CASE WHEN r.kind = 'person' THEN [1] ELSE [] END |
+  MERGE (l:RecordLink {key: row.key})
+  SET l:LinkPending
+)
+DETACH DELETE r
+WITH codes
+UNWIND codes AS code
+RETURN DISTINCT code
+"""
+
+SOURCE_RECORDS_BY_KEY: Final[LiteralString] = (
+    """
+// $keys: [key]; returns the record columns of those that exist, ordered by key.
+UNWIND $keys AS key
+MATCH (r:SourceRecord {key: key})
+"""
+    + _SOURCE_RECORD_COLUMNS
+    + "ORDER BY r.key"
+)
+
+ROLES_OF_RECORDS: Final[LiteralString] = """
+// $rows: [{source, record_id}]; returns the role columns of the roles these
+// records stated, ordered by role_id.
+UNWIND $rows AS row
+MATCH (p:Person)-[r:ROLE {source: row.source, record_id: row.record_id}]->
+      (e:Enterprise)
+RETURN p.person_id AS person_id, e.credit_code AS credit_code, r.type AS type,
+       r.since AS since, r.until AS until, r.source AS source,
+       r.record_id AS record_id
+ORDER BY r.role_id
+"""
+
+GET_PERSONS: Final[LiteralString] = """
+// $ids: [person_id]; returns the person columns of those that exist.
+UNWIND $ids AS id
+MATCH (p:Person {person_id: id})
+RETURN p.person_id AS person_id, p.name AS name, p.birth_date AS birth_date,
+       p.sex AS sex, p.aliases AS aliases
+ORDER BY person_id
+"""
+
+CANDIDATES_OF: Final[LiteralString] = """
+// $keys: [record_key]; returns the candidate columns ordered by (record_key, rank).
+UNWIND $keys AS key
+MATCH (c:Candidate {record_key: key})
+RETURN c.record_key AS record_key, c.rank AS rank, c.target AS target,
+       c.score AS score, c.rule AS rule, c.reasons AS reasons
+ORDER BY record_key, rank
+"""
+
+CONFLICTS_OF: Final[LiteralString] = """
+// $ids: [person_id]; returns the conflict columns ordered by
+// (person_id, record_key, kind).
+UNWIND $ids AS id
+MATCH (c:Conflict {person_id: id})
+RETURN c.person_id AS person_id, c.record_key AS record_key, c.kind AS kind,
+       c.detail AS detail
+ORDER BY person_id, record_key, kind
+"""
+
+_RECORD_LINK_COLUMNS: Final[LiteralString] = """
+RETURN l.key AS key, l.entity AS entity, l.number AS number, l.text AS text,
+       l.sound AS sound, l.birth AS birth, l.born AS born,
+       l:LinkPending AS pending
+ORDER BY key
+"""
+
+RECORD_LINKS: Final[LiteralString] = (
+    """
+// $pending_only; returns the link state columns ordered by key.
+MATCH (l:RecordLink)
+WHERE NOT $pending_only OR l:LinkPending
+"""
+    + _RECORD_LINK_COLUMNS
+)
+
+FIND_RECORD_LINKS: Final[LiteralString] = (
+    """
+// $keys, $numbers, $texts, $sounds, $births (matching birth or born), $entities:
+// lists; returns the link state columns of every state matching any, by key.
+CALL () {
+  UNWIND $keys AS v MATCH (l:RecordLink {key: v}) RETURN l
+  UNION
+  UNWIND $numbers AS v MATCH (l:RecordLink {number: v}) RETURN l
+  UNION
+  UNWIND $texts AS v MATCH (l:RecordLink {text: v}) RETURN l
+  UNION
+  UNWIND $sounds AS v MATCH (l:RecordLink {sound: v}) RETURN l
+  UNION
+  UNWIND $births AS v MATCH (l:RecordLink {birth: v}) RETURN l
+  UNION
+  UNWIND $births AS v MATCH (l:RecordLink {born: v}) RETURN l
+  UNION
+  UNWIND $entities AS v MATCH (l:RecordLink {entity: v}) RETURN l
+}
+"""
+    + _RECORD_LINK_COLUMNS
+)
+
+SAVE_RECORD_LINKS: Final[LiteralString] = """
+// $rows: [{key, entity, number, text, sound, birth, born}]; returns nothing.
+// Clears the pending mark.
+UNWIND $rows AS row
+MERGE (l:RecordLink {key: row.key})
+SET l.entity = row.entity, l.number = row.number, l.text = row.text,
+    l.sound = row.sound, l.birth = row.birth, l.born = row.born
+REMOVE l:LinkPending
+"""
+
+FORGET_RECORD_LINKS: Final[LiteralString] = """
+// $keys: [key]; returns nothing.
+UNWIND $keys AS key
+MATCH (l:RecordLink {key: key})
+DELETE l
+"""
+
+MARK_LINKS_COMPLETE: Final[LiteralString] = """
+// no parameters; returns nothing.
+MERGE (:LinkMeta {name: 'complete'})
+"""
+
+LINKS_COMPLETE: Final[LiteralString] = """
+// no parameters; returns n: 1 once a full link ran, else 0.
+OPTIONAL MATCH (m:LinkMeta {name: 'complete'})
+RETURN count(m) AS n
 """

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         EntityKind,
         JudgementRecord,
         Person,
+        RecordLink,
         Role,
         Sanction,
         SourceRecord,
@@ -120,7 +121,6 @@ class GraphStore(Protocol):
         """The subset of ``keys`` that name an entity of ``kind`` in the store."""
         ...
 
-    def neighbours(
     def enterprises_by_legacy_id(
         self, identifiers: Sequence[str]
     ) -> dict[str, tuple[str, ...]]:
@@ -136,6 +136,7 @@ class GraphStore(Protocol):
         """
         ...
 
+    def neighbours(
         self, kind: EntityKind, key: str, on: date | None = None
     ) -> list[Role]:
         """Roles touching the entity, held on ``on`` (all roles when None).
@@ -277,4 +278,75 @@ class GraphStore(Protocol):
     def conflicts(self, person_id: str | None = None) -> list[Conflict]:
         """Stored conflicts, of one person or all, sorted by (person_id,
         record_key, kind)."""
+        ...
+
+    # Incremental linking. Every write of a person source record and every
+    # delete_source_records marks the record's link state pending in the same
+    # transaction; link reads the pending states, the neighbourhood of their old and
+    # new keys, and saves the states it resolved (clearing the marks).
+
+    def delete_source_records(self, keys: Sequence[str]) -> None:
+        """Delete source records by key (``source#record_id``, unknown ignored) and
+        the roles they stated (same source and record id; their sanctions turn
+        pending); the link states of person records stay, pending, until the next
+        link forgets them."""
+        ...
+
+    def source_records_by_key(self, keys: Sequence[str]) -> list[SourceRecord]:
+        """The source records with these keys (unknown keys left out), sorted."""
+        ...
+
+    def roles_of_records(self, keys: Sequence[str]) -> list[Role]:
+        """Roles stated by these source records (by source and record id), sorted
+        by ``role_id``."""
+        ...
+
+    def get_persons(self, person_ids: Sequence[str]) -> list[Person]:
+        """The persons with these keys (unknown keys left out), sorted by key."""
+        ...
+
+    def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
+        """Stored candidates of these records, sorted by (record_key, rank)."""
+        ...
+
+    def conflicts_of(self, person_ids: Sequence[str]) -> list[Conflict]:
+        """Stored conflicts of these persons, sorted by (person_id, record_key,
+        kind)."""
+        ...
+
+    def record_links(self, *, pending_only: bool = False) -> list[RecordLink]:
+        """Link states (only the pending ones with ``pending_only``), by key."""
+        ...
+
+    def find_record_links(
+        self,
+        *,
+        keys: Sequence[str] = (),
+        numbers: Sequence[str] = (),
+        texts: Sequence[str] = (),
+        sounds: Sequence[str] = (),
+        births: Sequence[date] = (),
+        entities: Sequence[str] = (),
+    ) -> list[RecordLink]:
+        """Link states matching any of the values given (``births`` matches
+        ``birth`` or ``born``), by key; each field is indexed."""
+        ...
+
+    def save_record_links(
+        self,
+        links: Sequence[RecordLink],
+        forget: Sequence[str] = (),
+        *,
+        complete: bool = False,
+    ) -> None:
+        """Store link states (not pending) and drop those of ``forget``, atomically.
+
+        ``complete`` says every person record now has a state (a full link ran):
+        from then on ``links_complete`` is True, until ``wipe``.
+        """
+        ...
+
+    def links_complete(self) -> bool:
+        """Whether a full link stored the state of every person record, so a link
+        may read only the neighbourhood of pending records."""
         ...

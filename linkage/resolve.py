@@ -33,7 +33,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final, TypeVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from graph.model import (
     Candidate,
@@ -45,6 +46,7 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     Person,
+    RecordLink,
     Role,
     RoleType,
     SourceRecord,
@@ -57,6 +59,7 @@ from linkage.candidates import (
     query_tokens,
     rank_candidates,
     score_candidate,
+    sound_key,
 )
 from linkage.ids import (
     InvalidCreditCode,
@@ -74,7 +77,7 @@ from linkage.records import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
     from datetime import date
 
     from graph.model import Sex
@@ -84,15 +87,20 @@ if TYPE_CHECKING:
 __all__ = [
     "EnterpriseIndex",
     "Identity",
+    "LinkMode",
     "LinkReport",
+    "Neighbourhood",
     "Resolution",
     "ResolutionSummary",
     "Resolver",
     "RoleReader",
+    "gather",
     "link_store",
     "read_roles",
     "resolve",
     "surrogate_key",
+    "typo_key",
+    "typo_lookups",
 ]
 
 _SURROGATE_DIGITS: Final = 17
@@ -278,7 +286,7 @@ class Resolver:
         self._scheme: IdScheme = mapping.scheme
         self._records: dict[str, LinkRecord] = {}
         self._groups: dict[str, set[str]] = {}  # number -> record keys
-        self._bad: dict[str, set[str]] = {}  # cleaned bad number -> record keys
+        self._bad: dict[str, set[str]] = {}  # typo_key of bad number -> record keys
         self._legacy_records: set[str] = set()  # valid numbers written in 15 digits
         self._judgements: dict[str, JudgementRecord] = {}
         # derived state, kept up to date by resolve()
@@ -336,7 +344,9 @@ class Resolver:
             if len(self._scheme.clean(record.id_raw)) == self._scheme.legacy_length:
                 self._legacy_records.add(record.key)
         elif record.id_text:
-            self._bad.setdefault(record.id_text, set()).add(record.key)
+            self._bad.setdefault(typo_key(self._scheme, record.id_text), set()).add(
+                record.key
+            )
 
     def _unfile(self, record: LinkRecord) -> None:
         self._dirty_records.add(record.key)
@@ -348,10 +358,11 @@ class Resolver:
             self._dirty_numbers.add(record.id_value)
             self._legacy_records.discard(record.key)
         elif record.id_text:
-            bad = self._bad.get(record.id_text, set())
+            filed = typo_key(self._scheme, record.id_text)
+            bad = self._bad.get(filed, set())
             bad.discard(record.key)
             if not bad:
-                self._bad.pop(record.id_text, None)
+                self._bad.pop(filed, None)
 
     # -- resolution ---------------------------------------------------------------
     def resolve(self) -> Resolution:
@@ -815,7 +826,7 @@ class Resolver:
         else:
             for person in valid_changed:
                 for text in self._texts_of(person):
-                    for neighbour in one_typo_neighbours(self._scheme, text):
+                    for neighbour in typo_lookups(self._scheme, text):
                         dirty |= self._bad.get(neighbour, set())
         # lone legacy records, as proposers and as the persons proposed
         self._refresh_legacy_index(changed_people)
@@ -1023,6 +1034,42 @@ def _excluded(active: list[JudgementRecord], key: str) -> frozenset[str]:
     )
 
 
+_WILDCARD: Final = "?"
+
+
+def typo_key(scheme: IdScheme, text: str) -> str:
+    """The key a bad number is filed under for typo look-ups from valid numbers.
+
+    The text itself, or, when exactly one of its characters is outside the
+    scheme's alphabet (``O`` for ``0``), the text with that character replaced by
+    ``?``: only a substitution there can make it valid, and a valid number cannot
+    produce that character among its :func:`one_typo_neighbours`.
+    """
+    last = len(text) - 1
+    odd = [
+        i
+        for i, char in enumerate(text)
+        if char
+        not in (
+            scheme.check_alphabet
+            if scheme.check and scheme.check_alphabet and i == last
+            else scheme.alphabet
+        )
+    ]
+    if len(odd) != 1:
+        return text
+    (i,) = odd
+    return text[:i] + _WILDCARD + text[i + 1 :]
+
+
+def typo_lookups(scheme: IdScheme, number: str) -> list[str]:
+    """The keys (:func:`typo_key`) of every bad text one typo from ``number``."""
+    return [
+        *one_typo_neighbours(scheme, number),
+        *(number[:i] + _WILDCARD + number[i + 1 :] for i in range(len(number))),
+    ]
+
+
 def resolve(
     records: Iterable[LinkRecord],
     judgements: Iterable[JudgementRecord] = (),
@@ -1045,12 +1092,27 @@ vocabulary; :func:`read_roles` knows :class:`~graph.model.RoleType` values only.
 
 @dataclass(frozen=True, slots=True)
 class LinkReport:
-    """What a :func:`link_store` run found and how many store writes it needed."""
+    """What a :func:`link_store` run found and how many store writes it needed.
+
+    ``summary`` counts the records considered: all of them in a full run, the
+    neighbourhood of the pending records in an incremental one. ``pending`` is
+    how many records were written or deleted since the last link.
+    """
 
     summary: ResolutionSummary
     writes: int
     moved: int  # records whose entity changed
     seconds: float
+    mode: LinkMode = field(default_factory=lambda: LinkMode.FULL)
+    considered: int = 0
+    pending: int = 0
+
+
+class LinkMode(StrEnum):
+    """How a link run chose the records it resolved."""
+
+    FULL = "full"  # every person record
+    INCREMENTAL = "incremental"  # the neighbourhood of pending records
 
 
 def read_roles(
@@ -1099,67 +1161,431 @@ def link_store(
     *,
     mapping: FieldMapping = PERSON_FIELDS,
     roles_of: RoleReader = read_roles,
+    full: bool = False,
 ) -> LinkReport:
     """Resolve the person records of ``store`` under its judgements; write changes.
 
-    Every run resolves all records again (in memory, see :class:`Resolver`) and
-    writes only what differs from the store: entity keys of records that moved,
-    the persons that gained or lost records (recomputed from their records), the
-    roles of moved records (moved with them; created from the record for a record
-    that had none; deleted when it becomes unresolved), persons left without any
-    record, role or sanction, and the candidates and conflicts that changed.
-    Running it twice writes nothing the second time.
+    Incremental by default: once a full run stored the link state of every record
+    (:meth:`~graph.store.GraphStore.links_complete`), a run reads only the
+    neighbourhood of the records written or deleted since (:func:`gather`),
+    resolves it in memory and writes what changed there. With ``full`` (or on a
+    store never fully linked) every record is resolved again. Both write only
+    what differs from the store: entity keys of records that moved, persons
+    recomputed from their records (deleted when left without any record, role
+    or sanction), the roles of moved records (moved with them; created from the
+    record for a record that had none; deleted when it becomes unresolved), the
+    roles of changed records (rebuilt from the record), candidates, conflicts
+    and link states. Running it twice writes nothing the second time, and an
+    incremental run leaves the store as a full run would.
     """
     started = time.perf_counter()
-    records = {r.key: r for r in store.iter_source_records(EntityKind.PERSON)}
+    if full or not store.links_complete():
+        scope = _everything(store, mapping)
+    else:
+        scope = gather(store, mapping)
     resolver = Resolver(mapping)
-    resolver.add(link_record_from_source(r, mapping) for r in records.values())
-    resolver.set_judgements(store.judgements())
+    resolver.add(scope.link_records.values())
+    resolver.set_judgements(scope.judgements)
     result = resolver.resolve()
-    writes = 0
-    moved = [
-        (record, result.assignment.get(key))
-        for key, record in records.items()
-        if record.entity_key != result.assignment.get(key)
-    ]
-    touched = {p for r, new in moved for p in (r.entity_key, new) if p is not None}
-    persons = [
-        _person_of(result.identities[p])
-        for p in sorted(touched)
-        if p in result.identities
-    ]
-    store.replace_persons(persons)
-    store.set_entity_keys([(r.source, r.record_id, new) for r, new in moved])
-    writes += len(persons) + len(moved)
-    old_roles: list[str] = []
-    new_roles: list[Role] = []
-    stubs: dict[str, Enterprise] = {}
-    for record, new in moved:
-        if record.entity_key is not None:
-            for role in store.neighbours(EntityKind.PERSON, record.entity_key):
-                if (role.source, role.record_id) == (record.source, record.record_id):
-                    old_roles.append(role.role_id)
-                    if new is not None:
-                        new_roles.append(dataclasses.replace(role, person_id=new))
-        elif new is not None:
-            roles, enterprises = roles_of(record, new)
-            new_roles.extend(roles)
-            stubs.update((e.credit_code, e) for e in enterprises)
-    missing = set(stubs) - store.existing_keys(EntityKind.ENTERPRISE, sorted(stubs))
-    store.upsert_enterprises([stubs[c] for c in sorted(missing)])
-    store.delete_roles(old_roles)
-    store.upsert_roles(new_roles)
-    gone = [p for p in sorted(touched) if p not in result.identities]
-    deleted = store.delete_bare_persons(gone)
-    writes += len(missing) + len(old_roles) + len(new_roles) + len(deleted)
-    writes += _sync_candidates(store, result)
-    writes += _sync_conflicts(store, result)
+    writes, moved = _write(store, scope, result, mapping.scheme, roles_of)
     return LinkReport(
         summary=result.summary(),
         writes=writes,
-        moved=len(moved),
+        moved=moved,
         seconds=time.perf_counter() - started,
+        mode=LinkMode.FULL if scope.full else LinkMode.INCREMENTAL,
+        considered=len(scope.records),
+        pending=len(scope.pending),
     )
+
+
+@dataclass(slots=True)
+class Neighbourhood:
+    """The records a link run resolves, and which of its results it may write.
+
+    ``records`` are the current source records read (person kind), ``states``
+    their link states as stored (and those of ``removed`` records), ``pending``
+    the keys written or deleted since the last link. Results are exact, and
+    written, for the records of ``core`` (entity, link state), the persons of
+    ``core`` records before and after (person, conflicts) and the records of
+    ``dirty`` (candidates); the other records are context that makes them exact.
+    """
+
+    full: bool
+    records: dict[str, SourceRecord]
+    link_records: dict[str, LinkRecord]
+    states: dict[str, RecordLink]
+    pending: frozenset[str]
+    removed: frozenset[str]
+    core: frozenset[str]
+    dirty: frozenset[str]
+    judgements: list[JudgementRecord]
+
+
+def _everything(store: GraphStore, mapping: FieldMapping) -> Neighbourhood:
+    records = {r.key: r for r in store.iter_source_records(EntityKind.PERSON)}
+    states = {s.key: s for s in store.record_links()}
+    keys = frozenset(records)
+    return Neighbourhood(
+        full=True,
+        records=records,
+        link_records={
+            k: link_record_from_source(r, mapping) for k, r in records.items()
+        },
+        states=states,
+        pending=frozenset(k for k, s in states.items() if s.pending),
+        removed=frozenset(states.keys() - keys),
+        core=keys,
+        dirty=keys,
+        judgements=store.judgements(),
+    )
+
+
+class _Reader:
+    """Reads records by their link states, once each, keeping what it read."""
+
+    def __init__(self, store: GraphStore, mapping: FieldMapping) -> None:
+        self.store = store
+        self.mapping = mapping
+        self.records: dict[str, SourceRecord] = {}
+        self.link_records: dict[str, LinkRecord] = {}
+        self.states: dict[str, RecordLink] = {}
+        self._asked: dict[str, set[object]] = {}
+
+    def fresh(self, field: str, values: Iterable[_T]) -> list[_T]:
+        """The values of ``field`` not looked up before (now marked asked)."""
+        asked = self._asked.setdefault(field, set())
+        new = [v for v in set(values) if v is not None and v not in asked]
+        asked.update(new)
+        return new
+
+    def read(self, links: Iterable[RecordLink]) -> set[str]:
+        """Read the records of ``links`` not read yet; returns their keys."""
+        new = [link for link in links if link.key not in self.states]
+        for link in new:
+            self.states[link.key] = link
+        return self.read_keys(link.key for link in new)
+
+    def read_keys(self, keys: Iterable[str]) -> set[str]:
+        """Read the records of ``keys`` not read yet; returns the keys found."""
+        wanted = [k for k in keys if k not in self.records]
+        found = set()
+        for record in self.store.source_records_by_key(wanted):
+            if record.kind is EntityKind.PERSON:
+                self.records[record.key] = record
+                self.link_records[record.key] = link_record_from_source(
+                    record, self.mapping
+                )
+                found.add(record.key)
+        return found
+
+    def find(
+        self, *, unresolved_only: bool = False, **values: Iterable[Any]
+    ) -> set[str]:
+        """Read the records whose link states match any of ``values`` (by field)."""
+        fresh = {
+            field: self.fresh(f"{field}:{unresolved_only}", given)
+            for field, given in values.items()
+        }
+        if not any(fresh.values()):
+            return set()
+        links = self.store.find_record_links(**fresh)
+        if unresolved_only:
+            links = [link for link in links if link.entity is None]
+        return self.read(links) | {
+            link.key for link in links if link.key in self.records
+        }
+
+
+def gather(store: GraphStore, mapping: FieldMapping = PERSON_FIELDS) -> Neighbourhood:
+    """The neighbourhood of the records written or deleted since the last link.
+
+    Read from the store through the link states (all look-ups indexed):
+
+    - *core*: the pending records; every judged record and the records of every
+      judged number (judgements are few, and this makes the judged overlay
+      exact); then, until nothing new turns up, every record sharing a number
+      (stored or current) or a stored entity with a core record. Core persons
+      are thereby complete.
+    - *dirty*: records whose candidates may change: core records; unresolved
+      records sharing a birth date or name sound (old or new) with a core record
+      or a core person's encoded birth date; unresolved records whose bad number
+      is one typo from a core number (or its 15-digit form); lone 15-digit records
+      one typo from a core number.
+    - *context*: what the candidates of dirty records are computed from: the
+      records in their blocks (same stated or encoded birth date, same name
+      sound), the persons one typo from their numbers, and all records of the
+      persons so found.
+    """
+    scheme = mapping.scheme
+    reader = _Reader(store, mapping)
+    pending_states = store.record_links(pending_only=True)
+    pending = frozenset(s.key for s in pending_states)
+    judgements = store.judgements()
+    judged = {e for j in judgements for e in (j.a, j.b)}
+    reader.read(pending_states)
+    reader.read(store.find_record_links(keys=sorted(e for e in judged if "#" in e)))
+    removed = pending - reader.records.keys()
+    # core: close over numbers and entities
+    core: set[str] = set(reader.states)
+    numbers: set[str] = {e for e in judged if "#" not in e}
+    while True:
+        for key in core:
+            state = reader.states[key]
+            numbers.update(v for v in (state.number, state.entity) if v)
+            record = reader.records.get(key)
+            if record is not None:
+                numbers.update(
+                    v
+                    for v in (record.entity_key, reader.link_records[key].id_value)
+                    if v
+                )
+        grown = reader.find(numbers=numbers, entities=numbers) - core
+        if not grown:
+            break
+        core |= grown
+    # dirty: records whose candidates the core's changes can reach
+    sounds: set[str] = set()
+    births: set[date] = set()
+    for key in core:
+        state = reader.states[key]
+        sounds.update(v for v in (state.sound,) if v)
+        births.update(v for v in (state.birth, state.born) if v)
+        current = reader.link_records.get(key)
+        if current is not None:
+            new = _state_of(current, None, scheme)
+            sounds.update(v for v in (new.sound,) if v)
+            births.update(v for v in (new.birth, new.born) if v)
+    valid = [n for n in numbers if not _is_surrogate(n) and "#" not in n]
+    births.update(b for n in valid if (b := encoded_birth_date(scheme, n)))
+    texts = {
+        t
+        for n in valid
+        for form in _forms(scheme, n)
+        for t in typo_lookups(scheme, form)
+    }
+    dirty = set(core) & reader.records.keys()
+    dirty |= reader.find(
+        unresolved_only=True, sounds=sounds, births=births, texts=texts
+    )
+    dirty |= reader.find(numbers=_legacy_neighbours(scheme, valid))
+    # context: the blocks and typo neighbours of dirty records, then their persons
+    block_births: set[date] = set()
+    block_sounds: set[str] = set()
+    near: set[str] = set()
+    for key in dirty:
+        link_record = reader.link_records[key]
+        if link_record.id_value is None:
+            sound = sound_key(link_record.name_key)
+            if link_record.birth_date is not None:
+                block_births.add(link_record.birth_date)
+            if sound:
+                block_sounds.add(sound)
+            if link_record.id_text:
+                near.update(_typo_persons(scheme, link_record.id_text))
+        elif len(scheme.clean(link_record.id_raw)) == scheme.legacy_length:
+            near.update(_legacy_neighbours(scheme, [link_record.id_value]))
+    context = reader.find(births=block_births, sounds=block_sounds, numbers=near)
+    persons = {
+        v
+        for key in context
+        for v in (reader.states[key].number, reader.states[key].entity)
+        if v
+    } | {reader.link_records[key].id_value for key in context} - {None}
+    reader.find(numbers=persons, entities=persons)
+    return Neighbourhood(
+        full=False,
+        records=reader.records,
+        link_records=reader.link_records,
+        states=reader.states,
+        pending=pending,
+        removed=frozenset(removed),
+        core=frozenset(core),
+        dirty=frozenset(dirty),
+        judgements=judgements,
+    )
+
+
+def _forms(scheme: IdScheme, number: str) -> list[str]:
+    """A valid number and its legacy form (when the scheme has one)."""
+    legacy = scheme.legacy(number) if scheme.legacy is not None else None
+    return [number] if legacy is None else [number, legacy]
+
+
+def _upgrade(scheme: IdScheme, legacy: str) -> str | None:
+    try:
+        return scheme.normalize(legacy)
+    except ValueError:
+        return None
+
+
+def _legacy_neighbours(scheme: IdScheme, numbers: Iterable[str]) -> set[str]:
+    """Valid numbers whose legacy form is one typo from that of one of ``numbers``."""
+    if scheme.legacy is None:
+        return set()
+    found = set()
+    for number in numbers:
+        legacy = scheme.legacy(number)
+        if legacy is None:
+            continue
+        for neighbour in one_typo_neighbours(scheme, legacy):
+            upgraded = _upgrade(scheme, neighbour)
+            if upgraded is not None:
+                found.add(upgraded)
+    return found
+
+
+def _typo_persons(scheme: IdScheme, text: str) -> set[str]:
+    """Valid numbers a bad number (18 or 15 characters) may be one typo from."""
+    legacy = bool(scheme.legacy_length) and len(text) == scheme.legacy_length
+    found = set()
+    for neighbour in one_typo_neighbours(scheme, text):
+        number = _upgrade(scheme, neighbour) if legacy else neighbour
+        if number is not None:
+            found.add(number)
+    return found
+
+
+def _state_of(record: LinkRecord, entity: str | None, scheme: IdScheme) -> RecordLink:
+    """The link state of a record resolved to ``entity``."""
+    return RecordLink(
+        key=record.key,
+        entity=entity,
+        number=record.id_value,
+        text=typo_key(scheme, record.id_text) if record.id_text else None,
+        sound=sound_key(record.name_key) or None,
+        birth=record.birth_date,
+        born=(
+            encoded_birth_date(scheme, record.id_value)
+            if record.id_value is not None
+            else None
+        ),
+    )
+
+
+def _write(
+    store: GraphStore,
+    scope: Neighbourhood,
+    result: Resolution,
+    scheme: IdScheme,
+    roles_of: RoleReader,
+) -> tuple[int, int]:
+    """Write what differs between ``result`` (where exact) and the store."""
+    records, states = scope.records, scope.states
+    assignment = result.assignment
+    moved = [
+        (records[key], assignment.get(key))
+        for key in sorted(scope.core & records.keys())
+        if records[key].entity_key != assignment.get(key)
+    ]
+    changed = {
+        key
+        for key in scope.pending & records.keys()
+        if key in states and _was_linked(states[key])
+    }
+    # persons: every one a core record belonged to, belongs to, or was filed under
+    touched: set[str] = set()
+    for key in scope.core:
+        record = records.get(key)
+        state = states.get(key)
+        touched.update(
+            v
+            for v in (
+                assignment.get(key) if record is not None else None,
+                record.entity_key if record is not None else None,
+                scope.link_records[key].id_value if record is not None else None,
+                state.entity if state is not None else None,
+            )
+            if v
+        )
+    if scope.full:
+        touched |= result.identities.keys()
+    stored = {p.person_id: p for p in store.get_persons(sorted(touched))}
+    persons = [
+        person
+        for p in sorted(touched)
+        if p in result.identities
+        and stored.get(p) != (person := _person_of(result.identities[p]))
+    ]
+    store.replace_persons(persons)
+    store.set_entity_keys([(r.source, r.record_id, new) for r, new in moved])
+    writes = len(persons) + len(moved)
+    writes += _write_roles(store, moved, changed, records, assignment, roles_of)
+    gone = [p for p in sorted(touched) if p not in result.identities]
+    writes += len(store.delete_bare_persons(gone))
+    candidate_keys = scope.dirty | scope.removed
+    writes += _sync_candidates(
+        store,
+        result,
+        None if scope.full else sorted(candidate_keys),
+    )
+    writes += _sync_conflicts(store, result, None if scope.full else sorted(touched))
+    links = [
+        new
+        for key in sorted(scope.core & records.keys())
+        if (new := _state_of(scope.link_records[key], assignment.get(key), scheme))
+        != states.get(key)
+    ]
+    forget = sorted(scope.removed)
+    if links or forget or (scope.full and not store.links_complete()):
+        store.save_record_links(links, forget, complete=scope.full)
+    return writes, len(moved)
+
+
+def _was_linked(state: RecordLink) -> bool:
+    """Whether a (pending) state holds what an earlier link knew of the record."""
+    return any(
+        v is not None
+        for v in (
+            state.entity,
+            state.number,
+            state.text,
+            state.sound,
+            state.birth,
+            state.born,
+        )
+    )
+
+
+def _write_roles(
+    store: GraphStore,
+    moved: list[tuple[SourceRecord, str | None]],
+    changed: set[str],
+    records: Mapping[str, SourceRecord],
+    assignment: Mapping[str, str | None],
+    roles_of: RoleReader,
+) -> int:
+    """Move the roles of moved records; rebuild those of changed records."""
+    moved_to = {record.key: new for record, new in moved}
+    keys = sorted(moved_to.keys() | changed)
+    if not keys:
+        return 0
+    held: dict[str, list[Role]] = {}
+    for role in store.roles_of_records(keys):
+        held.setdefault(f"{role.source}#{role.record_id}", []).append(role)
+    old_roles: set[Role] = set()
+    new_roles: set[Role] = set()
+    stubs: dict[str, Enterprise] = {}
+    for key in keys:
+        record = records[key]
+        new = assignment.get(key)
+        roles = held.get(key, [])
+        old_roles.update(roles)
+        if key not in changed and record.entity_key is not None:
+            if new is not None:
+                new_roles.update(dataclasses.replace(r, person_id=new) for r in roles)
+        elif new is not None:
+            stated, enterprises = roles_of(record, new)
+            new_roles.update(stated)
+            stubs.update((e.credit_code, e) for e in enterprises)
+    delete = sorted({r.role_id for r in old_roles - new_roles})
+    create = sorted(new_roles - old_roles, key=lambda r: r.role_id)
+    needed = {r.credit_code for r in create}
+    missing = needed - store.existing_keys(EntityKind.ENTERPRISE, sorted(needed))
+    store.upsert_enterprises([stubs[c] for c in sorted(missing) if c in stubs])
+    store.delete_roles(delete)
+    store.upsert_roles(create)
+    return len(missing) + len(delete) + len(create)
 
 
 def _person_of(identity: Identity) -> Person:
@@ -1172,13 +1598,19 @@ def _person_of(identity: Identity) -> Person:
     )
 
 
-def _sync_candidates(store: GraphStore, result: Resolution) -> int:
+def _sync_candidates(
+    store: GraphStore, result: Resolution, keys: Sequence[str] | None
+) -> int:
+    """Replace the stored candidates of ``keys`` (of all records when None) that
+    differ from ``result``; returns how many records' candidates changed."""
     stored: dict[str, list[Candidate]] = {}
-    for c in store.candidates():
+    held = store.candidates() if keys is None else store.candidates_of(keys)
+    for c in held:
         stored.setdefault(c.record_key, []).append(c)
+    scope = set(stored) | set(result.candidates) if keys is None else set(keys)
     changed = [
         key
-        for key in sorted(set(stored) | set(result.candidates))
+        for key in sorted(scope)
         if tuple(stored.get(key, ())) != tuple(result.candidates.get(key, ()))
     ]
     if changed:
@@ -1188,16 +1620,22 @@ def _sync_candidates(store: GraphStore, result: Resolution) -> int:
     return len(changed)
 
 
-def _sync_conflicts(store: GraphStore, result: Resolution) -> int:
+def _sync_conflicts(
+    store: GraphStore, result: Resolution, persons: Sequence[str] | None
+) -> int:
+    """Replace the stored conflicts of ``persons`` (of all when None) that differ
+    from ``result``; returns how many persons' conflicts changed."""
     stored: dict[str, list[Conflict]] = {}
-    for c in store.conflicts():
+    held = store.conflicts() if persons is None else store.conflicts_of(persons)
+    for c in held:
         stored.setdefault(c.person_id, []).append(c)
     fresh: dict[str, list[Conflict]] = {}
     for c in result.conflicts:
         fresh.setdefault(c.person_id, []).append(c)
+    scope = set(stored) | set(fresh) if persons is None else set(persons)
     changed = [
         p
-        for p in sorted(set(stored) | set(fresh))
+        for p in sorted(scope)
         if sorted(stored.get(p, []), key=_conflict_order)
         != sorted(fresh.get(p, []), key=_conflict_order)
     ]
