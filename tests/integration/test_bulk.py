@@ -5,7 +5,7 @@ A registry is bulk-imported with ``neo4j-admin`` into a throwaway launcher serve
 folder into an ``EmbeddedStore``: counts, the content checksum, and a sample of
 answers. Two folders: a generated registry, and a small hand-written one full of
 what a CSV writer can get wrong (quotes, commas, line breaks, empty strings,
-absent values, keys written twice, stubs).
+absent values, keys written twice, stubs, enterprises named by legacy identifiers).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import random
+import re
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 SEED = 7
 IDS = {f"ID{n}": resident_id(100 + n) for n in range(1, 6)}
 CODES = {f"C{n}": credit_code(200 + n) for n in range(1, 4)}
+# C1's organisation code as printed, and a registration number C2 states
+LEGACY = {"O1": f"{CODES['C1'][8:16]}-{CODES['C1'][16]}", "R2": "510100000000001"}
 
 # Every line is a case: see the module docstring. ID1..ID5 and C1..C3 stand for
 # valid synthetic numbers.
@@ -68,22 +71,26 @@ TRICKY = {
         s2,5,刘洋,5101041970010100XX,,
         """,
     "enterprises.csv": """\
-        credit_code,name,status,founded_on
-        C1,甲公司,存续,2010-01-01
-        C1,,,
-        C2,"乙""公司",,
+        credit_code,name,status,founded_on,registration_no
+        C1,甲公司,存续,2010-01-01,
+        C1,,,,
+        C2,"乙""公司",,,R2
         """,
     "roles.csv": """\
         source,record_id,person_id_number,person_name,credit_code,role,since,until
         r,1,ID1,张伟,C1,董事长兼总经理,2015-01-01,
         r,2,ID1,张伟,C1,director,2015-01-01,2020-01-01
         r,3,ID4,赵六,C3,监事,,
+        r,4,ID1,张伟,O1,监事,2016-01-01,
+        r,5,ID2,,R2,董事,,
+        r,6,ID3,李娜,D2143569-X,董事,,
         """,
     "sanctions.csv": """\
         sanction_id,subject_kind,subject_id,type,authority,decision_no,violation_date,decided_on,display_until
         S1,enterprise,C1,行政处罚,某局,〔2020〕1号,,2020-05-01,
         S1,enterprise,C2,行政处罚,某局,〔2020〕1号,,2020-06-01,
         S2,person,ID5,失信被执行人,"",,,2021-01-01,
+        ,enterprise,O1,行政处罚,某局,〔2020〕2号,,2020-07-01,
         """,
 }
 
@@ -92,8 +99,9 @@ def _write_tricky(folder: Path) -> None:
     folder.mkdir(parents=True)
     for name, text in TRICKY.items():
         body = textwrap.dedent(text)
-        for token, value in {**IDS, **CODES}.items():
-            body = body.replace(f",{token},", f",{value},")
+        for token, value in {**IDS, **CODES, **LEGACY}.items():
+            # a whole cell: between commas or line ends
+            body = re.sub(rf"(?<![^,\n]){token}(?![^,\n])", value, body)
         (folder / name).write_text(body, encoding="utf-8")
 
 
@@ -375,5 +383,9 @@ def test_the_sink_merges_as_the_stores_do(
             for code in _FIRMS:
                 assert sink.get_enterprise(code) == store.get_enterprise(code)
             assert sink.counts() == store.counts()
+            legacy = ["D2143569X", "510100000000001", *(c[8:17] for c in _FIRMS)]
+            assert sink.enterprises_by_legacy_id(
+                legacy
+            ) == store.enterprises_by_legacy_id(legacy)
         finally:
             store.close()

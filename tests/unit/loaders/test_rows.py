@@ -43,7 +43,9 @@ def _full_width(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
-def _interpret(kind: InputKind, fields: dict[str, str]) -> RowResult | RowError:
+def _interpret(
+    kind: InputKind, fields: dict[str, str]
+) -> RowResult | PendingRow | RowError:
     cells = map_row(kind, fields.items())
     return interpret_row(kind, cells, file_name="dept/in.csv", line=7)
 
