@@ -734,23 +734,7 @@ class EmbeddedStore:
         if not person_ids:
             return []
         with self._transaction() as cur:
-            bare = [
-                row[0]
-                for row in _fetch_by_keys(
-                    cur,
-                    "SELECT person_id FROM persons p WHERE person_id IN ({})"
-                    " AND NOT EXISTS (SELECT 1 FROM roles r"
-                    "                 WHERE r.person_id = p.person_id)"
-                    " AND NOT EXISTS (SELECT 1 FROM source_records s"
-                    "                 WHERE s.entity_key = p.person_id"
-                    "                 AND s.kind = 'person')"
-                    " AND NOT EXISTS (SELECT 1 FROM sanctions x"
-                    "                 WHERE x.subject_kind = 'person'"
-                    "                 AND x.subject_id = p.person_id)",
-                    list(person_ids),
-                )
-            ]
-            _delete_by_keys(cur, "persons", "person_id", bare)
+            bare = _delete_bare(cur, person_ids)
         return sorted(bare)
 
     def record_judgement(self, judgement: JudgementRecord) -> None:
@@ -879,21 +863,20 @@ class EmbeddedStore:
                 "DELETE FROM roles WHERE source = ? AND record_id = ?", pairs
             )
             _mark_pending_for_enterprises(cur, codes)
-            _mark_link_pending(
-                cur,
-                [
-                    f"{row[0]}#{row[1]}"
-                    for pair in pairs
-                    for row in cur.execute(
-                        "SELECT source, record_id FROM source_records"
-                        " WHERE source = ? AND record_id = ? AND kind = 'person'",
-                        pair,
-                    )
-                ],
-            )
+            deleted = [
+                (f"{row[0]}#{row[1]}", row[2])
+                for pair in pairs
+                for row in cur.execute(
+                    "SELECT source, record_id, entity_key FROM source_records"
+                    " WHERE source = ? AND record_id = ? AND kind = 'person'",
+                    pair,
+                )
+            ]
+            _mark_link_pending(cur, [key for key, _ in deleted])
             cur.executemany(
                 "DELETE FROM source_records WHERE source = ? AND record_id = ?", pairs
             )
+            _delete_bare(cur, [entity for _, entity in deleted if entity])
         with self._lock:
             self._graph = None
 
@@ -1303,6 +1286,28 @@ CREATE TABLE IF NOT EXISTS link_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 _LINKAGE_TABLES = ("judgements", "candidates", "conflicts", "record_links", "link_meta")
 # record_links columns that find_record_links looks up, by keyword
 _LINK_LOOKUPS = ("record_key", "number", "text", "sound", "birth", "born", "entity")
+
+
+def _delete_bare(cur: sqlite3.Cursor, person_ids: Sequence[str]) -> list[str]:
+    """Delete the persons no role, person record or sanction refers to; them."""
+    bare = [
+        row[0]
+        for row in _fetch_by_keys(
+            cur,
+            "SELECT person_id FROM persons p WHERE person_id IN ({})"
+            " AND NOT EXISTS (SELECT 1 FROM roles r"
+            "                 WHERE r.person_id = p.person_id)"
+            " AND NOT EXISTS (SELECT 1 FROM source_records s"
+            "                 WHERE s.entity_key = p.person_id"
+            "                 AND s.kind = 'person')"
+            " AND NOT EXISTS (SELECT 1 FROM sanctions x"
+            "                 WHERE x.subject_kind = 'person'"
+            "                 AND x.subject_id = p.person_id)",
+            list(person_ids),
+        )
+    ]
+    _delete_by_keys(cur, "persons", "person_id", bare)
+    return bare
 
 
 def _mark_link_pending(cur: sqlite3.Cursor, keys: Iterable[str]) -> None:

@@ -600,10 +600,13 @@ def _translate(exc: Exception, what: str) -> GraphUnavailableError:
             return
 
         def work(tx: ManagedTransaction) -> None:
-            result = tx.run(queries.DELETE_SOURCE_RECORDS, rows=rows)
-            codes = [r["code"] for r in result]
+            found = list(tx.run(queries.DELETE_SOURCE_RECORDS, rows=rows))
+            codes = sorted({code for r in found for code in r["codes"]})
             if codes:
                 tx.run(queries.MARK_PENDING_FOR_ENTERPRISES, codes=codes).consume()
+            ids = sorted({r["entity"] for r in found if r["entity"]})
+            if ids:
+                tx.run(queries.DELETE_BARE_PERSONS, ids=ids).consume()
 
         self._write(work)
 

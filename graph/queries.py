@@ -674,9 +674,10 @@ ORDER BY person_id, record_key, kind
 # deleted since. (:LinkMeta {name: 'complete'}) exists once a full link ran.
 
 DELETE_SOURCE_RECORDS: Final[LiteralString] = """
-// $rows: [{key, source, record_id}]; returns code: the credit code of each
-// enterprise that lost a role. Deletes the records and the roles they stated; the
-// link state of a deleted person record turns pending.
+// $rows: [{key, source, record_id}]; returns codes (credit codes of the
+// enterprises that lost a role) and entity (the person a deleted person record was
+// filed under, or null), one row per key. Deletes the records and the roles they
+// stated; the link state of a deleted person record turns pending.
 UNWIND $rows AS row
 OPTIONAL MATCH (:Person)-[x:ROLE {source: row.source, record_id: row.record_id}]->
                (e:Enterprise)
@@ -684,14 +685,13 @@ WITH row, collect(x) AS roles, collect(DISTINCT e.credit_code) AS codes
 FOREACH (x IN roles | DELETE x)
 WITH row, codes
 OPTIONAL MATCH (r:SourceRecord {key: row.key})
+WITH row, codes, r, CASE WHEN r.kind = 'person' THEN r.entity_key END AS entity
 FOREACH (_ IN CASE WHEN r.kind = 'person' THEN [1] ELSE [] END |
   MERGE (l:RecordLink {key: row.key})
   SET l:LinkPending
 )
 DETACH DELETE r
-WITH codes
-UNWIND codes AS code
-RETURN DISTINCT code
+RETURN codes, entity
 """
 
 SOURCE_RECORDS_BY_KEY: Final[LiteralString] = (

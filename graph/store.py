@@ -288,8 +288,9 @@ class GraphStore(Protocol):
     def delete_source_records(self, keys: Sequence[str]) -> None:
         """Delete source records by key (``source#record_id``, unknown ignored) and
         the roles they stated (same source and record id; their sanctions turn
-        pending); the link states of person records stay, pending, until the next
-        link forgets them."""
+        pending), then the persons they were filed under that nothing refers to any
+        more (as ``delete_bare_persons``). The link states of person records stay,
+        pending, until the next link forgets them."""
         ...
 
     def source_records_by_key(self, keys: Sequence[str]) -> list[SourceRecord]:
