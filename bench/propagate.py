@@ -440,6 +440,12 @@ def main(argv: list[str] | None = None) -> int:
         default=neo4j_store.PROPAGATION_BATCH,
         help="sanctions per transaction of a propagation run",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=neo4j_store.PROPAGATION_THREADS,
+        help="concurrent transactions of a full propagation run",
+    )
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="4g")
     parser.add_argument("--seed", type=int, default=7)
@@ -456,9 +462,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     neo4j_store.PROPAGATION_BATCH = args.batch
+    neo4j_store.PROPAGATION_THREADS = args.threads
 
     home = args.reuse or Path(tempfile.mkdtemp(prefix="credlink-bench-propagate-"))
-    print(f"server: {home} (heap {args.heap}, page cache {args.pagecache})")
+    print(
+        f"server: {home} (heap {args.heap}, page cache {args.pagecache}); "
+        f"full runs: {args.threads} concurrent transactions of {args.batch} sanctions"
+    )
     started = time.perf_counter()
     if args.load == "import" and not args.reuse:
         _import(home, args)

@@ -194,13 +194,11 @@ class Neo4jStore:
                 keys = sorted(
                     {s.subject_id for s in sanctions if s.subject_kind is kind}
                 )
-                if keys:
-                    _require_all(tx, _MISSING[kind], keys, kind.value)
-            for kind in (EntityKind.PERSON, EntityKind.ENTERPRISE):
                 rows = [_sanction_row(s) for s in latest if s.subject_kind is kind]
-                if rows:
-                    # also marks them pending (propagation)
-                    tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=rows).consume()
+                if keys:
+                    # also marks them pending (propagation); an exception rolls
+                    # back what the other kind wrote
+                    _merge_sanctions(tx, kind, keys, rows)
 
         self._write(work)
 
@@ -300,42 +298,51 @@ class Neo4jStore:
         """Derive pending sanctions (all with ``full``) on the server, set-based.
 
         The catalogue goes in as a parameter. Pending sanctions: one managed (retried)
-        transaction per ``PROPAGATION_BATCH`` of them; all: one statement in
-        CALL ... IN TRANSACTIONS batches. Each sanction's facts change atomically.
+        transaction per ``PROPAGATION_BATCH`` of them; all: one statement in batches
+        of ``PROPAGATION_BATCH`` run by ``PROPAGATION_THREADS`` concurrent
+        transactions, then the sanctions of any batch that lost a deadlock, serially.
+        Each sanction's facts change atomically.
         """
         started = time.perf_counter()
         params = {
             "types": _catalogue_param(catalogue),
             "known": list(catalogue.types()),
             "batch": PROPAGATION_BATCH,
+            "threads": PROPAGATION_THREADS,
         }
         if full:
             with self._session() as session:
                 found = session.run(queries.PROPAGATE_ALL, params).single(strict=True)
                 record = found.data()
-            sanctions, written, removed = (
-                record["sanctions"],
-                record["written"],
-                record["removed"],
-            )
+            if record["failed"]:
+                # rolled back whole: derive them again, serially, as pending ones
+                failed = sorted(record["failed"])
+                self._write(lambda tx: _mark_pending(tx, failed))
+                again = self._drain_pending(params)
+                record["written"] += again["written"]
+                record["removed"] += again["removed"]
         else:
-            # Few pending sanctions is the common case: one retried transaction.
-            # After a bulk write, batch after batch until none is left.
-            sanctions = written = removed = 0
-            while True:
-                record = self._write(lambda tx: _derive_pending(tx, params))
-                sanctions += record["sanctions"]
-                written += record["written"]
-                removed += record["removed"]
-                if record["sanctions"] < PROPAGATION_BATCH:
-                    break
+            record = self._drain_pending(params)
         return PropagationReport(
-            sanctions=int(sanctions),
-            restrictions_written=int(written),
-            restrictions_removed=int(removed),
+            sanctions=int(record["sanctions"]),
+            restrictions_written=int(record["written"]),
+            restrictions_removed=int(record["removed"]),
             seconds=time.perf_counter() - started,
             skipped=tuple(record["skipped"]),
         )
+
+    def _drain_pending(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Derive pending sanctions, ``PROPAGATION_BATCH`` per managed transaction,
+        until none is left; totals, and the skipped ones of the last batch."""
+        # Few pending sanctions is the common case: one retried transaction.
+        # After a bulk write, batch after batch until none is left.
+        totals = {"sanctions": 0, "written": 0, "removed": 0}
+        while True:
+            found = self._write(lambda tx: _derive_pending(tx, params))
+            for key in totals:
+                totals[key] += found[key]
+            if found["sanctions"] < PROPAGATION_BATCH:
+                return {**totals, "skipped": found["skipped"]}
 
     def pending_sanctions(self) -> list[str]:
         """Ids of the sanctions whose restrictions wait to be derived, sorted."""
@@ -380,10 +387,10 @@ class Neo4jStore:
             if found.peek() is None:
                 raise EntityNotFoundError("sanction", sanction.sanction_id)
             found.consume()
-            _require_all(tx, _MISSING[kind], [sanction.subject_id], kind.value)
             if needs_rederive(event):  # fields changed; this also marks it pending
-                tx.run(queries.MERGE_SANCTIONS_ON[kind], rows=[row]).consume()
+                _merge_sanctions(tx, kind, [sanction.subject_id], [row])
             else:
+                _require_all(tx, _MISSING[kind], [sanction.subject_id], kind.value)
                 tx.run(
                     queries.SET_SANCTION_STATUS,
                     sanction_id=sanction.sanction_id,
@@ -722,6 +729,21 @@ def _require_all(
         raise EntityNotFoundError(kind, sorted(missing)[0])
 
 
+def _merge_sanctions(
+    tx: ManagedTransaction,
+    kind: EntityKind,
+    keys: list[str],
+    rows: list[dict[str, Any]],
+) -> None:
+    """Write ``rows`` (sanctions against ``kind``) unless a key of ``keys`` names
+    no subject: then raise EntityNotFoundError (the caller's transaction rolls
+    back)."""
+    found = tx.run(queries.MERGE_SANCTIONS_ON[kind], keys=keys, rows=rows)
+    missing = found.single(strict=True)["missing"]
+    if missing:
+        raise EntityNotFoundError(kind.value, sorted(missing)[0])
+
+
 def _native(value: Any) -> date | None:
     return None if value is None else value.to_native()
 
@@ -838,8 +860,11 @@ def _to_source_record(row: dict[str, Any]) -> SourceRecord:
 
 # -- propagation -------------------------------------------------------------------
 
-# Sanctions per inner transaction of a propagation run (bench/propagate.py tunes it).
+# Sanctions per inner transaction of a propagation run, and concurrent inner
+# transactions of a full run (bench/propagate.py tunes both; the server's cores
+# bound the second).
 PROPAGATION_BATCH = 2000
+PROPAGATION_THREADS = 2
 
 
 def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
@@ -872,6 +897,10 @@ def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
 
 def _derive_pending(tx: ManagedTransaction, params: dict[str, Any]) -> dict[str, Any]:
     return tx.run(queries.PROPAGATE_PENDING, params).single(strict=True).data()
+
+
+def _mark_pending(tx: ManagedTransaction, ids: list[str]) -> None:
+    tx.run(queries.MARK_PENDING, ids=ids).consume()
 
 
 def _to_fact(row: dict[str, Any]) -> RestrictionFact:

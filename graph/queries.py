@@ -10,8 +10,9 @@ Graph shape::
         (:Enterprise {credit_code})
     (:Sanction {sanction_id, subject_kind, subject_id, ...})-[:AGAINST]->(subject)
     (:SourceRecord {key, source, record_id, kind, raw, entity_key})
-    (:Person)-[:RESTRICTED_BY {restriction_id, measure, role_id, valid_from,
-        valid_until}]->(:Sanction)          a derived restriction (a fact)
+    (:Person)-[:RESTRICTED_BY {measure, role_id, valid_until}]->(:Sanction)
+                                            a derived restriction (a fact); its id
+                                            and valid_from follow from its ends
     (:Sanction)-[:HAS_EVENT]->(:SanctionEvent {sanction_id, seq, kind, on, by,
         reason, changes})                   a lifecycle event; changes is JSON text
     (:Sanction:Pending)                     restrictions wait to be derived anew
@@ -44,8 +45,9 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX role_id IF NOT EXISTS FOR ()-[r:ROLE]-() ON (r.role_id)",
     "CREATE INDEX sanction_subject IF NOT EXISTS "
     "FOR (s:Sanction) ON (s.subject_kind, s.subject_id)",
-    "CREATE INDEX restriction_id IF NOT EXISTS "
-    "FOR ()-[x:RESTRICTED_BY]-() ON (x.restriction_id)",
+    # facts no longer store their id (derived from their ends): the index of the
+    # stores that did goes
+    "DROP INDEX restriction_id IF EXISTS",
     "CREATE CONSTRAINT sanction_event_key IF NOT EXISTS "
     "FOR (e:SanctionEvent) REQUIRE (e.sanction_id, e.seq) IS UNIQUE",
     # -- linkage
@@ -163,33 +165,50 @@ SET r.type = row.type, r.since = row.since, r.until = row.until,
     r.source = row.source, r.record_id = row.record_id
 """
 
+# One statement per subject kind: it checks every subject of the batch ($keys) and
+# writes nothing unless all exist, so a one-sanction write is one round trip.
 _MERGE_SANCTIONS_HEAD: Final[LiteralString] = """
-// $rows: [{sanction_id, subject_kind, subject_id, type, authority, decision_no,
-//          decided_on, violation_date, display_until, status}]; returns nothing.
-UNWIND $rows AS row
-MERGE (s:Sanction {sanction_id: row.sanction_id})
-SET s.subject_kind = row.subject_kind, s.subject_id = row.subject_id,
-    s.type = row.type, s.authority = row.authority, s.decision_no = row.decision_no,
-    s.decided_on = row.decided_on, s.violation_date = row.violation_date,
-    s.display_until = row.display_until, s.status = row.status
-SET s:Pending // propagation: its restrictions must be derived anew
-WITH s, row
-OPTIONAL MATCH (s)-[old:AGAINST]->()
-DELETE old
-WITH DISTINCT s, row
+// $keys: every subject key of the batch; $rows: [{sanction_id, subject_kind,
+// subject_id, type, authority, decision_no, decided_on, violation_date,
+// display_until, status}]; returns missing (the keys that name no subject, one row).
+UNWIND $keys AS key
+"""
+
+_MERGE_SANCTIONS_BODY: Final[LiteralString] = """
+WITH collect(CASE WHEN t IS NULL THEN key END) AS missing
+CALL (missing) {
+  UNWIND CASE WHEN size(missing) = 0 THEN $rows ELSE [] END AS row
+  MERGE (s:Sanction {sanction_id: row.sanction_id})
+  SET s.subject_kind = row.subject_kind, s.subject_id = row.subject_id,
+      s.type = row.type, s.authority = row.authority,
+      s.decision_no = row.decision_no, s.decided_on = row.decided_on,
+      s.violation_date = row.violation_date, s.display_until = row.display_until,
+      s.status = row.status
+  SET s:Pending // propagation: its restrictions must be derived anew
+  WITH s, row
+"""
+
+_MERGE_SANCTIONS_TAIL: Final[LiteralString] = """
+  // a moved sanction leaves its old subject; an unchanged one keeps its edge
+  OPTIONAL MATCH (s)-[old:AGAINST]->(other) WHERE other <> t
+  DELETE old
+  WITH DISTINCT s, t
+  MERGE (s)-[:AGAINST]->(t)
+}
+RETURN missing
 """
 
 MERGE_SANCTIONS_ON: Final[dict[EntityKind, LiteralString]] = {
     EntityKind.PERSON: _MERGE_SANCTIONS_HEAD
-    + """
-MATCH (t:Person {person_id: row.subject_id})
-MERGE (s)-[:AGAINST]->(t)
-""",
+    + "OPTIONAL MATCH (t:Person {person_id: key})"
+    + _MERGE_SANCTIONS_BODY
+    + "  MATCH (t:Person {person_id: row.subject_id})"
+    + _MERGE_SANCTIONS_TAIL,
     EntityKind.ENTERPRISE: _MERGE_SANCTIONS_HEAD
-    + """
-MATCH (t:Enterprise {credit_code: row.subject_id})
-MERGE (s)-[:AGAINST]->(t)
-""",
+    + "OPTIONAL MATCH (t:Enterprise {credit_code: key})"
+    + _MERGE_SANCTIONS_BODY
+    + "  MATCH (t:Enterprise {credit_code: row.subject_id})"
+    + _MERGE_SANCTIONS_TAIL,
 }
 
 MERGE_SOURCE_RECORDS: Final[LiteralString] = """
@@ -387,28 +406,28 @@ CALL (s) {
               WHEN m.lasts_months IS NULL THEN shown_until
               ELSE s.decided_on + duration({months: m.lasts_months})
             END}]) AS derived
+  // a fact is known by (person, measure, role) within its sanction
   WITH s,
        [f IN derived WHERE f.valid_until > s.decided_on
-        | f {.*, id: s.sanction_id + '|' + f.p.person_id + '|' + f.measure + '|'
-                     + coalesce(f.role_id, 'direct')}] AS fresh,
-       [(s)<-[x:RESTRICTED_BY]-() | x] AS held
-  WITH s, fresh, held, [f IN fresh | f.id] AS fresh_ids,
-       [x IN held | x.restriction_id] AS held_ids
+        | f {.*, key: f.p.person_id + '|' + f.measure + '|'
+                      + coalesce(f.role_id, 'direct')}] AS fresh,
+       [(s)<-[x:RESTRICTED_BY]-(h)
+        | {x: x, until: x.valid_until, key: h.person_id + '|' + x.measure + '|'
+                                             + coalesce(x.role_id, 'direct')}] AS held
+  WITH s, fresh, held, [f IN fresh | f.key] AS fresh_keys,
+       [h IN held | h.key] AS held_keys
   // write the difference only
-  WITH s, fresh, held,
-       [f IN fresh WHERE NOT f.id IN held_ids] AS created,
-       [x IN held WHERE NOT x.restriction_id IN fresh_ids] AS stale,
-       [x IN held WHERE any(f IN fresh WHERE f.id = x.restriction_id
-          AND (x.valid_from <> s.decided_on OR x.valid_until <> f.valid_until))]
-         AS changed
-  FOREACH (x IN changed |
-    FOREACH (f IN [f IN fresh WHERE f.id = x.restriction_id] |
-      SET x.valid_from = s.decided_on, x.valid_until = f.valid_until))
+  WITH s, fresh,
+       [f IN fresh WHERE NOT f.key IN held_keys] AS created,
+       [h IN held WHERE NOT h.key IN fresh_keys | h.x] AS stale,
+       reduce(c = [], h IN held | c + [f IN fresh
+         WHERE f.key = h.key AND h.until <> f.valid_until
+         | {x: h.x, until: f.valid_until}]) AS changed
+  FOREACH (c IN changed | FOREACH (x IN [c.x] | SET x.valid_until = c.until))
   FOREACH (f IN created |
     FOREACH (p IN [f.p] |
       CREATE (p)-[:RESTRICTED_BY {
-        restriction_id: f.id, measure: f.measure, role_id: f.role_id,
-        valid_from: s.decided_on, valid_until: f.valid_until
+        measure: f.measure, role_id: f.role_id, valid_until: f.valid_until
       }]->(s)))
   FOREACH (x IN stale | DELETE x)
   RETURN size(created) + size(changed) AS written, size(stale) AS removed
@@ -427,11 +446,16 @@ RETURN u.sanction_id AS id ORDER BY id LIMIT 100 } AS skipped
 
 PROPAGATE_ALL: Final[LiteralString] = (
     """
-// Every sanction, in auto-commit batches of $batch sanctions (CALL ... IN
-// TRANSACTIONS). $types, $known (above), $batch; returns sanctions (of a known
-// type), written (facts created or changed), removed (stale facts), skipped (one
-// row). A sanction whose type has no measure for its kind of subject, that holds
-// no fact and is not pending has nothing to derive: it is counted, not visited.
+// Every sanction, in auto-commit batches of $batch sanctions run by $threads
+// concurrent transactions (CALL ... IN CONCURRENT TRANSACTIONS). Each sanction's
+// facts are its own, so batches never write the same fact; they may lock the same
+// person, and a batch that loses a deadlock is rolled back and named in `failed`
+// (its sanctions stay as they were; the caller derives them again, serially).
+// $types, $known (above), $batch, $threads; returns sanctions (of a known type),
+// written (facts created or changed), removed (stale facts), failed (sanction ids
+// of rolled-back batches), skipped (one row). A sanction whose type has no measure
+// for its kind of subject, that holds no fact and is not pending has nothing to
+// derive: it is counted, not visited.
 MATCH (s:Sanction)
 WHERE s.type IN $known
   AND (s:Pending
@@ -442,10 +466,12 @@ WHERE s.type IN $known
        OR EXISTS { (s)<-[:RESTRICTED_BY]-() })
 """
     + _DERIVE_ONE
-    + """ IN TRANSACTIONS OF $batch ROWS
-WITH coalesce(sum(written), 0) AS written, coalesce(sum(removed), 0) AS removed
+    + """ IN $threads CONCURRENT TRANSACTIONS OF $batch ROWS
+  ON ERROR CONTINUE REPORT STATUS AS status
+WITH coalesce(sum(written), 0) AS written, coalesce(sum(removed), 0) AS removed,
+     collect(CASE WHEN NOT status.committed THEN s.sanction_id END) AS failed
 RETURN COUNT { MATCH (a:Sanction) WHERE a.type IN $known } AS sanctions,
-       written, removed, COLLECT {
+       written, removed, failed, COLLECT {
 MATCH (u:Sanction)"""
     + _SKIPPED
 )
@@ -467,10 +493,12 @@ LIMIT $batch
 )
 
 _FACT_COLUMNS: Final[LiteralString] = """
-WHERE $on IS NULL OR (x.valid_from <= $on AND $on < x.valid_until)
-RETURN x.restriction_id AS restriction_id, s.sanction_id AS sanction_id,
-       p.person_id AS person_id, x.measure AS measure, x.role_id AS role_id,
-       x.valid_from AS valid_from, x.valid_until AS valid_until
+WHERE $on IS NULL OR (s.decided_on <= $on AND $on < x.valid_until)
+RETURN s.sanction_id + '|' + p.person_id + '|' + x.measure + '|'
+         + coalesce(x.role_id, 'direct') AS restriction_id,
+       s.sanction_id AS sanction_id, p.person_id AS person_id,
+       x.measure AS measure, x.role_id AS role_id,
+       s.decided_on AS valid_from, x.valid_until AS valid_until
 ORDER BY restriction_id
 """
 

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from graph import enforcement, neo4j_store
-from graph.errors import EntityNotFoundError, LifecycleError, PolicyError
+from graph.errors import (
+    EntityNotFoundError,
+    GraphUnavailableError,
+    LifecycleError,
+    PolicyError,
+)
 from graph.model import EntityKind, RoleType, SanctionStatus
 from graph.policy import Period, load_catalogue
 from graph.propagation import (
@@ -30,6 +35,8 @@ from tests.factories import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import neo4j
 
     from graph.model import Role, Sanction
     from graph.propagation import Restriction, RestrictionFact
@@ -196,6 +203,55 @@ def test_many_pending_sanctions_are_derived_batch_by_batch(
     assert store.restriction_facts() == _reference(
         store, extra=[m.sanction_id for m in many]
     )
+
+
+def test_a_full_run_in_concurrent_batches_equals_the_rules(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Neo4j: one sanction per inner transaction, two at a time, all reaching the
+    # same people (their person nodes are locked by both transactions)
+    monkeypatch.setattr(neo4j_store, "PROPAGATION_BATCH", 1)
+    monkeypatch.setattr(neo4j_store, "PROPAGATION_THREADS", 2)
+    _seed(store)
+    many = [replace(SANCTIONS[1], sanction_id=f"T{n:02d}") for n in range(24)]
+    store.upsert_sanctions(many)
+    extra = [m.sanction_id for m in many]
+    fresh = enforcement.propagate(store, CATALOGUE, full=True)
+    assert store.restriction_facts() == _reference(store, extra=extra)
+    assert fresh.restrictions_written == len(store.restriction_facts())
+    assert store.pending_sanctions() == []
+    # moved decisions: every fact's end changes, in place
+    moved = [replace(m, decided_on=_d("2024-01-15")) for m in many]
+    store.upsert_sanctions(moved)
+    again = enforcement.propagate(store, CATALOGUE, full=True)
+    assert store.restriction_facts() == _reference(store, extra=extra)
+    assert again.restrictions_written == 2 * len(many)  # BOB's and DAVE's
+    assert again.restrictions_removed == 0
+
+
+def test_a_failed_batch_is_derived_again_and_its_error_surfaces(
+    request: pytest.FixtureRequest,
+    neo4j_driver: neo4j.Driver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(neo4j_store, "PROPAGATION_BATCH", 1)
+    store: GraphStore = request.getfixturevalue("neo4j_store")
+    _seed(store)
+    # a sanction no loader would write: its decision date is a boolean, so deriving it
+    # fails and rolls its inner transaction back
+    neo4j_driver.execute_query(
+        "MATCH (e:Enterprise {credit_code: $code}) "
+        "CREATE (s:Sanction:Pending {sanction_id: 'BROKEN', type: $type, "
+        "subject_kind: 'enterprise', subject_id: $code, decided_on: true, "
+        "status: 'active'})-[:AGAINST]->(e)",
+        code=ACME,
+        type="dishonest_judgment_debtor",
+    )
+    with pytest.raises(GraphUnavailableError, match="Boolean"):
+        enforcement.propagate(store, CATALOGUE, full=True)
+    # the other batches committed; the broken one waits, still pending
+    assert store.restriction_facts() == _reference(store)
+    assert store.pending_sanctions() == ["BROKEN"]
 
 
 def test_a_role_write_marks_only_sanctions_against_its_enterprise(
