@@ -34,20 +34,38 @@ from loaders.rows import roles_of_record
 
 
 @app.command(rich_help_panel="Identities")
-def link(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Resolve the person records in the store under its judgements; summarise."""
+def link(
+    ctx: typer.Context,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Resolve every person record again, not only the neighbourhood "
+            "of those written or deleted since the last link.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Resolve the person records in the store under its judgements; summarise.
+
+    Incremental once the store was linked in full: only the records written or
+    deleted since, and their neighbourhood, are read and resolved.
+    """
     # Linking creates millions of acyclic objects: the cyclic collector would only
     # rescan them (about a third more CPU time at 1M records).
     gc.disable()
     try:
         with opened_store(ctx) as store:
-            report = link_store(store, roles_of=roles_of_record)
+            report = link_store(store, roles_of=roles_of_record, full=full)
     finally:
         gc.enable()
     if as_json:
         print_json(report)
         return
-    table = Table(title=f"linked in {report.seconds:.1f} s")
+    table = Table(
+        title=f"linked ({report.mode.value}) in {report.seconds:.1f} s: "
+        f"{report.considered:,} records considered, {report.pending:,} pending"
+    )
     table.add_column("")
     table.add_column("count", justify="right")
     for name, value in dataclasses.asdict(report.summary).items():

@@ -65,3 +65,25 @@ def test_judge_needs_exactly_one_verdict_and_known_endpoints(
     cli.run("judge", record, target, "--same", "--different", "--by", "x", code=2)
     cli.run("judge", "nowhere#1", target, "--same", "--by", "x", code=2)
     cli.run("explain", "11010519491231002X", code=2)
+
+
+def test_link_is_incremental_after_a_full_link(cli: Cli, tmp_path: Path) -> None:
+    _loaded(cli, tmp_path)
+    first = cli.json("link")
+    assert first["mode"] == "full"  # never linked before
+    assert first["considered"] == first["summary"]["records"]
+    more = tmp_path / "more"
+    cli.json(
+        "generate", "--persons", "200", "--enterprises", "4", "--seed", "6",
+        "--out", str(more),
+    )  # fmt: skip
+    cli.json("load", str(more))
+    second = cli.json("link")
+    assert second["mode"] == "incremental"
+    assert 0 < second["pending"] <= second["considered"]
+    assert cli.json("link")["pending"] == 0
+    again = cli.json("link", "--full")
+    assert again["mode"] == "full"
+    assert again["writes"] == 0  # the incremental run left what a full run gives
+    assert second["considered"] < again["considered"]  # not everything was read
+    assert "incremental" in cli.run("link").stdout
