@@ -18,6 +18,7 @@ from graph.embedded_store import EmbeddedStore
 
 if TYPE_CHECKING:
     from api.audit import AuditLog
+    from graph.policy.catalogue import Catalogue
     from graph.store import GraphStore
 
 DEFAULT_STORE: Final = "credlink.db"
@@ -76,3 +77,9 @@ def request_audit(request: Request) -> AuditLog:
     """The audit log the app opened at start-up."""
     audit: AuditLog = request.app.state.audit
     return audit
+
+
+def request_catalogue(request: Request) -> Catalogue:
+    """The measures catalogue the app loaded at start-up."""
+    catalogue: Catalogue = request.app.state.catalogue
+    return catalogue

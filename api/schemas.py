@@ -82,3 +82,59 @@ class HealthOut(_Out):
 
     status: str
     store: str
+
+
+class RestrictionOut(_Out):
+    """A restriction in force (or, in a trace without a date, ever derived), with
+    its chain: sanction -> subject -> role and its interval -> person."""
+
+    restriction_id: str
+    sanction_id: str
+    person_id: str
+    measure: str
+    bars: list[RoleType]
+    except_enterprise: str | None
+    valid_from: date
+    valid_until: date
+    survives_repair: bool
+    example: bool
+    explanation: str
+    explanation_en: str
+    rule: str
+    sanction_type: str
+    subject_kind: str
+    subject_id: str
+    role: RoleType | None
+    role_since: date | None
+    role_until: date | None
+    source: str
+    record_id: str
+
+
+class RestrictionsOut(_Out):
+    """The restrictions in force on a person on a date."""
+
+    person_id: str
+    person_known: bool
+    on: date
+    restrictions: list[RestrictionOut]
+
+
+class AppointmentCheckOut(_Out):
+    """May the person take the role in the enterprise on the date? If not, why."""
+
+    person_id: str
+    person_known: bool
+    role: RoleType
+    enterprise: str
+    on: date
+    allowed: bool
+    blocking: list[RestrictionOut]
+
+
+class TraceOut(_Out):
+    """Everyone a sanction reaches, and why (in force on ``on``; all when None)."""
+
+    sanction_id: str
+    on: date | None
+    restrictions: list[RestrictionOut]

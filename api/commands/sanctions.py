@@ -29,6 +29,7 @@ import typer
 from rich.table import Table
 
 from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.keys import person_key
 from api.masking import mask_id_number
 from graph import enforcement
 from graph.errors import GraphUnavailableError, LinkageError
@@ -41,7 +42,7 @@ from graph.propagation import (
     Restriction,
     SanctionEvent,
 )
-from linkage.ids import normalize_resident_id, parse_credit_code
+from linkage.ids import parse_credit_code
 
 _EXIT_BLOCKED = 1
 _EXIT_REFUSED = 2
@@ -78,11 +79,8 @@ def _catalogue(path: Path | None) -> Catalogue:
 
 def _person(raw: str) -> str:
     """The canonical key of the person ``raw`` names (any form of the number)."""
-    text = raw.strip()
-    if text[:1] in ("U", "u"):
-        return text.upper()
     try:
-        return normalize_resident_id(text)
+        return person_key(raw)
     except LinkageError as exc:
         raise typer.BadParameter(str(exc), param_hint="person") from exc
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date  # noqa: TC003 - FastAPI reads annotations
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
 
-from api.audit import AuditLog  # noqa: TC001 - FastAPI reads annotations
+from api.audit import AuditLog
 from api.deps import request_audit, request_store
 from api.routes.views import View, enterprise_out, person_out, role_out
 from api.schemas import EnterpriseOut, EnterprisePeopleOut, HolderOut

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from api.deps import request_store
 from api.schemas import HealthOut
-from graph.store import GraphStore  # noqa: TC001 - FastAPI reads annotations
+from graph.store import GraphStore
 
 router = APIRouter(tags=["health"])
 

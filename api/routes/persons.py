@@ -1,4 +1,5 @@
-"""A person's record and related entities, by any written form of the ID number."""
+"""A person's file, related entities, restrictions and appointment checks, by any
+written form of the ID number (or a surrogate ``U...`` key)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,42 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 
 from api.audit import AuditLog
-from api.deps import request_audit, request_store
-from api.routes.views import View, enterprise_out, person_out, role_out
-from api.schemas import AssociateOut, PersonOut, RelatedOut
+from api.deps import request_audit, request_catalogue, request_store
+from api.keys import person_key
+from api.routes.views import (
+    View,
+    enterprise_out,
+    key_out,
+    person_out,
+    restriction_out,
+    role_out,
+)
+from api.schemas import (
+    AppointmentCheckOut,
+    AssociateOut,
+    PersonOut,
+    RelatedOut,
+    RestrictionsOut,
+)
+from graph import enforcement
 from graph.errors import EntityNotFoundError
 from graph.exploration import related_entities
+from graph.model import RoleType
+from graph.policy.catalogue import Catalogue
 from graph.store import GraphStore
-from linkage.ids import normalize_resident_id
+from linkage.ids import parse_credit_code
 
 router = APIRouter(prefix="/persons", tags=["persons"])
 
 Store = Annotated[GraphStore, Depends(request_store)]
 Audit = Annotated[AuditLog, Depends(request_audit)]
+Measures = Annotated[Catalogue, Depends(request_catalogue)]
 Requester = Annotated[
     str, Header(min_length=1, description="Who asks (system or officer); audited.")
 ]
 Purpose = Annotated[str, Header(description="Why they ask; audited.")]
 On = Annotated[date | None, Query(description="As of this date (default: all).")]
+OnDay = Annotated[date | None, Query(description="As of this date (default: today).")]
 ViewQuery = Annotated[View, Query(description="`public` masks personal data.")]
 
 
@@ -38,7 +58,7 @@ def get_person(
     view: ViewQuery = View.FULL,
 ) -> PersonOut:
     """One person's credit file header: name, aliases, birth date, sex."""
-    person_id = normalize_resident_id(id_number)
+    person_id = person_key(id_number)
     audit.record(
         requester=x_requester, action="get_person", subject=person_id, purpose=x_purpose
     )
@@ -59,7 +79,7 @@ def get_related(
     view: ViewQuery = View.FULL,
 ) -> RelatedOut:
     """The person's roles, the enterprises they are in, and who they meet there."""
-    person_id = normalize_resident_id(id_number)
+    person_id = person_key(id_number)
     audit.record(
         requester=x_requester, action="related", subject=person_id, purpose=x_purpose
     )
@@ -73,4 +93,72 @@ def get_related(
             AssociateOut(person=person_out(a.person, view), via=list(a.via))
             for a in related.associates
         ],
+    )
+
+
+@router.get("/{id_number}/restrictions")
+def get_restrictions(
+    id_number: str,
+    store: Store,
+    audit: Audit,
+    catalogue: Measures,
+    x_requester: Requester,
+    x_purpose: Purpose = "",
+    on: OnDay = None,
+    view: ViewQuery = View.FULL,
+) -> RestrictionsOut:
+    """The restrictions in force on the person on a date, each with its chain and
+    explanation (pending sanctions are derived first). A number the store does not
+    know has none: ``person_known`` says so."""
+    person_id = person_key(id_number)
+    day = on or date.today()
+    audit.record(
+        requester=x_requester,
+        action="restrictions",
+        subject=person_id,
+        purpose=x_purpose,
+    )
+    in_force = enforcement.restrictions_on(store, catalogue, person_id, day)
+    return RestrictionsOut(
+        person_id=key_out(person_id, view),
+        person_known=store.get_person(person_id) is not None,
+        on=day,
+        restrictions=[restriction_out(r, view) for r in in_force],
+    )
+
+
+@router.get("/{id_number}/appointment-check")
+def get_appointment_check(
+    id_number: str,
+    role: Annotated[RoleType, Query(description="The role to be taken.")],
+    enterprise: Annotated[str, Query(description="Credit code of the enterprise.")],
+    store: Store,
+    audit: Audit,
+    catalogue: Measures,
+    x_requester: Requester,
+    x_purpose: Purpose = "",
+    on: OnDay = None,
+    view: ViewQuery = View.FULL,
+) -> AppointmentCheckOut:
+    """May the person take ``role`` in ``enterprise`` on the date (the credit check
+    before an appointment)? Blocked: every blocking restriction, with its end. A
+    number the store does not know is allowed, with ``person_known`` false."""
+    person_id = person_key(id_number)
+    code = parse_credit_code(enterprise).value
+    day = on or date.today()
+    audit.record(
+        requester=x_requester,
+        action="appointment_check",
+        subject=person_id,
+        purpose=x_purpose,
+    )
+    check = enforcement.check_appointment(store, catalogue, person_id, role, code, day)
+    return AppointmentCheckOut(
+        person_id=key_out(person_id, view),
+        person_known=store.get_person(person_id) is not None,
+        role=role,
+        enterprise=code,
+        on=day,
+        allowed=check.allowed,
+        blocking=[restriction_out(r, view) for r in check.blocking],
     )

@@ -6,10 +6,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from api.masking import mask_id_number, mask_name
-from api.schemas import EnterpriseOut, PersonOut, RoleOut
+from api.schemas import EnterpriseOut, PersonOut, RestrictionOut, RoleOut
+from graph.model import EntityKind
 
 if TYPE_CHECKING:
     from graph.model import Enterprise, Person, Role
+    from graph.propagation import Restriction
 
 
 class View(StrEnum):
@@ -38,6 +40,11 @@ def person_out(person: Person, view: View) -> PersonOut:
     )
 
 
+def key_out(person_id: str, view: View) -> str:
+    """A person's key as the audience may see it."""
+    return mask_id_number(person_id) if view is View.PUBLIC else person_id
+
+
 def role_out(role: Role, view: View) -> RoleOut:
     """A role; the public view masks the holder's ID number."""
     person_id = role.person_id
@@ -62,4 +69,45 @@ def enterprise_out(enterprise: Enterprise) -> EnterpriseOut:
         status=enterprise.status,
         founded_on=enterprise.founded_on,
         conforming=enterprise.conforming,
+    )
+
+
+def restriction_out(restriction: Restriction, view: View) -> RestrictionOut:
+    """A restriction and its chain; the public view masks the person's ID number
+    (and the subject's, for a sanction against a person) and the role's record.
+
+    The explanations name the enterprise and the decision, never the person.
+    """
+    chain = restriction.chain
+    person_id, subject_id = restriction.person_id, chain.subject_id
+    restriction_id, record_id = restriction.restriction_id, chain.record_id
+    if view is View.PUBLIC:
+        person_id = mask_id_number(person_id)
+        # the id is built from the person's key (and the role's, which holds it)
+        restriction_id = restriction_id.replace(restriction.person_id, person_id)
+        if chain.subject_kind is EntityKind.PERSON:
+            subject_id = mask_id_number(subject_id)
+        record_id = ""
+    return RestrictionOut(
+        restriction_id=restriction_id,
+        sanction_id=restriction.sanction_id,
+        person_id=person_id,
+        measure=restriction.measure,
+        bars=list(restriction.bars),
+        except_enterprise=restriction.except_enterprise,
+        valid_from=restriction.valid_from,
+        valid_until=restriction.valid_until,
+        survives_repair=restriction.survives_repair,
+        example=restriction.example,
+        explanation=restriction.explanation_zh,
+        explanation_en=restriction.explanation_en,
+        rule=restriction.rule,
+        sanction_type=chain.sanction_type,
+        subject_kind=chain.subject_kind.value,
+        subject_id=subject_id,
+        role=chain.role,
+        role_since=chain.role_since,
+        role_until=chain.role_until,
+        source=chain.source,
+        record_id=record_id,
     )

@@ -16,6 +16,7 @@ from tests.factories import (
     make_enterprise,
     make_person,
     make_role,
+    make_sanction,
     resident_id,
 )
 
@@ -148,3 +149,140 @@ def test_enterprise_lookup_is_public_and_404_when_unknown(client: TestClient) ->
     assert client.get(f"/enterprises/{credit_code(2)}").json()["name"] == "乙"
     assert client.get(f"/enterprises/{credit_code(8)}").status_code == 404
     assert client.get("/health").json()["status"] == "ok"
+
+
+# -- restrictions, appointment checks, traces -----------------------------------------
+
+WANG = resident_id(2)  # legal representative of credit_code(1) over [2016, 2020)
+
+
+@pytest.fixture
+def listed(client: TestClient, store: GraphStore) -> TestClient:
+    """credit_code(1) listed in 2023 for a violation of 2018, when 王芳 ran it."""
+    store.upsert_sanctions(
+        [make_sanction(sanction_id="S9", violation_date=date(2018, 5, 1))]
+    )
+    return client
+
+
+def _check(client: TestClient, person: str, code: str, on: str) -> dict[str, object]:
+    response = client.get(
+        f"/persons/{person}/appointment-check",
+        params={"role": "legal_representative", "enterprise": code, "on": on},
+        headers=WHO,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_restrictions_in_force_with_their_chain(
+    listed: TestClient, tmp_path: Path
+) -> None:
+    fullwidth = WANG.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
+    response = listed.get(
+        f"/persons/{fullwidth}/restrictions", params={"on": "2024-01-01"}, headers=WHO
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["person_id"], body["person_known"], body["on"]) == (
+        WANG,
+        True,
+        "2024-01-01",
+    )
+    bar = next(r for r in body["restrictions"] if "legal_representative" in r["bars"])
+    assert bar["sanction_id"] == "S9"
+    assert bar["valid_until"] == "2026-06-01"  # three years from the decision
+    assert (bar["role"], bar["role_since"], bar["role_until"]) == (
+        "legal_representative",
+        "2016-01-01",
+        "2020-01-01",
+    )
+    assert credit_code(1) in bar["explanation"]
+    assert bar["except_enterprise"] == credit_code(1)
+    entry = _audit(tmp_path)[-1]
+    assert (entry["action"], entry["subject"]) == ("restrictions", WANG)
+    # after the display period: nothing in force
+    later = listed.get(
+        f"/persons/{WANG}/restrictions", params={"on": "2031-01-01"}, headers=WHO
+    ).json()
+    assert later["restrictions"] == []
+
+
+def test_appointment_check_blocks_until_the_bar_ends(
+    listed: TestClient, tmp_path: Path
+) -> None:
+    blocked = _check(listed, WANG, credit_code(2), "2024-01-01")
+    assert blocked["allowed"] is False
+    blocking = blocked["blocking"]
+    assert isinstance(blocking, list)
+    assert {(b["sanction_id"], b["valid_until"]) for b in blocking} == {
+        ("S9", "2026-06-01")
+    }
+    assert _audit(tmp_path)[-1]["action"] == "appointment_check"
+    # the bar is on *other* enterprises; and it ends after three years
+    assert _check(listed, WANG, credit_code(1), "2024-01-01")["allowed"] is True
+    assert _check(listed, WANG, credit_code(2), "2026-06-01")["allowed"] is True
+    # 张伟 was a director, not the legal representative: not reached
+    assert _check(listed, resident_id(1), credit_code(2), "2024-01-01")["allowed"]
+
+
+def test_an_unknown_person_is_allowed_and_said_to_be_unknown(
+    listed: TestClient,
+) -> None:
+    body = _check(listed, resident_id(9), credit_code(2), "2024-01-01")
+    assert (body["allowed"], body["person_known"], body["blocking"]) == (
+        True,
+        False,
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"role": "emperor", "enterprise": credit_code(2)}, None),
+        ({"role": "director", "enterprise": "12345"}, "length"),
+        ({"role": "director"}, None),
+    ],
+)
+def test_a_bad_check_request_is_refused(
+    listed: TestClient, params: dict[str, str], reason: str | None
+) -> None:
+    response = listed.get(
+        f"/persons/{WANG}/appointment-check", params=params, headers=WHO
+    )
+    assert response.status_code == 422
+    if reason is not None:
+        assert response.json()["reason"] == reason
+
+
+def test_public_view_masks_restrictions_and_traces(listed: TestClient) -> None:
+    answers = [
+        listed.get(
+            f"/persons/{WANG}/restrictions",
+            params={"on": "2024-01-01", "view": "public"},
+            headers=WHO,
+        ),
+        listed.get("/sanctions/S9/trace", params={"view": "public"}, headers=WHO),
+    ]
+    for response in answers:
+        assert response.status_code == 200, response.text
+        assert WANG not in response.text  # nowhere: ids, chains, explanations
+        assert WANG[:6] + "********" + WANG[-4:] in response.text
+
+
+def test_trace_lists_everyone_reached_and_is_audited(
+    listed: TestClient, tmp_path: Path
+) -> None:
+    body = listed.get("/sanctions/S9/trace", headers=WHO).json()
+    assert body["on"] is None
+    assert {r["person_id"] for r in body["restrictions"]} == {WANG}
+    in_force = listed.get(
+        "/sanctions/S9/trace", params={"on": "2030-01-01"}, headers=WHO
+    ).json()
+    assert in_force["restrictions"] == []  # every measure has ended by then
+    entry = _audit(tmp_path)[-1]
+    assert (entry["action"], entry["subject"]) == ("trace", "S9")
+    assert listed.get("/sanctions/S404/trace", headers=WHO).status_code == 404
+    assert listed.get("/sanctions/S9/trace").status_code == 422  # no requester
