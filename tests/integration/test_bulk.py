@@ -257,14 +257,20 @@ def test_import_files_keep_the_last_write_of_each_key(tmp_path: Path) -> None:
     assert len(records) == len(rows("source_records.csv"))
     assert records["s1#1"]["entity_key"] == IDS["ID3"]  # written twice: the last
     roles = {r["role_id"]: r for r in rows("roles.csv")}
-    assert len(roles) == len(rows("roles.csv")) == 3
+    assert len(roles) == len(rows("roles.csv")) == 5
     director = f"{IDS['ID1']}|{CODES['C1']}|director|2015-01-01"
     assert roles[director]["until:date"] == "2020-01-01"
+    # named by organisation code and by registration number
+    assert f"{IDS['ID1']}|{CODES['C1']}|supervisor|2016-01-01" in roles
+    assert f"{IDS['ID2']}|{CODES['C2']}|director|" in roles
     sanctions = {r["sanction_id:ID(Sanction)"]: r for r in rows("sanctions.csv")}
     assert sanctions["S1"]["subject_id"] == CODES["C2"]
+    by_org_code = f"administrative_penalty|〔2020〕2号|enterprise|{CODES['C1']}"
+    assert sanctions[by_org_code]["subject_id"] == CODES["C1"]
     against = rows("against_enterprise.csv")
     assert [(r[":START_ID(Sanction)"], r[":END_ID(Enterprise)"]) for r in against] == [
-        ("S1", CODES["C2"])
+        ("S1", CODES["C2"]),
+        (by_org_code, CODES["C1"]),
     ]
     persons = {r["person_id:ID(Person)"]: r for r in rows("persons.csv")}
     assert persons[IDS["ID1"]]["aliases:string[]"] == "張偉"
@@ -306,7 +312,7 @@ def test_cli_bulk_import_then_online_loads_change_nothing(tmp_path: Path) -> Non
         env = {"NEO4J_USER": server.user, "NEO4J_PASSWORD": server.password}
         stats = run("--store", server.uri, "stats", env=env)
         assert stats == imported["counts"]
-        assert stats["roles"] == 3
+        assert stats["roles"] == 5  # two of them named by legacy identifiers
         keys = registry_keys(folder)
         store = Neo4jStore.connect(
             server.uri, server.user, server.password, database=None
@@ -326,7 +332,7 @@ def test_cli_bulk_import_then_online_loads_change_nothing(tmp_path: Path) -> Non
 def test_a_strict_failure_leaves_no_import_files(tmp_path: Path) -> None:
     folder = _registry("tricky", tmp_path / "registry")
     with (folder / "enterprises.csv").open("a", encoding="utf-8") as f:
-        f.write("not-a-code,丙公司,,\n")
+        f.write("not-a-code,丙公司,,,\n")
     home = tmp_path / "home"
     with pytest.raises(InvalidRecordError, match="credit_code"):
         bulk_import(folder, home, neo4j_launcher, auth=False, strict=True)
