@@ -64,10 +64,12 @@ from linkage.candidates import (
 from linkage.ids import (
     InvalidCreditCode,
     parse_credit_code,
+    resident_id_check_char,
 )
 from linkage.names import name_similarity, names_compatible
 from linkage.records import (
     PERSON_FIELDS,
+    RESIDENT_ID,
     describe_typo,
     encoded_birth_date,
     encoded_sex,
@@ -1413,6 +1415,17 @@ def _forms(scheme: IdScheme, number: str) -> list[str]:
 
 
 def _upgrade(scheme: IdScheme, legacy: str) -> str | None:
+    """The number whose legacy form ``legacy`` is, to look up (None: none can be).
+
+    For resident IDs the 18-digit form is computed without validating the region
+    and birth date: an invalid result is no known person's number, so looking it
+    up finds nothing, as validating would (and costs a tenth).
+    """
+    if scheme is RESIDENT_ID:
+        if not legacy.isdigit():
+            return None
+        body = legacy[:6] + "19" + legacy[6:]
+        return body + resident_id_check_char(body)
     try:
         return scheme.normalize(legacy)
     except ValueError:
