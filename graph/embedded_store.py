@@ -874,6 +874,10 @@ class EmbeddedStore:
             ]
             _mark_link_pending(cur, [key for key, _ in deleted])
             cur.executemany(
+                "UPDATE record_links SET filed = ? WHERE record_key = ?",
+                [(entity, key) for key, entity in deleted],
+            )
+            cur.executemany(
                 "DELETE FROM source_records WHERE source = ? AND record_id = ?", pairs
             )
             _delete_bare(cur, [entity for _, entity in deleted if entity])
@@ -973,7 +977,8 @@ class EmbeddedStore:
         """Store link states (not pending), drop those of ``forget``; atomically."""
         with self._transaction() as cur:
             cur.executemany(
-                "INSERT OR REPLACE INTO record_links VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                "INSERT OR REPLACE INTO record_links"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)",
                 [
                     (
                         k.key,
@@ -1270,7 +1275,8 @@ CREATE TABLE IF NOT EXISTS record_links (
     sound TEXT,
     birth TEXT,
     born TEXT,
-    pending INTEGER NOT NULL DEFAULT 0
+    pending INTEGER NOT NULL DEFAULT 0,
+    filed TEXT
 );
 CREATE INDEX IF NOT EXISTS record_links_entity ON record_links(entity);
 CREATE INDEX IF NOT EXISTS record_links_number ON record_links(number);
@@ -1329,6 +1335,7 @@ def _row_to_record_link(row: sqlite3.Row) -> RecordLink:
         birth=_date(row["birth"]),
         born=_date(row["born"]),
         pending=bool(row["pending"]),
+        filed=row["filed"],
     )
 
 

@@ -263,6 +263,7 @@ class RecordLink:
     ``birth`` the birth date it states and ``born`` the one its number encodes.
     ``pending`` is set when the record is written or deleted after that link: the
     keys are then those of the last link (all None for a record never linked).
+    ``filed`` is, for a deleted record, the person it was filed under when deleted.
     """
 
     key: str
@@ -273,3 +274,4 @@ class RecordLink:
     birth: date | None = None
     born: date | None = None
     pending: bool = False
+    filed: str | None = None

@@ -588,18 +588,6 @@ class Neo4jStore:
             for row in self._read(queries.CONFLICTS, person_id=person_id)
         ]
 
-
-# -- translation between records and domain types ---------------------------------
-
-
-def _translate(exc: Exception, what: str) -> GraphUnavailableError:
-    retryable = isinstance(exc, ServiceUnavailable | SessionExpired | TransientError)
-    if isinstance(exc, AuthError):
-        return GraphUnavailableError(f"{what}: authentication failed", retryable=False)
-    if isinstance(exc, ClientError):
-        return GraphUnavailableError(f"{what}: {exc.message}", retryable=False)
-    return GraphUnavailableError(f"{what}: {exc}", retryable=retryable)
-
     def delete_source_records(self, keys: Sequence[str]) -> None:
         """Delete records and the roles they stated; their link states turn pending."""
         rows = [_provenance(key) for key in sorted(set(keys))]
@@ -713,6 +701,18 @@ def _translate(exc: Exception, what: str) -> GraphUnavailableError:
     def links_complete(self) -> bool:
         """Whether a full link stored the state of every person record."""
         return bool(self._read(queries.LINKS_COMPLETE)[0]["n"])
+
+
+# -- translation between records and domain types ---------------------------------
+
+
+def _translate(exc: Exception, what: str) -> GraphUnavailableError:
+    retryable = isinstance(exc, ServiceUnavailable | SessionExpired | TransientError)
+    if isinstance(exc, AuthError):
+        return GraphUnavailableError(f"{what}: authentication failed", retryable=False)
+    if isinstance(exc, ClientError):
+        return GraphUnavailableError(f"{what}: {exc.message}", retryable=False)
+    return GraphUnavailableError(f"{what}: {exc}", retryable=retryable)
 
 
 _MISSING: dict[EntityKind, LiteralString] = {
@@ -975,6 +975,7 @@ def _to_record_link(row: dict[str, Any]) -> RecordLink:
         birth=_native(row["birth"]),
         born=_native(row["born"]),
         pending=bool(row["pending"]),
+        filed=row["filed"],
     )
 
 

@@ -716,7 +716,7 @@ OPTIONAL MATCH (r:SourceRecord {key: row.key})
 WITH row, codes, r, CASE WHEN r.kind = 'person' THEN r.entity_key END AS entity
 FOREACH (_ IN CASE WHEN r.kind = 'person' THEN [1] ELSE [] END |
   MERGE (l:RecordLink {key: row.key})
-  SET l:LinkPending
+  SET l:LinkPending, l.filed = entity
 )
 DETACH DELETE r
 RETURN codes, entity
@@ -775,7 +775,7 @@ ORDER BY person_id, record_key, kind
 _RECORD_LINK_COLUMNS: Final[LiteralString] = """
 RETURN l.key AS key, l.entity AS entity, l.number AS number, l.text AS text,
        l.sound AS sound, l.birth AS birth, l.born AS born,
-       l:LinkPending AS pending
+       l:LinkPending AS pending, l.filed AS filed
 ORDER BY key
 """
 
@@ -817,7 +817,7 @@ SAVE_RECORD_LINKS: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (l:RecordLink {key: row.key})
 SET l.entity = row.entity, l.number = row.number, l.text = row.text,
-    l.sound = row.sound, l.birth = row.birth, l.born = row.born
+    l.sound = row.sound, l.birth = row.birth, l.born = row.born, l.filed = null
 REMOVE l:LinkPending
 """
 

@@ -290,7 +290,8 @@ class GraphStore(Protocol):
         the roles they stated (same source and record id; their sanctions turn
         pending), then the persons they were filed under that nothing refers to any
         more (as ``delete_bare_persons``). The link states of person records stay,
-        pending, until the next link forgets them."""
+        pending and naming the person each was filed under, until the next link
+        forgets them."""
         ...
 
     def source_records_by_key(self, keys: Sequence[str]) -> list[SourceRecord]:

@@ -1334,7 +1334,7 @@ def gather(store: GraphStore, mapping: FieldMapping = PERSON_FIELDS) -> Neighbou
     while True:
         for key in core:
             state = reader.states[key]
-            numbers.update(v for v in (state.number, state.entity) if v)
+            numbers.update(v for v in (state.number, state.entity, state.filed) if v)
             record = reader.records.get(key)
             if record is not None:
                 numbers.update(
@@ -1508,6 +1508,7 @@ def _write(
                 record.entity_key if record is not None else None,
                 scope.link_records[key].id_value if record is not None else None,
                 state.entity if state is not None else None,
+                state.filed if state is not None else None,
             )
             if v
         )

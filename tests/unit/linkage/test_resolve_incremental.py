@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.embedded_store import EmbeddedStore
-from graph.model import EntityKind, Judgement, JudgementRecord, SourceRecord
+from graph.model import EntityKind, Judgement, JudgementRecord, Person, SourceRecord
 from linkage.records import RESIDENT_ID
 from linkage.resolve import LinkMode, gather, link_store, typo_key, typo_lookups
 from tests.factories import resident_id
@@ -156,3 +156,18 @@ def test_one_substitution_is_always_found(position: int, char: str) -> None:
     text = N2[:position] + char.upper() + N2[position + 1 :]
     if text != N2:
         assert typo_key(RESIDENT_ID, text) in typo_lookups(RESIDENT_ID, N2)
+
+
+def test_a_record_written_and_deleted_between_links_leaves_no_trace(
+    store: EmbeddedStore,
+) -> None:
+    store.upsert_persons([Person(N1, "张伟", aliases=("張偉",))])  # as a loader would
+    store.upsert_source_records([_record("a#2", "張偉", N1)])
+    store.delete_source_records(["a#2"])
+    (state,) = store.record_links(pending_only=True)
+    assert (state.key, state.entity, state.filed) == ("a#2", None, N1)
+    link_store(store)
+    person = store.get_person(N1)
+    assert person is not None
+    assert person.aliases == ()
+    assert link_store(store, full=True).writes == 0
