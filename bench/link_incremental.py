@@ -47,9 +47,9 @@ RECORDS_PER_PERSON = 1.67  # mean of the generator's default source counts
 
 
 def _prepare(folder: Path, records: int, seed: int) -> Path:
-    from loaders.generator import generate
+    from loaders.generator import generate, generator_fingerprint
 
-    target = folder / f"r{records}-s{seed}"
+    target = folder / f"r{records}-s{seed}-g{generator_fingerprint()}"
     if not (target / "persons.csv").exists():
         persons = math.ceil(records / RECORDS_PER_PERSON * 1.02)
         started = time.perf_counter()

@@ -49,7 +49,7 @@ import neo4j_launcher  # noqa: E402
 from graph.embedded_store import EmbeddedStore  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
 from loaders.bulk import bulk_import, run_import  # noqa: E402
-from loaders.generator import generate  # noqa: E402
+from loaders.generator import generate, generator_fingerprint  # noqa: E402
 from loaders.pipeline import load_folder  # noqa: E402
 
 if TYPE_CHECKING:
@@ -74,7 +74,9 @@ class Figure:
 
 
 def _registry(cache: Path, persons: int, enterprises: int, seed: int) -> Path:
-    folder = cache / f"registry-p{persons}-e{enterprises}-s{seed}"
+    folder = cache / (
+        f"registry-p{persons}-e{enterprises}-s{seed}-g{generator_fingerprint()}"
+    )
     marker = folder / ".complete"
     if not marker.exists():
         shutil.rmtree(folder, ignore_errors=True)

@@ -17,6 +17,7 @@ from loaders.generator.config import (
     SourceProfile,
 )
 from loaders.generator.enterprises import EnterpriseStatus, TrueEnterprise, TrueRole
+from loaders.generator.fingerprint import generator_fingerprint
 from loaders.generator.persons import PersonRecord, TruePerson
 from loaders.generator.pipeline import (
     HEADERS,
@@ -44,4 +45,5 @@ __all__ = [
     "TruePerson",
     "TrueRole",
     "generate",
+    "generator_fingerprint",
 ]
