@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -33,6 +33,7 @@ from graph.model import (
     EntityKind,
     Judgement,
     JudgementRecord,
+    LinkLease,
     Person,
     RecordLink,
     Role,
@@ -54,6 +55,7 @@ from graph.propagation import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+    from datetime import timedelta
 
     from graph.policy.catalogue import Catalogue
 
@@ -159,6 +161,7 @@ class EmbeddedStore:
         self._conn.executescript(_DDL)
         self._conn.executescript(_PROPAGATION_DDL)
         self._conn.executescript(_LINKAGE_DDL)
+        _add_missing_link_columns(self._conn)
         self._conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -970,37 +973,88 @@ class EmbeddedStore:
     def save_record_links(
         self,
         links: Sequence[RecordLink],
-        forget: Sequence[str] = (),
+        forget: Sequence[RecordLink] = (),
         *,
         complete: bool = False,
-    ) -> None:
-        """Store link states (not pending), drop those of ``forget``; atomically."""
+    ) -> list[str]:
+        """Store link states and drop those of ``forget``, atomically; clear the
+        pending mark only where the revision is still the one read. Returns the
+        keys left pending."""
         with self._transaction() as cur:
+            stored: dict[str, int] = {
+                row[0]: row[1]
+                for row in _fetch_by_keys(
+                    cur,
+                    "SELECT record_key, rev FROM record_links WHERE record_key IN ({})",
+                    sorted({k.key for k in (*links, *forget)}),
+                )
+            }
+            moved = {k.key for k in (*links, *forget) if stored.get(k.key, 0) != k.rev}
             cur.executemany(
-                "INSERT OR REPLACE INTO record_links"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)",
-                [
-                    (
-                        k.key,
-                        k.entity,
-                        k.number,
-                        k.text,
-                        k.sound,
-                        _iso(k.birth),
-                        _iso(k.born),
-                    )
-                    for k in links
-                ],
+                "INSERT INTO record_links(record_key, entity, number, text, sound,"
+                " birth, born, pending, filed, rev)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?)"
+                " ON CONFLICT(record_key) DO UPDATE SET entity = excluded.entity,"
+                " number = excluded.number, text = excluded.text,"
+                " sound = excluded.sound, birth = excluded.birth,"
+                " born = excluded.born, pending = 0, filed = NULL",
+                [(*_link_keys(k), k.rev) for k in links if k.key not in moved],
             )
-            _delete_by_keys(cur, "record_links", "record_key", list(forget))
+            # written or deleted since the link read it: where that link filed the
+            # record, still pending (revision and filed as the loader left them)
+            cur.executemany(
+                "UPDATE record_links SET entity = ?, number = ?, text = ?, sound = ?,"
+                " birth = ?, born = ? WHERE record_key = ?",
+                [(*_link_keys(k)[1:], k.key) for k in links if k.key in moved],
+            )
+            _delete_by_keys(
+                cur,
+                "record_links",
+                "record_key",
+                sorted({k.key for k in forget} - moved),
+            )
             if complete:
                 cur.execute(
                     "INSERT OR REPLACE INTO link_meta VALUES ('complete', 'true')"
                 )
+        return sorted(moved)
 
     def links_complete(self) -> bool:
         """Whether a full link stored the state of every person record."""
         return bool(self._query("SELECT 1 FROM link_meta WHERE key = 'complete'"))
+
+    def acquire_link_lease(self, holder: str, ttl: timedelta) -> LinkLease:
+        """Take (or renew) the link lease unless another holds it unexpired; the
+        lease in force. One IMMEDIATE transaction: other processes wait."""
+        with self._transaction() as cur:
+            now = datetime.now(UTC)
+            row = cur.execute(
+                "SELECT holder, since, expires FROM link_lease WHERE name = 'link'"
+            ).fetchone()
+            held = None if row is None else _lease(row)
+            if held is not None and held.holder != holder and held.expires > now:
+                return held
+            since = held.since if held is not None and held.holder == holder else now
+            lease = LinkLease(holder, since, now + ttl)
+            cur.execute(
+                "INSERT OR REPLACE INTO link_lease VALUES ('link', ?, ?, ?)",
+                (holder, since.isoformat(), lease.expires.isoformat()),
+            )
+            return lease
+
+    def release_link_lease(self, holder: str) -> None:
+        """Drop the link lease if ``holder`` holds it."""
+        with self._transaction() as cur:
+            cur.execute(
+                "DELETE FROM link_lease WHERE name = 'link' AND holder = ?", (holder,)
+            )
+
+    def link_lease(self) -> LinkLease | None:
+        """The link lease as stored, or None."""
+        rows = self._query(
+            "SELECT holder, since, expires FROM link_lease WHERE name = 'link'"
+        )
+        return _lease(tuple(rows[0])) if rows else None
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -1276,7 +1330,8 @@ CREATE TABLE IF NOT EXISTS record_links (
     birth TEXT,
     born TEXT,
     pending INTEGER NOT NULL DEFAULT 0,
-    filed TEXT
+    filed TEXT,
+    rev INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS record_links_entity ON record_links(entity);
 CREATE INDEX IF NOT EXISTS record_links_number ON record_links(number);
@@ -1288,8 +1343,24 @@ CREATE INDEX IF NOT EXISTS record_links_pending ON record_links(pending)
     WHERE pending = 1;
 CREATE INDEX IF NOT EXISTS roles_provenance ON roles(source, record_id);
 CREATE TABLE IF NOT EXISTS link_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS link_lease (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    since TEXT NOT NULL,
+    expires TEXT NOT NULL
+);
 """
-_LINKAGE_TABLES = ("judgements", "candidates", "conflicts", "record_links", "link_meta")
+_LINKAGE_TABLES = (
+    "judgements",
+    "candidates",
+    "conflicts",
+    "record_links",
+    "link_meta",
+    "link_lease",
+)
+# record_links columns added after the table was first shipped: (name, definition),
+# added by ALTER TABLE to the files of older credlinks
+_LATER_LINK_COLUMNS = (("filed", "TEXT"), ("rev", "INTEGER NOT NULL DEFAULT 0"))
 # record_links columns that find_record_links looks up, by keyword
 _LINK_LOOKUPS = ("record_key", "number", "text", "sound", "birth", "born", "entity")
 
@@ -1316,12 +1387,32 @@ def _delete_bare(cur: sqlite3.Cursor, person_ids: Sequence[str]) -> list[str]:
     return bare
 
 
+def _add_missing_link_columns(conn: sqlite3.Connection) -> None:
+    """Add the record_links columns a file written by an older credlink lacks."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(record_links)")}
+    for name, definition in _LATER_LINK_COLUMNS:
+        if name not in have:
+            conn.execute(f"ALTER TABLE record_links ADD COLUMN {name} {definition}")
+
+
 def _mark_link_pending(cur: sqlite3.Cursor, keys: Iterable[str]) -> None:
-    """Mark the link state of person records pending (created when missing)."""
+    """Mark the link state of person records pending and raise its revision
+    (created when missing)."""
     cur.executemany(
-        "INSERT INTO record_links(record_key, pending) VALUES (?, 1)"
-        " ON CONFLICT(record_key) DO UPDATE SET pending = 1",
+        "INSERT INTO record_links(record_key, pending, rev) VALUES (?, 1, 1)"
+        " ON CONFLICT(record_key) DO UPDATE SET pending = 1, rev = rev + 1",
         [(key,) for key in sorted(set(keys))],
+    )
+
+
+def _link_keys(k: RecordLink) -> tuple[str | None, ...]:
+    """(key, entity, number, text, sound, birth, born) of a link state, as stored."""
+    return (k.key, k.entity, k.number, k.text, k.sound, _iso(k.birth), _iso(k.born))
+
+
+def _lease(row: tuple[str, str, str]) -> LinkLease:
+    return LinkLease(
+        row[0], datetime.fromisoformat(row[1]), datetime.fromisoformat(row[2])
     )
 
 
@@ -1336,6 +1427,7 @@ def _row_to_record_link(row: sqlite3.Row) -> RecordLink:
         born=_date(row["born"]),
         pending=bool(row["pending"]),
         filed=row["filed"],
+        rev=row["rev"],
     )
 
 

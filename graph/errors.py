@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
 
 class LinkageError(Exception):
     """Root of every error credlink raises on purpose."""
@@ -57,3 +62,21 @@ class PolicyError(LinkageError):
 
 class LifecycleError(LinkageError):
     """A sanction lifecycle transition that the rules do not allow."""
+
+
+class LinkLeaseHeldError(LinkageError):
+    """Another ``credlink link`` holds the store's link lease; this one did not run.
+
+    ``holder`` names that run, ``since`` when it took the lease and ``expires``
+    when it lapses (a crashed run's lease is taken over once expired).
+    """
+
+    def __init__(self, holder: str, since: datetime, expires: datetime) -> None:
+        super().__init__(
+            f"another link is running on this store: {holder} holds the link lease "
+            f"since {since.isoformat(timespec='seconds')} "
+            f"(until {expires.isoformat(timespec='seconds')} unless it ends first)"
+        )
+        self.holder = holder
+        self.since = since
+        self.expires = expires

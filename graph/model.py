@@ -264,6 +264,8 @@ class RecordLink:
     ``pending`` is set when the record is written or deleted after that link: the
     keys are then those of the last link (all None for a record never linked).
     ``filed`` is, for a deleted record, the person it was filed under when deleted.
+    ``rev`` counts the pending marks: every write or delete of the record raises it
+    (in the same transaction), so a link saves a state only if it read the latest.
     """
 
     key: str
@@ -275,3 +277,18 @@ class RecordLink:
     born: date | None = None
     pending: bool = False
     filed: str | None = None
+    rev: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LinkLease:
+    """The store's link lease: while it is held, no other ``credlink link`` runs.
+
+    ``holder`` names the run that took it (host, process id and a random part),
+    ``since`` when it took it, ``expires`` when another run may take it over (the
+    lease of a run that crashed expires).
+    """
+
+    holder: str
+    since: datetime
+    expires: datetime

@@ -38,6 +38,7 @@ from graph.model import (
     EntityKind,
     Judgement,
     JudgementRecord,
+    LinkLease,
     Person,
     RecordLink,
     Role,
@@ -57,7 +58,7 @@ from graph.propagation import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    from datetime import date
+    from datetime import date, timedelta
 
     from neo4j import ManagedTransaction
 
@@ -669,11 +670,13 @@ class Neo4jStore:
     def save_record_links(
         self,
         links: Sequence[RecordLink],
-        forget: Sequence[str] = (),
+        forget: Sequence[RecordLink] = (),
         *,
         complete: bool = False,
-    ) -> None:
-        """Store link states (not pending), drop those of ``forget``; atomically."""
+    ) -> list[str]:
+        """Store link states and drop those of ``forget``, atomically; clear the
+        pending mark only where the revision is still the one read. Returns the
+        keys left pending."""
         rows = [
             {
                 "key": k.key,
@@ -683,24 +686,52 @@ class Neo4jStore:
                 "sound": k.sound,
                 "birth": k.birth,
                 "born": k.born,
+                "rev": k.rev,
             }
             for k in links
         ]
-        gone = sorted(set(forget))
+        gone = [{"key": k.key, "rev": k.rev} for k in forget]
 
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: ManagedTransaction) -> list[str]:
+            moved: set[str] = set()
             for chunk in _batches(rows):
-                tx.run(queries.SAVE_RECORD_LINKS, rows=chunk).consume()
-            if gone:
-                tx.run(queries.FORGET_RECORD_LINKS, keys=gone).consume()
+                found = tx.run(queries.SAVE_RECORD_LINKS, rows=chunk)
+                moved.update(r["moved"] for r in found)
+            for chunk in _batches(gone):
+                found = tx.run(queries.FORGET_RECORD_LINKS, rows=chunk)
+                moved.update(r["moved"] for r in found)
             if complete:
                 tx.run(queries.MARK_LINKS_COMPLETE).consume()
+            return sorted(moved)
 
-        self._write(work)
+        return self._write(work)
 
     def links_complete(self) -> bool:
         """Whether a full link stored the state of every person record."""
         return bool(self._read(queries.LINKS_COMPLETE)[0]["n"])
+
+    def acquire_link_lease(self, holder: str, ttl: timedelta) -> LinkLease:
+        """Take (or renew) the link lease unless another holds it unexpired (server
+        clock); the lease in force. One write transaction."""
+
+        def work(tx: ManagedTransaction) -> LinkLease:
+            row = tx.run(queries.ACQUIRE_LINK_LEASE, holder=holder, ttl=ttl).single(
+                strict=True
+            )
+            return _to_lease(row.data())
+
+        return self._write(work)
+
+    def release_link_lease(self, holder: str) -> None:
+        """Drop the link lease if ``holder`` holds it."""
+        self._write(
+            lambda tx: tx.run(queries.RELEASE_LINK_LEASE, holder=holder).consume()
+        )
+
+    def link_lease(self) -> LinkLease | None:
+        """The link lease as stored, or None."""
+        rows = self._read(queries.LINK_LEASE)
+        return _to_lease(rows[0]) if rows else None
 
 
 # -- translation between records and domain types ---------------------------------
@@ -976,6 +1007,13 @@ def _to_record_link(row: dict[str, Any]) -> RecordLink:
         born=_native(row["born"]),
         pending=bool(row["pending"]),
         filed=row["filed"],
+        rev=row["rev"],
+    )
+
+
+def _to_lease(row: dict[str, Any]) -> LinkLease:
+    return LinkLease(
+        row["holder"], row["since"].to_native(), row["expires"].to_native()
     )
 
 

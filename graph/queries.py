@@ -63,6 +63,8 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX record_link_sound IF NOT EXISTS FOR (l:RecordLink) ON (l.sound)",
     "CREATE INDEX record_link_birth IF NOT EXISTS FOR (l:RecordLink) ON (l.birth)",
     "CREATE INDEX record_link_born IF NOT EXISTS FOR (l:RecordLink) ON (l.born)",
+    "CREATE CONSTRAINT link_lease_name IF NOT EXISTS "
+    "FOR (l:LinkLease) REQUIRE l.name IS UNIQUE",
     "CREATE INDEX role_provenance IF NOT EXISTS "
     "FOR ()-[r:ROLE]-() ON (r.source, r.record_id)",
 )
@@ -214,14 +216,15 @@ MERGE_SANCTIONS_ON: Final[dict[EntityKind, LiteralString]] = {
 MERGE_SOURCE_RECORDS: Final[LiteralString] = """
 // $rows: [{key, source, record_id, kind, raw, entity_key}]; returns nothing.
 // raw is the JSON text of the row as read. The link state of a person record turns
-// pending (linkage: see RECORD_LINKS).
+// pending and its revision rises (linkage: see RECORD_LINKS; the SET reads l.rev
+// on its right-hand side, so Cypher write-locks l before reading it).
 UNWIND $rows AS row
 MERGE (r:SourceRecord {key: row.key})
 SET r.source = row.source, r.record_id = row.record_id, r.kind = row.kind,
     r.raw = row.raw, r.entity_key = row.entity_key
 WITH row WHERE row.kind = 'person'
 MERGE (l:RecordLink {key: row.key})
-SET l:LinkPending
+SET l:LinkPending, l.rev = coalesce(l.rev, 0) + 1
 """
 
 WIPE: Final[LiteralString] = """
@@ -697,9 +700,11 @@ RETURN c.person_id AS person_id, c.record_key AS record_key, c.kind AS kind,
 ORDER BY person_id, record_key, kind
 """
 
-# Incremental linking: (:RecordLink {key, entity, number, text, sound, birth, born})
-# is what the last link knew of a person record; :LinkPending marks one written or
-# deleted since. (:LinkMeta {name: 'complete'}) exists once a full link ran.
+# Incremental linking: (:RecordLink {key, entity, number, text, sound, birth, born,
+# filed, rev}) is what the last link knew of a person record; :LinkPending marks one
+# written or deleted since, and every such mark raises rev (absent: 0).
+# (:LinkMeta {name: 'complete'}) exists once a full link ran; (:LinkLease {name:
+# 'link', holder, since, expires}) while a link runs.
 
 DELETE_SOURCE_RECORDS: Final[LiteralString] = """
 // $rows: [{key, source, record_id}]; returns codes (credit codes of the
@@ -716,7 +721,7 @@ OPTIONAL MATCH (r:SourceRecord {key: row.key})
 WITH row, codes, r, CASE WHEN r.kind = 'person' THEN r.entity_key END AS entity
 FOREACH (_ IN CASE WHEN r.kind = 'person' THEN [1] ELSE [] END |
   MERGE (l:RecordLink {key: row.key})
-  SET l:LinkPending, l.filed = entity
+  SET l:LinkPending, l.filed = entity, l.rev = coalesce(l.rev, 0) + 1
 )
 DETACH DELETE r
 RETURN codes, entity
@@ -775,7 +780,7 @@ ORDER BY person_id, record_key, kind
 _RECORD_LINK_COLUMNS: Final[LiteralString] = """
 RETURN l.key AS key, l.entity AS entity, l.number AS number, l.text AS text,
        l.sound AS sound, l.birth AS birth, l.born AS born,
-       l:LinkPending AS pending, l.filed AS filed
+       l:LinkPending AS pending, l.filed AS filed, coalesce(l.rev, 0) AS rev
 ORDER BY key
 """
 
@@ -812,20 +817,37 @@ CALL () {
 )
 
 SAVE_RECORD_LINKS: Final[LiteralString] = """
-// $rows: [{key, entity, number, text, sound, birth, born}]; returns nothing.
-// Clears the pending mark.
+// $rows: [{key, entity, number, text, sound, birth, born, rev}]; returns moved:
+// the keys whose stored revision is no longer row.rev (the revision the link read).
+// Stores the keys; clears the pending mark and filed only where the revision is
+// still row.rev. The _lock write takes the write lock before rev is read, so a
+// loader's mark either precedes the read or waits for this transaction.
 UNWIND $rows AS row
 MERGE (l:RecordLink {key: row.key})
+SET l._lock = true
+WITH l, row, coalesce(l.rev, 0) = row.rev AS current
 SET l.entity = row.entity, l.number = row.number, l.text = row.text,
-    l.sound = row.sound, l.birth = row.birth, l.born = row.born, l.filed = null
-REMOVE l:LinkPending
+    l.sound = row.sound, l.birth = row.birth, l.born = row.born
+FOREACH (_ IN CASE WHEN current THEN [1] ELSE [] END |
+  SET l.filed = null
+  REMOVE l:LinkPending
+)
+REMOVE l._lock
+WITH row WHERE NOT current
+RETURN row.key AS moved
 """
 
 FORGET_RECORD_LINKS: Final[LiteralString] = """
-// $keys: [key]; returns nothing.
-UNWIND $keys AS key
-MATCH (l:RecordLink {key: key})
-DELETE l
+// $rows: [{key, rev}]; returns moved: the keys whose stored revision is no longer
+// row.rev (kept as they are). Deletes the others (write-locked before rev is read).
+UNWIND $rows AS row
+MATCH (l:RecordLink {key: row.key})
+SET l._lock = true
+WITH l, row, coalesce(l.rev, 0) = row.rev AS current
+REMOVE l._lock
+FOREACH (_ IN CASE WHEN current THEN [1] ELSE [] END | DELETE l)
+WITH row WHERE NOT current
+RETURN row.key AS moved
 """
 
 MARK_LINKS_COMPLETE: Final[LiteralString] = """
@@ -837,4 +859,36 @@ LINKS_COMPLETE: Final[LiteralString] = """
 // no parameters; returns n: 1 once a full link ran, else 0.
 OPTIONAL MATCH (m:LinkMeta {name: 'complete'})
 RETURN count(m) AS n
+"""
+
+ACQUIRE_LINK_LEASE: Final[LiteralString] = """
+// $holder, $ttl (a duration); returns holder, since, expires of the lease in force.
+// Takes the lease when none is held, the one held has expired (server clock) or
+// $holder holds it (renewed: since stays); else leaves the other's lease. The
+// _lock write takes the write lock before the lease is read: concurrent calls
+// queue, and each sees the lease the one before left.
+MERGE (l:LinkLease {name: 'link'})
+SET l._lock = true
+WITH l, datetime() AS now
+WITH l, now, l.holder = $holder AS mine,
+     l.holder IS NULL OR l.holder = $holder OR l.expires <= now AS free
+FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END |
+  SET l.since = CASE WHEN mine THEN l.since ELSE now END,
+      l.holder = $holder, l.expires = now + $ttl
+)
+REMOVE l._lock
+RETURN l.holder AS holder, l.since AS since, l.expires AS expires
+"""
+
+RELEASE_LINK_LEASE: Final[LiteralString] = """
+// $holder; returns nothing. Deletes the lease if $holder holds it.
+MATCH (l:LinkLease {name: 'link'})
+WHERE l.holder = $holder
+DELETE l
+"""
+
+LINK_LEASE: Final[LiteralString] = """
+// no parameters; returns holder, since, expires of the stored lease (none: no row).
+MATCH (l:LinkLease {name: 'link'})
+RETURN l.holder AS holder, l.since AS since, l.expires AS expires
 """

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-    from datetime import date, datetime
+    from datetime import date, datetime, timedelta
 
     from graph.model import (
         Candidate,
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         Enterprise,
         EntityKind,
         JudgementRecord,
+        LinkLease,
         Person,
         RecordLink,
         Role,
@@ -281,9 +282,10 @@ class GraphStore(Protocol):
         ...
 
     # Incremental linking. Every write of a person source record and every
-    # delete_source_records marks the record's link state pending in the same
-    # transaction; link reads the pending states, the neighbourhood of their old and
-    # new keys, and saves the states it resolved (clearing the marks).
+    # delete_source_records marks the record's link state pending and raises its
+    # revision (``rev``) in the same transaction; link reads the pending states, the
+    # neighbourhood of their old and new keys, and saves the states it resolved,
+    # clearing the marks of those whose revision is still the one it read.
 
     def delete_source_records(self, keys: Sequence[str]) -> None:
         """Delete source records by key (``source#record_id``, unknown ignored) and
@@ -337,11 +339,21 @@ class GraphStore(Protocol):
     def save_record_links(
         self,
         links: Sequence[RecordLink],
-        forget: Sequence[str] = (),
+        forget: Sequence[RecordLink] = (),
         *,
         complete: bool = False,
-    ) -> None:
-        """Store link states (not pending) and drop those of ``forget``, atomically.
+    ) -> list[str]:
+        """Store the link states a link resolved and drop those of ``forget``,
+        atomically; returns the keys left pending, sorted.
+
+        Each state carries in ``rev`` the revision the link read (0: none stored).
+        Where the stored revision (0 when none) still equals it, the state is stored
+        not pending and without ``filed``, or, for ``forget``, dropped. Where it
+        moved on (the record was written or deleted after the link read it), the
+        state of ``links`` gets the new keys (where that link filed the record) but
+        keeps its pending mark, revision and ``filed``; that of ``forget`` is left
+        as it is. The next link then resolves the record again. ``pending`` and
+        ``filed`` of the states given are ignored.
 
         ``complete`` says every person record now has a state (a full link ran):
         from then on ``links_complete`` is True, until ``wipe``.
@@ -351,4 +363,27 @@ class GraphStore(Protocol):
     def links_complete(self) -> bool:
         """Whether a full link stored the state of every person record, so a link
         may read only the neighbourhood of pending records."""
+        ...
+
+    # The link lease: one link at a time per store. A link takes it before reading
+    # and releases it when done; a crashed link's lease expires and is taken over.
+
+    def acquire_link_lease(self, holder: str, ttl: timedelta) -> LinkLease:
+        """Take the link lease for ``holder`` until now + ``ttl``, atomically, and
+        return the lease in force.
+
+        Taken when no lease is held, when the lease held has expired, or when
+        ``holder`` holds it (renewed: ``since`` stays, ``expires`` moves on); the
+        lease returned is then ``holder``'s. Otherwise nothing changes and the
+        other holder's lease is returned. "Now" is the store's clock (Neo4j's
+        server, the embedded store's host).
+        """
+        ...
+
+    def release_link_lease(self, holder: str) -> None:
+        """Drop the link lease if ``holder`` holds it; otherwise do nothing."""
+        ...
+
+    def link_lease(self) -> LinkLease | None:
+        """The link lease as stored (expired or not); None when none is held."""
         ...

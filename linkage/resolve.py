@@ -28,14 +28,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import secrets
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from graph.errors import LinkLeaseHeldError
 from graph.model import (
     Candidate,
     CandidateRule,
@@ -87,10 +91,12 @@ if TYPE_CHECKING:
     from linkage.records import FieldMapping, IdScheme, LinkRecord
 
 __all__ = [
+    "LINK_LEASE_TTL",
     "EnterpriseIndex",
     "Identity",
     "LinkMode",
     "LinkReport",
+    "LinkStep",
     "Neighbourhood",
     "Resolution",
     "ResolutionSummary",
@@ -1098,7 +1104,9 @@ class LinkReport:
 
     ``summary`` counts the records considered: all of them in a full run, the
     neighbourhood of the pending records in an incremental one. ``pending`` is
-    how many records were written or deleted since the last link.
+    how many records were written or deleted since the last link; ``deferred``
+    how many of the records it linked were written or deleted again while it ran:
+    their link states stay pending, and the next link resolves them again.
     """
 
     summary: ResolutionSummary
@@ -1108,6 +1116,7 @@ class LinkReport:
     mode: LinkMode = field(default_factory=lambda: LinkMode.FULL)
     considered: int = 0
     pending: int = 0
+    deferred: int = 0
 
 
 class LinkMode(StrEnum):
@@ -1115,6 +1124,18 @@ class LinkMode(StrEnum):
 
     FULL = "full"  # every person record
     INCREMENTAL = "incremental"  # the neighbourhood of pending records
+
+
+class LinkStep(StrEnum):
+    """Where a :func:`link_store` run is when it calls its ``checkpoint``."""
+
+    RESOLVED = "resolved"  # records read and resolved; nothing written yet
+    WRITTEN = "written"  # results written; link states not saved yet
+
+
+LINK_LEASE_TTL: Final = timedelta(hours=1)
+"""How long a link's lease lasts unless renewed: a crashed link blocks others this
+long at most. :func:`link_store` renews it before it starts writing."""
 
 
 def read_roles(
@@ -1164,6 +1185,8 @@ def link_store(
     mapping: FieldMapping = PERSON_FIELDS,
     roles_of: RoleReader = read_roles,
     full: bool = False,
+    lease_ttl: timedelta = LINK_LEASE_TTL,
+    checkpoint: Callable[[LinkStep], None] | None = None,
 ) -> LinkReport:
     """Resolve the person records of ``store`` under its judgements; write changes.
 
@@ -1179,17 +1202,37 @@ def link_store(
     roles of changed records (rebuilt from the record), candidates, conflicts
     and link states. Running it twice writes nothing the second time, and an
     incremental run leaves the store as a full run would.
+
+    Loaders may write while it runs: a record written or deleted after the run
+    read its link state keeps its pending mark (the revision moved on), so the
+    next run links it (``LinkReport.deferred`` counts them). Two runs never
+    interleave: a run holds the store's link lease (taken for ``lease_ttl``,
+    renewed before writing, released at the end, even on error) and raises
+    :class:`~graph.errors.LinkLeaseHeldError` while another run's unexpired lease
+    is held; an expired lease (a crashed run) is taken over. ``checkpoint``, when
+    given, is called with each :class:`LinkStep` as the run reaches it (tests use
+    it to write in between).
     """
     started = time.perf_counter()
-    if full or not store.links_complete():
-        scope = _everything(store, mapping)
-    else:
-        scope = gather(store, mapping)
-    resolver = Resolver(mapping)
-    resolver.add(scope.link_records.values())
-    resolver.set_judgements(scope.judgements)
-    result = resolver.resolve()
-    writes, moved = _write(store, scope, result, mapping.scheme, roles_of)
+    holder = _lease_holder()
+    _take_lease(store, holder, lease_ttl)
+    try:
+        if full or not store.links_complete():
+            scope = _everything(store, mapping)
+        else:
+            scope = gather(store, mapping)
+        resolver = Resolver(mapping)
+        resolver.add(scope.link_records.values())
+        resolver.set_judgements(scope.judgements)
+        result = resolver.resolve()
+        if checkpoint is not None:
+            checkpoint(LinkStep.RESOLVED)
+        _take_lease(store, holder, lease_ttl)  # still ours: renewed for the writes
+        writes, moved, deferred = _write(
+            store, scope, result, mapping.scheme, roles_of, checkpoint
+        )
+    finally:
+        store.release_link_lease(holder)
     return LinkReport(
         summary=result.summary(),
         writes=writes,
@@ -1198,7 +1241,20 @@ def link_store(
         mode=LinkMode.FULL if scope.full else LinkMode.INCREMENTAL,
         considered=len(scope.records),
         pending=len(scope.pending),
+        deferred=deferred,
     )
+
+
+def _lease_holder() -> str:
+    """A name for this run: host, process id and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _take_lease(store: GraphStore, holder: str, ttl: timedelta) -> None:
+    """Take or renew the link lease; raise if another run holds it."""
+    lease = store.acquire_link_lease(holder, ttl)
+    if lease.holder != holder:
+        raise LinkLeaseHeldError(lease.holder, lease.since, lease.expires)
 
 
 @dataclass(slots=True)
@@ -1206,7 +1262,8 @@ class Neighbourhood:
     """The records a link run resolves, and which of its results it may write.
 
     ``records`` are the current source records read (person kind), ``states``
-    their link states as stored (and those of ``removed`` records), ``pending``
+    their link states as stored, each read before its record (and those of
+    ``removed`` records), ``pending``
     the keys written or deleted since the last link. Results are exact, and
     written, for the records of ``core`` (entity, link state), the persons of
     ``core`` records before and after (person, conflicts) and the records of
@@ -1225,8 +1282,10 @@ class Neighbourhood:
 
 
 def _everything(store: GraphStore, mapping: FieldMapping) -> Neighbourhood:
-    records = {r.key: r for r in store.iter_source_records(EntityKind.PERSON)}
+    # states (and their revisions) before records: a record written after its
+    # state was read keeps its pending mark when the states are saved
     states = {s.key: s for s in store.record_links()}
+    records = {r.key: r for r in store.iter_source_records(EntityKind.PERSON)}
     keys = frozenset(records)
     return Neighbourhood(
         full=True,
@@ -1482,8 +1541,10 @@ def _write(
     result: Resolution,
     scheme: IdScheme,
     roles_of: RoleReader,
-) -> tuple[int, int]:
-    """Write what differs between ``result`` (where exact) and the store."""
+    checkpoint: Callable[[LinkStep], None] | None = None,
+) -> tuple[int, int, int]:
+    """Write what differs between ``result`` (where exact) and the store; returns
+    (writes, records moved, link states left pending)."""
     records, states = scope.records, scope.states
     assignment = result.assignment
     moved = [
@@ -1525,6 +1586,13 @@ def _write(
     store.set_entity_keys([(r.source, r.record_id, new) for r, new in moved])
     writes = len(persons) + len(moved)
     writes += _write_roles(store, moved, changed, records, assignment, roles_of)
+    # roles of removed records: none, unless a link created them from a record
+    # deleted while it ran (delete_source_records deletes the roles it finds)
+    if scope.removed:
+        held = store.roles_of_records(sorted(scope.removed))
+        stale = sorted({r.role_id for r in held})
+        store.delete_roles(stale)
+        writes += len(stale)
     gone = [p for p in sorted(touched) if p not in result.identities]
     writes += len(store.delete_bare_persons(gone))
     candidate_keys = scope.dirty | scope.removed
@@ -1537,13 +1605,21 @@ def _write(
     links = [
         new
         for key in sorted(scope.core & records.keys())
-        if (new := _state_of(scope.link_records[key], assignment.get(key), scheme))
+        if (
+            new := dataclasses.replace(
+                _state_of(scope.link_records[key], assignment.get(key), scheme),
+                rev=states[key].rev if key in states else 0,
+            )
+        )
         != states.get(key)
     ]
-    forget = sorted(scope.removed)
+    forget = [states[key] for key in sorted(scope.removed)]
+    if checkpoint is not None:
+        checkpoint(LinkStep.WRITTEN)
+    deferred: list[str] = []
     if links or forget or (scope.full and not store.links_complete()):
-        store.save_record_links(links, forget, complete=scope.full)
-    return writes, len(moved)
+        deferred = store.save_record_links(links, forget, complete=scope.full)
+    return writes, len(moved), len(deferred)
 
 
 def _was_linked(state: RecordLink) -> bool:
