@@ -1105,8 +1105,9 @@ class LinkReport:
     ``summary`` counts the records considered: all of them in a full run, the
     neighbourhood of the pending records in an incremental one. ``pending`` is
     how many records were written or deleted since the last link; ``deferred``
-    how many of the records it linked were written or deleted again while it ran:
-    their link states stay pending, and the next link resolves them again.
+    how many link states it saved but left pending, their records written or
+    deleted again while it ran (the next link resolves them again, as it does
+    records written meanwhile whose state this run did not need to change).
     """
 
     summary: ResolutionSummary

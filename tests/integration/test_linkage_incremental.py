@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.model import EntityKind, Judgement, JudgementRecord
 from linkage.ids import downgrade_to_15
-from linkage.resolve import LinkMode, link_store
+from linkage.resolve import LinkMode, LinkStep, link_store
 from loaders.pipeline import load_folder
 from loaders.rows import roles_of_record
 from tests.factories import credit_code, resident_id
@@ -234,3 +235,116 @@ def test_incremental_links_equal_one_full_link(
     store: GraphStore, tmp_path_factory: Any, plan: list[Step]
 ) -> None:
     _run(store, tmp_path_factory.mktemp("increments"), plan)
+
+
+# -- loaders writing while a link runs ---------------------------------------------
+#
+# A link reads the pending link states, resolves, writes, and saves the states it
+# resolved. A record written or deleted in between must keep its pending mark (its
+# revision moved on), so the next link resolves it again and the store still ends
+# as one full link over the final records leaves it. The writes happen at each
+# checkpoint of the run: before it writes anything, and after it wrote everything
+# but the link states.
+
+FIRST = [
+    Row("ps#0", "张伟", NUMBERS[0], SHARED_BIRTH.isoformat(), "M", "", ""),
+    Row("ps#1", "張偉", _written(NUMBERS[0], "legacy"), "", "", "", ""),
+    Row("ps#2", "王芳", NUMBERS[1], "", "F", "", ""),
+    Row("ps#3", "张卫", "", SHARED_BIRTH.isoformat(), "", "", ""),  # no number
+    Row("rs#0", "李娜", NUMBERS[2], "", "", "director", CODES[0]),
+]
+# pending when the link under test starts: a new record of person 0, a new one with
+# a bad number, new role records, one with a bad number judged to be person 2 (the
+# link moves it there and creates its role)
+ADDED = [
+    Row("ps#4", "张伟", NUMBERS[0], "", "", "", ""),
+    Row("ps#5", "王芳", _written(NUMBERS[1], "typo"), "", "", "", ""),
+    Row("rs#1", "赵敏", NUMBERS[3], "", "", "监事", CODES[1]),
+    Row("rs#2", "李娜", _written(NUMBERS[2], "typo"), "", "", "director", CODES[1]),
+]
+JUDGED = JudgementRecord("J1", "rs#2", NUMBERS[2], Judgement.SAME, "审核员", T0)
+REWRITTEN = [
+    Row("ps#4", "孙丽", NUMBERS[4], "", "F", "", ""),
+    Row("ps#5", "王芳", "", "1982-09-10", "", "", ""),
+    Row("rs#1", "赵敏", NUMBERS[5], "", "", "director", CODES[0]),
+    Row("rs#2", "李娜", _written(NUMBERS[2], "typo"), "", "", "监事", CODES[0]),
+    # not pending when the link started, but read and resolved by it (person 0)
+    Row("ps#1", "张卫", _written(NUMBERS[3], "valid"), "", "", "", ""),
+]
+EVERY_KEY = ["ps#4", "ps#5", "rs#1", "rs#2", "ps#1"]
+MEANWHILE = {
+    "rewritten": ([], REWRITTEN),
+    "deleted and rewritten": (EVERY_KEY, REWRITTEN),
+    "deleted": (EVERY_KEY, []),
+}
+
+
+@pytest.mark.parametrize("meanwhile", sorted(MEANWHILE))
+@pytest.mark.parametrize("step", list(LinkStep))
+def test_records_written_while_a_link_runs_are_linked_by_the_next(
+    store: GraphStore, tmp_path: Path, step: LinkStep, meanwhile: str
+) -> None:
+    deletes, upserts = MEANWHILE[meanwhile]
+    touched = set(deletes) | {r.key for r in upserts}
+    _load(store, tmp_path / "first", FIRST)
+    link_store(store, roles_of=roles_of_record)
+    _load(store, tmp_path / "added", ADDED)
+    store.record_judgement(JUDGED)
+
+    def write_meanwhile(reached: LinkStep) -> None:
+        if reached is step:
+            store.delete_source_records(deletes)
+            if upserts:
+                _load(store, tmp_path / "meanwhile", upserts)
+
+    report = link_store(store, roles_of=roles_of_record, checkpoint=write_meanwhile)
+    assert report.mode is LinkMode.INCREMENTAL
+    assert report.pending == len(ADDED)
+    # every record written or deleted meanwhile was read by the run (ps#1 as part
+    # of person 0), and its state stays pending for the next run; the run saved new
+    # states for the pending ones (deferred), that of ps#1 did not change
+    assert report.deferred == len(touched - {"ps#1"})
+    assert {s.key for s in store.record_links(pending_only=True)} == touched
+
+    nxt = link_store(store, roles_of=roles_of_record)
+    assert (nxt.mode, nxt.pending, nxt.deferred) == (
+        LinkMode.INCREMENTAL,
+        len(touched),
+        0,
+    )
+    assert store.record_links(pending_only=True) == []
+    linked = _snapshot(store)
+    assert link_store(store, roles_of=roles_of_record, full=True).writes == 0
+
+    final = {r.key: r for r in FIRST + ADDED}
+    for key in deletes:
+        del final[key]
+    final.update((r.key, r) for r in upserts)
+    store.wipe()
+    _load(store, tmp_path / "final", list(final.values()))
+    store.record_judgement(JUDGED)
+    link_store(store, roles_of=roles_of_record, full=True)
+    reference = _snapshot(store)
+    for part, value in reference.items():
+        assert linked[part] == value, part
+
+
+def test_a_record_written_while_a_full_link_runs_stays_pending(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    _load(store, tmp_path / "first", FIRST)
+
+    def write_meanwhile(reached: LinkStep) -> None:
+        if reached is LinkStep.RESOLVED:
+            _load(store, tmp_path / "meanwhile", REWRITTEN[-1:])  # ps#1, read
+
+    first = link_store(store, roles_of=roles_of_record, checkpoint=write_meanwhile)
+    assert (first.mode, first.deferred) == (LinkMode.FULL, 1)  # a first state
+    assert [s.key for s in store.record_links(pending_only=True)] == ["ps#1"]
+    assert store.links_complete()
+    nxt = link_store(store, roles_of=roles_of_record)
+    assert (nxt.mode, nxt.pending, nxt.deferred) == (LinkMode.INCREMENTAL, 1, 0)
+    ps1 = store.get_source_record("ps", "1")
+    assert ps1 is not None
+    assert ps1.entity_key == NUMBERS[3]
+    assert link_store(store, roles_of=roles_of_record, full=True).writes == 0
