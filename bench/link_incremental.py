@@ -1,6 +1,7 @@
 """Benchmark: linking 1 % new records incrementally versus a full link.
 
-On the embedded store. Generates (once, cached) a registry with
+On the embedded store, or on Neo4j (``--store neo4j``). Generates (once, cached)
+a registry with
 ``loaders.generator.generate`` and takes the first ``--records`` rows of persons.csv
 as the records already there, the next ``--new`` share as the records that arrive.
 The base records are written as the loaders write them (source records keyed by
@@ -10,7 +11,14 @@ records are written to both copies, then one is linked incrementally and the oth
 in full, in the same run. Prints both times, the ratio, and checks that both stores
 end identical (entity keys, candidates, conflicts, persons).
 
-Run: ``.venv/bin/python bench/link_incremental.py --records 200000``.
+Neo4j (a throwaway server started by the local launcher, its own temporary HOME)
+has one database to copy into: there the new records are linked incrementally,
+then the same store is linked in full, which must write nothing and leave it as
+it was. A first fifth of the new records is linked before the measured run, so
+that the server has planned its statements, as a long-running server has.
+
+Run: ``.venv/bin/python bench/link_incremental.py --records 200000`` (add
+``--store neo4j`` for the server).
 """
 
 from __future__ import annotations
@@ -30,8 +38,14 @@ from typing import TYPE_CHECKING
 # Run as a script, this file's folder comes first on sys.path: use the project's.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "docker"))
+
+import neo4j  # noqa: E402
+import neo4j_launcher  # noqa: E402
+
 from graph.embedded_store import EmbeddedStore  # noqa: E402
 from graph.model import EntityKind, Person, SourceRecord  # noqa: E402
+from graph.neo4j_store import Neo4jStore  # noqa: E402
 from linkage.records import (  # noqa: E402
     RESIDENT_ID,
     encoded_birth_date,
@@ -41,6 +55,7 @@ from linkage.records import (  # noqa: E402
 from linkage.resolve import link_store  # noqa: E402
 
 if TYPE_CHECKING:
+    from graph.store import GraphStore
     from linkage.resolve import LinkReport
 
 RECORDS_PER_PERSON = 1.67  # mean of the generator's default source counts
@@ -66,7 +81,7 @@ def _rows(path: Path, limit: int) -> list[dict[str, str]]:
         return [row for _, row in zip(range(limit), reader, strict=False)]
 
 
-def _write(store: EmbeddedStore, rows: list[dict[str, str]]) -> None:
+def _write(store: GraphStore, rows: list[dict[str, str]]) -> None:
     """Write rows as the loaders do: records, and a person per valid number."""
     records, persons = [], []
     for row in rows:
@@ -99,7 +114,7 @@ def _write(store: EmbeddedStore, rows: list[dict[str, str]]) -> None:
         store.upsert_source_records(records[start : start + 10_000])
 
 
-def _timed(store: EmbeddedStore, *, full: bool) -> LinkReport:
+def _timed(store: GraphStore, *, full: bool) -> LinkReport:
     gc.collect()
     gc.disable()  # as `credlink link` does
     try:
@@ -108,7 +123,7 @@ def _timed(store: EmbeddedStore, *, full: bool) -> LinkReport:
         gc.enable()
 
 
-def _state(store: EmbeddedStore) -> tuple[object, ...]:
+def _state(store: GraphStore) -> tuple[object, ...]:
     records = list(store.iter_source_records(EntityKind.PERSON))
     keys = sorted({r.entity_key for r in records if r.entity_key})
     return (
@@ -125,6 +140,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--new", type=float, default=0.01, help="share arriving")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded")
     parser.add_argument(
         "--data", type=Path, default=Path(tempfile.gettempdir()) / "credlink-bench"
     )
@@ -134,6 +150,9 @@ def main() -> None:
     rows = _rows(folder / "persons.csv", args.records + added)
     base, new = rows[: args.records], rows[args.records :]
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    if args.store == "neo4j":
+        _on_neo4j(base, new)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         first = EmbeddedStore(Path(tmp) / "incremental.db")
         _write(first, base)
@@ -166,6 +185,46 @@ def main() -> None:
     )
     if not same:
         raise SystemExit("the incremental and the full link disagree")
+
+
+def _on_neo4j(base: list[dict[str, str]], new: list[dict[str, str]]) -> None:
+    """Base linked in full; new records linked incrementally, then in full again."""
+    home = Path(tempfile.mkdtemp(prefix="credlink-bench-link-"))
+    info = neo4j_launcher.start(home, auth=False, heap="2g", pagecache="2g")
+    driver = neo4j.GraphDatabase.driver(info.uri, auth=None)
+    try:
+        store = Neo4jStore(driver)
+        _write(store, base)
+        started = time.perf_counter()
+        report = _timed(store, full=True)
+        print(
+            f"base: {len(base):,} records written and linked in full in "
+            f"{time.perf_counter() - started:.1f} s ({report.writes:,} writes)"
+        )
+        # a server that runs for days has planned these statements: warm it on a
+        # first share of the new records, then measure on the rest
+        warm, new = new[: len(new) // 5], new[len(new) // 5 :]
+        _write(store, warm)
+        _timed(store, full=False)
+        _write(store, new)
+        inc = _timed(store, full=False)
+        after = _state(store)
+        whole = _timed(store, full=True)
+        same = whole.writes == 0 and _state(store) == after
+    finally:
+        driver.close()
+        neo4j_launcher.stop(home)
+        shutil.rmtree(home, ignore_errors=True)
+    print(
+        f"Neo4j: {len(new):,} new records on {len(base):,}: "
+        f"incremental {inc.seconds:.2f} s ({inc.considered:,} records considered, "
+        f"{inc.writes:,} writes); full over the result {whole.seconds:.2f} s "
+        f"({whole.considered:,} records, {whole.writes:,} writes); "
+        f"full / incremental = {whole.seconds / inc.seconds:.1f}x; "
+        f"the full link changed nothing: {same}"
+    )
+    if not same:
+        raise SystemExit("the full link over the incremental result changed it")
 
 
 if __name__ == "__main__":
