@@ -17,10 +17,23 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from api.console import JsonOption, app, console, opened_store, print_json
-from graph.errors import EntityNotFoundError, InvalidIdentifierError, LinkageError
+from api.console import (
+    JsonOption,
+    app,
+    console,
+    err_console,
+    opened_store,
+    print_json,
+)
+from graph.errors import (
+    EntityNotFoundError,
+    InvalidIdentifierError,
+    LinkageError,
+    LinkLeaseHeldError,
+)
 from graph.model import (
     EntityKind,
     Judgement,
@@ -31,6 +44,10 @@ from linkage.ids import normalize_resident_id
 from linkage.records import link_record_from_source
 from linkage.resolve import link_store, resolve
 from loaders.rows import roles_of_record
+
+# `credlink link` refused: another link holds the store's lease (the command's own
+# "no", as in api/cli.py; 2 is bad input, 3 a failing store)
+_EXIT_BUSY = 1
 
 
 @app.command(rich_help_panel="Identities")
@@ -49,7 +66,9 @@ def link(
     """Resolve the person records in the store under its judgements; summarise.
 
     Incremental once the store was linked in full: only the records written or
-    deleted since, and their neighbourhood, are read and resolved.
+    deleted since, and their neighbourhood, are read and resolved. One link runs
+    at a time: while another holds the store's link lease, this one exits with 1
+    and says who holds it since when.
     """
     # Linking creates millions of acyclic objects: the cyclic collector would only
     # rescan them (about a third more CPU time at 1M records).
@@ -57,6 +76,9 @@ def link(
     try:
         with opened_store(ctx) as store:
             report = link_store(store, roles_of=roles_of_record, full=full)
+    except LinkLeaseHeldError as exc:
+        err_console.print(f"[red]refused:[/red] {escape(str(exc))}")
+        raise typer.Exit(_EXIT_BUSY) from exc
     finally:
         gc.enable()
     if as_json:
@@ -65,6 +87,11 @@ def link(
     table = Table(
         title=f"linked ({report.mode.value}) in {report.seconds:.1f} s: "
         f"{report.considered:,} records considered, {report.pending:,} pending"
+        + (
+            f", {report.deferred:,} written meanwhile (linked next run)"
+            if report.deferred
+            else ""
+        )
     )
     table.add_column("")
     table.add_column("count", justify="right")

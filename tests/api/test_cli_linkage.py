@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
+
+from api.deps import open_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -87,3 +90,23 @@ def test_link_is_incremental_after_a_full_link(cli: Cli, tmp_path: Path) -> None
     assert again["writes"] == 0  # the incremental run left what a full run gives
     assert second["considered"] < again["considered"]  # not everything was read
     assert "incremental" in cli.run("link").stdout
+
+
+def test_link_is_refused_while_another_link_holds_the_lease(cli: Cli) -> None:
+    other = open_store(
+        cli.location,
+        user=cli.env.get("NEO4J_USER"),
+        password=cli.env.get("NEO4J_PASSWORD"),
+    )
+    try:
+        lease = other.acquire_link_lease("other-host:4242:cafe0001", timedelta(hours=1))
+        refused = cli.run("link", code=1)
+        message = " ".join(refused.stderr.split())  # as printed, maybe wrapped
+        assert "refused:" in message
+        assert "other-host:4242:cafe0001" in message
+        assert lease.since.isoformat(timespec="seconds") in message
+        assert other.link_lease() == lease  # the refused run left it alone
+        other.release_link_lease(lease.holder)
+    finally:
+        other.close()
+    assert cli.json("link")["mode"] == "full"

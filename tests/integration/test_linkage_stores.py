@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     Person,
+    RecordLink,
     RoleType,
     Sex,
     SourceRecord,
@@ -150,6 +153,47 @@ def test_candidates_and_conflicts_are_replaced_per_key(store: GraphStore) -> Non
     assert store.conflicts(ID_A) == [sex]
     store.replace_conflicts([ID_A], [])
     assert store.conflicts() == []
+
+
+def test_link_states_are_saved_only_where_their_revision_was_read(
+    store: GraphStore,
+) -> None:
+    store.upsert_source_records(
+        [person_record(f"ps#{n}", "张伟", ID_A, ID_A) for n in (1, 2, 3, 4)]
+    )
+    store.delete_source_records(["ps#4"])
+    read = {s.key: s for s in store.record_links(pending_only=True)}
+    assert {k: (s.rev, s.filed) for k, s in read.items()} == {
+        "ps#1": (1, None),
+        "ps#2": (1, None),
+        "ps#3": (1, None),
+        "ps#4": (2, ID_A),  # written, then deleted
+    }
+    # written again (ps#2), deleted (ps#3) and rewritten (ps#4) after the read
+    store.upsert_source_records([person_record("ps#2", "張偉", ID_A, ID_A)])
+    store.delete_source_records(["ps#3"])
+    store.upsert_source_records([person_record("ps#4", "张伟", ID_A, ID_A)])
+    resolved = [
+        dataclasses.replace(read[k], entity=ID_A, number=ID_A, sound="zhangwei")
+        for k in ("ps#1", "ps#2", "ps#3")
+    ]
+    new = RecordLink("ps#9", entity=ID_A)  # no state stored, none read: rev 0
+    left = store.save_record_links([*resolved, new], [read["ps#4"]])
+    assert left == ["ps#2", "ps#3", "ps#4"]
+    saved = {s.key: s for s in store.record_links()}
+    assert saved["ps#1"] == dataclasses.replace(resolved[0], pending=False)
+    assert saved["ps#9"] == new
+    # the others keep their mark, revision and filed; the ones in links get the keys
+    assert saved["ps#2"] == dataclasses.replace(resolved[1], pending=True, rev=2)
+    assert saved["ps#3"] == dataclasses.replace(
+        resolved[2], pending=True, rev=2, filed=ID_A
+    )
+    assert saved["ps#4"] == dataclasses.replace(read["ps#4"], rev=3)  # not forgotten
+    # read again, they save
+    again = store.record_links(pending_only=True)
+    assert store.save_record_links(again[:2], again[2:]) == []
+    assert [s.key for s in store.record_links()] == ["ps#1", "ps#2", "ps#3", "ps#9"]
+    assert store.record_links(pending_only=True) == []
 
 
 # -- link_store end to end --------------------------------------------------------
@@ -294,3 +338,41 @@ def test_both_stores_link_identically(
             assert answers[0] == answers[1]
         finally:
             embedded.close()
+
+
+def test_an_embedded_file_of_an_older_credlink_gains_the_new_link_columns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:  # record_links as first shipped
+        old.execute(
+            "CREATE TABLE record_links (record_key TEXT PRIMARY KEY, entity TEXT,"
+            " number TEXT, text TEXT, sound TEXT, birth TEXT, born TEXT,"
+            " pending INTEGER NOT NULL DEFAULT 0)"
+        )
+        old.execute(
+            "INSERT INTO record_links VALUES ('ps#1', ?, ?, NULL, NULL, NULL, NULL, 1)",
+            (ID_A, ID_A),
+        )
+    old.close()
+    store = EmbeddedStore(path)
+    try:
+        (state,) = store.record_links(pending_only=True)
+        assert (state.key, state.entity, state.filed, state.rev) == (
+            "ps#1",
+            ID_A,
+            None,
+            0,
+        )
+        store.upsert_source_records([person_record("ps#1", "张伟", ID_A, ID_A)])
+        (state,) = store.record_links(pending_only=True)
+        assert state.rev == 1
+        link_store(store)
+        assert store.record_links(pending_only=True) == []
+    finally:
+        store.close()
+    reopened = EmbeddedStore(path)  # the columns are there now: opens as it is
+    try:
+        assert [s.rev for s in reopened.record_links()] == [1]
+    finally:
+        reopened.close()
