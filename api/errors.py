@@ -14,6 +14,7 @@ from graph.errors import (
     InvalidRecordError,
     LifecycleError,
     LinkageError,
+    LinkLeaseHeldError,
     PolicyError,
 )
 
@@ -26,6 +27,7 @@ STATUS_OF: dict[type[LinkageError], int] = {
     InvalidRecordError: 422,
     LifecycleError: 409,
     IdentityConflictError: 409,
+    LinkLeaseHeldError: 409,  # another link runs: try again later
     PolicyError: 500,
     GraphUnavailableError: 503,
 }
