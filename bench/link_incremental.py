@@ -190,7 +190,9 @@ def main() -> None:
 def _on_neo4j(base: list[dict[str, str]], new: list[dict[str, str]]) -> None:
     """Base linked in full; new records linked incrementally, then in full again."""
     home = Path(tempfile.mkdtemp(prefix="credlink-bench-link-"))
-    info = neo4j_launcher.start(home, auth=False, heap="2g", pagecache="2g")
+    info = neo4j_launcher.start(
+        home, auth=False, heap="2g", pagecache="2g", stop_with=os.getpid()
+    )
     driver = neo4j.GraphDatabase.driver(info.uri, auth=None)
     try:
         store = Neo4jStore(driver)

@@ -147,7 +147,11 @@ def _embedded(folder: Path, work: Path, batch_size: int) -> Figure:
 def _online(folder: Path, work: Path, args: argparse.Namespace) -> Figure:
     home = work / "neo4j-online"
     info = neo4j_launcher.start(
-        home, auth=False, heap=args.heap, pagecache=args.pagecache
+        home,
+        auth=False,
+        heap=args.heap,
+        pagecache=args.pagecache,
+        stop_with=os.getpid(),
     )
     try:
         with neo4j.GraphDatabase.driver(info.uri) as driver:

@@ -473,7 +473,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.load == "import" and not args.reuse:
         _import(home, args)
     info = neo4j_launcher.start(
-        home, auth=False, heap=args.heap, pagecache=args.pagecache
+        home,
+        auth=False,
+        heap=args.heap,
+        pagecache=args.pagecache,
+        stop_with=os.getpid(),
     )
     driver = neo4j.GraphDatabase.driver(info.uri, auth=None)
     _schema(driver)

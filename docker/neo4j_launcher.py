@@ -238,6 +238,7 @@ def start(
     pagecache: str = "128m",
     lib_dir: Path | None = None,
     timeout: float = _READY_TIMEOUT,
+    stop_with: int | None = None,
 ) -> ServerInfo:
     """Start a server in ``home`` (detached) and return once Bolt answers ``RETURN 1``.
 
@@ -245,7 +246,10 @@ def start(
     returned as it is. Bolt listens on 127.0.0.1 only (HTTP is off), on ``port`` or
     a free port. With ``auth`` the first start sets a generated password for user
     ``neo4j``; later starts reuse it. The server runs in its own session, so it
-    outlives the calling process until :func:`stop` is called.
+    outlives the calling process until :func:`stop` is called — or, with
+    ``stop_with``, until the process with that pid has ended: a detached watchdog
+    (:func:`watch`) stops it then, so a test run killed by SIGKILL leaves no server
+    behind.
     """
     home = _resolve_home(home)
     for size in (heap, pagecache):
@@ -282,8 +286,49 @@ def start(
             _terminate(info.pid, home, timeout=30.0)
             _forget(home)
             raise
+        if stop_with is not None:
+            _spawn_watchdog(home, stop_with)
         return info
     raise AssertionError("unreachable: the loop returns or raises")
+
+
+def watch(home: Path | None, pid: int, *, poll: float = 1.0) -> bool:
+    """Stop the server of ``home`` once process ``pid`` has ended; True if it did.
+
+    Returns False, doing nothing, when the server stops first (stopped by
+    :func:`stop`, or it died).
+    """
+    home = _resolve_home(home)
+    while True:
+        info = _recorded(home)
+        if info is None or not _is_running(info.pid, home):
+            return False
+        if not _alive(pid):
+            return stop(home)
+        time.sleep(poll)
+
+
+def _spawn_watchdog(home: Path, pid: int) -> None:
+    """Run ``watch`` in a process of its own session, orphaned at once (the helper
+    that starts it exits), so the caller has no child to wait for."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "watch",
+            "--home",
+            str(home),
+            "--pid",
+            str(pid),
+            "--detach",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise LauncherError(f"cannot start the watchdog: {done.stderr.strip()}")
 
 
 def status(home: Path | None = None) -> ServerInfo | None:
@@ -743,6 +788,16 @@ def _parser() -> argparse.ArgumentParser:
     start_cmd.add_argument("--heap", default="512m")
     start_cmd.add_argument("--pagecache", default="128m")
     start_cmd.add_argument("--timeout", type=float, default=_READY_TIMEOUT)
+    start_cmd.add_argument(
+        "--stop-with", type=int, metavar="PID", help="stop when process PID ends"
+    )
+    watch_cmd = commands.add_parser(
+        "watch", parents=[with_home], help="stop the server once process PID ends"
+    )
+    watch_cmd.add_argument("--pid", type=int, required=True)
+    watch_cmd.add_argument(
+        "--detach", action="store_true", help="watch from a process of its own"
+    )
     commands.add_parser("status", parents=[with_home], help="exit 3 if not running")
     stop_cmd = commands.add_parser("stop", parents=[with_home], help="stop")
     stop_cmd.add_argument("--timeout", type=float, default=60.0)
@@ -805,8 +860,32 @@ def _run_command(options: argparse.Namespace) -> int:
             heap=options.heap,
             pagecache=options.pagecache,
             timeout=options.timeout,
+            stop_with=options.stop_with,
         )
         print(json.dumps(info.as_dict()) if emit_json else _describe(info))
+        return 0
+    if options.command == "watch":
+        if options.detach:
+            home = str(_resolve_home(options.home))
+            script = str(Path(__file__).resolve())
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    script,
+                    "watch",
+                    "--home",
+                    home,
+                    "--pid",
+                    str(options.pid),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            return 0
+        stopped = watch(options.home, options.pid)
+        print(json.dumps({"stopped": stopped}) if emit_json else f"stopped: {stopped}")
         return 0
     if options.command == "status":
         running = status(options.home)

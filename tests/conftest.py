@@ -101,7 +101,8 @@ def _provide_server(
         return _container(cleanup), f"testcontainers ({IMAGE})"
     home = tmp_path_factory.mktemp("neo4j-home")
     try:
-        info = neo4j_launcher.start(home, auth=False)
+        # stopped by its watchdog should this session be killed (SIGKILL)
+        info = neo4j_launcher.start(home, auth=False, stop_with=os.getpid())
     except neo4j_launcher.LauncherError as exc:
         failure = (
             "No Neo4j server for the tests: NEO4J_URI is unset, no Docker engine "

@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,8 @@ import neo4j_launcher
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.conftest import Neo4jServer
 
 pytestmark = pytest.mark.neo4j
@@ -66,7 +70,9 @@ def test_throwaway_server_with_auth_stops_without_leaving_a_process(
     tmp_path: Path,
 ) -> None:
     home = tmp_path / "home"
-    info = neo4j_launcher.start(home, auth=True, heap="256m", pagecache="16m")
+    info = neo4j_launcher.start(
+        home, auth=True, heap="256m", pagecache="16m", stop_with=os.getpid()
+    )
     try:
         assert neo4j_launcher.status(home) == info
         recorded = json.loads((home / "run" / "server.json").read_text())
@@ -93,6 +99,61 @@ def test_throwaway_server_with_auth_stops_without_leaving_a_process(
     assert neo4j_launcher.status(home) is None
     assert not (home / "run" / "server.json").exists()
     assert neo4j_launcher.stop(home) is False
+    # its watchdog (this process is alive) saw the server stop and ended too
+    assert _eventually(lambda: _processes_naming(f"watch --home {home}") == [])
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 90.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+_OWNER = """
+import os, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import neo4j_launcher
+info = neo4j_launcher.start(
+    Path(sys.argv[2]), auth=False, heap="256m", pagecache="16m", stop_with=os.getpid()
+)
+print(info.pid, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_a_server_tied_to_a_process_stops_when_that_process_is_killed(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    launcher_dir = Path(neo4j_launcher.__file__).resolve().parent
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _OWNER, str(launcher_dir), str(home)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert owner.stdout is not None
+        server = int(owner.stdout.readline())
+        assert _pid_exists(server)
+        owner.kill()  # SIGKILL: nothing in the owner can clean up
+        owner.wait()
+        assert _eventually(lambda: not _pid_exists(server))
+        assert neo4j_launcher.status(home) is None
+        assert not (home / "run" / "server.json").exists()
+        assert _processes_naming(f"--home-dir={home}") == []
+        assert _eventually(lambda: _processes_naming(f"watch --home {home}") == [])
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait()
+        if owner.stdout is not None:
+            owner.stdout.close()
+        neo4j_launcher.stop(home)
 
 
 def test_status_and_stop_ignore_a_pid_that_is_not_this_homes_server(
