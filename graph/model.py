@@ -195,6 +195,7 @@ class CandidateRule(StrEnum):
 
     ID_TYPO = "id_typo"  # a number failing its check is one typo from a known one
     LEGACY_TYPO = "legacy_typo"  # a lone 15-digit number is one typo from a known one
+    NUMBER_TYPO = "number_typo"  # two identities' valid numbers are one typo apart
     FUZZY = "fuzzy"  # no usable number: blocking plus name and birth date scores
 
 

@@ -65,6 +65,7 @@ WEIGHTS: Final[dict[str, float]] = {
     "address": 0.05,  # equal normalised address
     "id_typo": 0.45,  # number one typo from the target's, check character fails
     "legacy_typo": 0.3,  # lone 15-digit number one typo from the target's
+    "number_typo": 0.3,  # valid number one typo from the target's (both valid)
 }
 """What each piece of evidence adds to a candidate's score."""
 
@@ -72,7 +73,8 @@ _MAX_SCORE: Final = 0.99
 _RULE_ORDER: Final = {
     CandidateRule.ID_TYPO: 0,
     CandidateRule.LEGACY_TYPO: 1,
-    CandidateRule.FUZZY: 2,
+    CandidateRule.NUMBER_TYPO: 2,
+    CandidateRule.FUZZY: 3,
 }
 
 

@@ -310,6 +310,7 @@ class Resolver:
         self._dirty_numbers: set[str] = set()
         self._dirty_records: set[str] = set()  # new or changed records
         self._judged_before: set[str] = set()  # records judged at the last resolve
+        self._judged_people_before: set[str] = set()  # persons judged then
         self._judgements_changed = False
 
     # -- input --------------------------------------------------------------------
@@ -466,6 +467,7 @@ class Resolver:
             changed_tokens,
             changed_people,
             unresolved | (affected & self._legacy_records),
+            set(members),
         )
         self._dirty_numbers.clear()
         self._dirty_records.clear()
@@ -497,7 +499,7 @@ class Resolver:
                 self._query(record)
                 unresolved.add(key)
         self._refresh_candidates(
-            None, set(identities), unresolved | self._legacy_records
+            None, set(identities), unresolved | self._legacy_records, set(identities)
         )
         self._dirty_numbers.clear()
         self._dirty_records.clear()
@@ -815,10 +817,14 @@ class Resolver:
         changed_tokens: set[tuple[str, object]] | None,
         changed_people: set[str],
         new_unresolved: set[str],
+        touched: set[str],
     ) -> None:
         """Recompute the candidates of every record the changes can reach.
 
         ``changed_tokens`` None means every block changed (a bulk run).
+        ``touched`` are the persons whose records may have changed (a superset
+        of ``changed_people``): the records of each and of the identities one
+        typo from its number may gain or lose a number-typo candidate.
         """
         dirty: set[str] = set(new_unresolved)
         if changed_tokens is None:
@@ -840,10 +846,17 @@ class Resolver:
         self._refresh_legacy_index(changed_people)
         legacy_dirty = self._legacy_dirty(changed_people)
         dirty |= legacy_dirty
+        dirty |= self._sibling_dirty(touched)
         judged = self._judged_records()
         # records judged now or before: a judgement may have been dropped
         dirty |= {k for k in judged | self._judged_before if k in self._records}
         self._judged_before = judged
+        # so are the records of persons judged now or before, and of their siblings
+        judged_people = self._judged_endpoints() - judged
+        dirty |= self._sibling_dirty(
+            judged_people | self._judged_people_before, always=True
+        )
+        self._judged_people_before = judged_people
         for key in list(self._candidates):
             if key not in self._records:
                 del self._candidates[key]
@@ -853,6 +866,9 @@ class Resolver:
             if record is None:
                 continue
             excluded = _excluded(active, key) if key in judged else frozenset()
+            own = self._assignment.get(key)
+            if own is not None and own in judged_people:
+                excluded |= _excluded(active, own)
             found = self._candidates_of(record, excluded)
             if found:
                 self._candidates[key] = found
@@ -930,6 +946,8 @@ class Resolver:
                         record, legacy, CandidateRule.LEGACY_TYPO, excluded | {own}
                     )
                 )
+        if own is not None and not self._scheme.check and not _is_surrogate(own):
+            found.extend(self._sibling_candidates(record, own, excluded))
         if own is None:
             limit = MAX_CANDIDATES + len(found)
             found.extend(fuzzy_candidates(record, self._index, excluded, limit))
@@ -966,6 +984,89 @@ class Resolver:
             if candidate is not None:
                 found.append(candidate)
         return found
+
+    # -- possible duplicate identities ---------------------------------------------
+    def _siblings(self, person: str) -> list[str]:
+        """Identities whose valid numbers are one typo from ``person``'s number.
+
+        Empty under a scheme with a check character: the check fails on every
+        single substitution and adjacent transposition (GB 11643's MOD 11-2 does),
+        so no two valid numbers are one typo apart.
+        """
+        if self._scheme.check or _is_surrogate(person):
+            return []
+        identities = self._identities
+        return [
+            n
+            for n in one_typo_neighbours(self._scheme, person)
+            if n in identities and not _is_surrogate(n)
+        ]
+
+    def _sibling_dirty(
+        self, persons: Iterable[str], *, always: bool = False
+    ) -> set[str]:
+        """Records of ``persons`` and of their siblings, where they have siblings
+        (with ``always``, those of ``persons`` in any case)."""
+        if self._scheme.check:
+            return set()
+        dirty: set[str] = set()
+        for person in persons:
+            siblings = self._siblings(person)
+            if not siblings and not always:
+                continue
+            for other in (person, *siblings):
+                state = self._identities.get(other)
+                if state is not None:
+                    dirty.update(state.identity.record_keys)
+        return dirty
+
+    def _sibling_candidates(
+        self, record: LinkRecord, own: str, excluded: frozenset[str]
+    ) -> list[Candidate]:
+        """``number_typo`` candidates of a record of identity ``own``.
+
+        Between two identities one typo apart, the records of the smaller one (by
+        record count; of equal ones, that of the smaller number) are proposed
+        for the other. The target carries the birth date and sex its records
+        state, not what its number encodes (one of the numbers is wrong); a
+        stated birth date of the record that none of the target's records states
+        rules the pair out.
+        """
+        state = self._identities.get(own)
+        if state is None:
+            return []
+        rank = (len(state.identity.record_keys), own)
+        found = []
+        for other in self._siblings(own):
+            if other in excluded:
+                continue
+            identity = self._identities[other].identity
+            if (len(identity.record_keys), other) < rank:
+                continue  # the other side is the smaller: it proposes
+            target = self._stated_target(identity, record)
+            if target is None:
+                continue
+            evidence = (
+                f"numbers one typo apart (both valid): {own} is one typo "
+                f"({describe_typo(own, other)}) from {other}"
+            )
+            candidate = score_candidate(
+                record, target, CandidateRule.NUMBER_TYPO, id_evidence=evidence
+            )
+            if candidate is not None:
+                found.append(candidate)
+        return found
+
+    def _stated_target(self, identity: Identity, record: LinkRecord) -> Target | None:
+        """``identity`` as a target with the birth date and sex its records state;
+        None when the record states a birth date none of them does."""
+        records = [self._records[k] for k in identity.record_keys]
+        dates = [r.birth_date for r in records if r.birth_date is not None]
+        if record.birth_date is not None and dates and record.birth_date not in dates:
+            return None
+        birth = record.birth_date if record.birth_date in dates else _most_common(dates)
+        sex = _most_common([r.sex for r in records if r.sex is not None])
+        return dataclasses.replace(self._target_of(identity), birth_date=birth, sex=sex)
 
     # -- output -------------------------------------------------------------------
     def _snapshot(self) -> Resolution:
