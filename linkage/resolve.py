@@ -1474,11 +1474,13 @@ def gather(store: GraphStore, mapping: FieldMapping = PERSON_FIELDS) -> Neighbou
       records sharing a birth date or name sound (old or new) with a core record
       or a core person's encoded birth date; unresolved records whose bad number
       is one typo from a core number (or its 15-digit form); lone 15-digit records
-      one typo from a core number.
+      one typo from a core number; under a scheme without a check character, the
+      records of every number one typo from a core number (possible duplicate
+      identities, ``number_typo``).
     - *context*: what the candidates of dirty records are computed from: the
       records in their blocks (same stated or encoded birth date, same name
-      sound), the persons one typo from their numbers, and all records of the
-      persons so found.
+      sound), the persons one typo from their numbers (bad or, without a check
+      character, valid), and all records of the persons so found.
     """
     scheme = mapping.scheme
     reader = _Reader(store, mapping)
@@ -1532,6 +1534,7 @@ def gather(store: GraphStore, mapping: FieldMapping = PERSON_FIELDS) -> Neighbou
         unresolved_only=True, sounds=sounds, births=births, texts=texts
     )
     dirty |= reader.find(numbers=_legacy_neighbours(scheme, valid))
+    dirty |= reader.find(numbers=_siblings_of(scheme, valid))
     # context: the blocks and typo neighbours of dirty records, then their persons
     block_births: set[date] = set()
     block_sounds: set[str] = set()
@@ -1546,8 +1549,15 @@ def gather(store: GraphStore, mapping: FieldMapping = PERSON_FIELDS) -> Neighbou
                 block_sounds.add(sound)
             if link_record.id_text:
                 near.update(_typo_persons(scheme, link_record.id_text))
-        elif len(scheme.clean(link_record.id_raw)) == scheme.legacy_length:
-            near.update(_legacy_neighbours(scheme, [link_record.id_value]))
+        else:
+            if len(scheme.clean(link_record.id_raw)) == scheme.legacy_length:
+                near.update(_legacy_neighbours(scheme, [link_record.id_value]))
+            siblings = _siblings_of(scheme, [link_record.id_value])
+            if siblings:
+                # the record's own identity and its siblings, whole (the smaller
+                # side proposes)
+                near.add(link_record.id_value)
+                near.update(siblings)
     context = reader.find(births=block_births, sounds=block_sounds, numbers=near)
     persons = {
         v
@@ -1607,6 +1617,13 @@ def _legacy_neighbours(scheme: IdScheme, numbers: Iterable[str]) -> set[str]:
             if upgraded is not None:
                 found.add(upgraded)
     return found
+
+
+def _siblings_of(scheme: IdScheme, numbers: Iterable[str]) -> set[str]:
+    """Numbers one typo from one of ``numbers`` (none under a check character)."""
+    if scheme.check:
+        return set()
+    return {n for number in numbers for n in one_typo_neighbours(scheme, number)}
 
 
 def _typo_persons(scheme: IdScheme, text: str) -> set[str]:
