@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from api.audit import AuditLog
+from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.deps import open_store, store_location
 from api.errors import install_error_handlers
 from api.routes import enterprises, health, persons, sanctions
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
     from graph.policy.catalogue import Catalogue
     from graph.store import GraphStore
-
-DEFAULT_AUDIT_LOG = "credlink-audit.jsonl"
 
 
 def create_app(

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
+DEFAULT_AUDIT_LOG = "credlink-audit.jsonl"  # CREDLINK_AUDIT_LOG overrides it
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:

@@ -4,11 +4,18 @@ The store is chosen by ``--store LOCATION`` or ``CREDLINK_STORE``: a file path m
 embedded store (default ``./credlink.db``), a ``bolt://`` or ``neo4j://`` URI means
 Neo4j with credentials from ``NEO4J_USER`` / ``NEO4J_PASSWORD``. Every command that
 reports something takes ``--json``.
+
+Every command that answers a query about a person (``check``, ``restrictions``,
+``trace``, ``explain``, ``candidates``) first appends who asked, why and about whom
+to the audit file, as the HTTP API does: ``--as NAME`` / ``CREDLINK_REQUESTER``
+(default: the operating-system user), ``--purpose`` / ``CREDLINK_PURPOSE``, and
+``--audit-log`` / ``CREDLINK_AUDIT_LOG`` (default ``./credlink-audit.jsonl``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import importlib.util
 import json
 import os
@@ -20,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.deps import is_neo4j_location, open_store, store_location
 from graph.errors import GraphUnavailableError
 
@@ -56,6 +64,28 @@ StoreOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+RequesterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        envvar="CREDLINK_REQUESTER",
+        help="Who asks, for the audit record [default: the operating-system user].",
+        show_default=False,
+    ),
+]
+PurposeOption = Annotated[
+    str,
+    typer.Option("--purpose", envvar="CREDLINK_PURPOSE", help="Why, for the audit."),
+]
+AuditLogOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--audit-log",
+        envvar="CREDLINK_AUDIT_LOG",
+        help=f"Audit file [default: ./{DEFAULT_AUDIT_LOG}].",
+        show_default=False,
+    ),
+]
 
 _ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,14 +93,40 @@ _ROOT = Path(__file__).resolve().parents[1]
 @dataclasses.dataclass
 class _State:
     store: str | None = None
+    requester: str | None = None
+    purpose: str = ""
+    audit_log: Path | None = None
 
 
 @app.callback()
 def _main(
     ctx: typer.Context,
     store: StoreOption = None,
+    requester: RequesterOption = None,
+    purpose: PurposeOption = "",
+    audit_log: AuditLogOption = None,
 ) -> None:
-    ctx.obj = _State(store=store)
+    ctx.obj = _State(
+        store=store, requester=requester, purpose=purpose, audit_log=audit_log
+    )
+
+
+def audit(ctx: typer.Context, action: str, subject: str) -> None:
+    """Record a query of personal data (durably) before it is answered."""
+    state: _State = ctx.obj if isinstance(ctx.obj, _State) else _State()
+    AuditLog(state.audit_log or Path(DEFAULT_AUDIT_LOG)).record(
+        requester=state.requester or _os_user(),
+        action=action,
+        subject=subject,
+        purpose=state.purpose,
+    )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        return f"uid:{os.getuid()}"
 
 
 def print_json(value: Any) -> None:

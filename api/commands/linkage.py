@@ -23,11 +23,13 @@ from rich.table import Table
 from api.console import (
     JsonOption,
     app,
+    audit,
     console,
     err_console,
     opened_store,
     print_json,
 )
+from api.keys import person_key
 from graph.errors import (
     EntityNotFoundError,
     InvalidIdentifierError,
@@ -112,6 +114,7 @@ def candidates(
     as_json: JsonOption = False,
 ) -> None:
     """The review queue: records without a usable number and who they may be."""
+    audit(ctx, "candidates", record or "*")
     with opened_store(ctx) as store:
         queue = [c for c in store.candidates(record) if c.rank <= top]
         names = {
@@ -241,14 +244,12 @@ def explain(
     as_json: JsonOption = False,
 ) -> None:
     """Why a person is who they are: records, rules, judgements, conflicts, roles."""
+    try:
+        person_id = person_key(person)
+    except InvalidIdentifierError as exc:
+        raise typer.BadParameter(str(exc), param_hint="PERSON") from exc
+    audit(ctx, "explain", person_id)
     with opened_store(ctx) as store:
-        text = person.strip()
-        try:
-            person_id = (
-                text.upper() if text[:1].upper() == "U" else normalize_resident_id(text)
-            )
-        except InvalidIdentifierError as exc:
-            raise typer.BadParameter(str(exc), param_hint="PERSON") from exc
         found = store.get_person(person_id)
         if found is None:
             raise typer.BadParameter(f"no person {person_id}", param_hint="PERSON")

@@ -28,7 +28,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.console import (
+    JsonOption,
+    app,
+    audit,
+    console,
+    err_console,
+    opened_store,
+    print_json,
+)
 from api.keys import person_key
 from api.masking import mask_id_number
 from graph import enforcement
@@ -214,6 +222,7 @@ def check(
     """May the person take the role in the enterprise on the day? Exit 1 if blocked."""
     person_id, code, day = _person(person), _enterprise(enterprise), _day(on)
     rules = _catalogue(catalogue)
+    audit(ctx, "appointment_check", person_id)
     with opened_store(ctx) as store:
         answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
         known = store.get_person(person_id) is not None
@@ -277,6 +286,7 @@ def restrictions(
     """The restrictions in force on a person on a day, and why."""
     person_id, day = _person(person), _day(on)
     rules = _catalogue(catalogue)
+    audit(ctx, "restrictions", person_id)
     with opened_store(ctx) as store:
         found = enforcement.restrictions_on(store, rules, person_id, day)
     if as_json:
@@ -323,6 +333,7 @@ def trace(
     """Everyone a sanction reaches, and why. ID numbers are masked in the table."""
     day = on.date() if on is not None else None
     rules = _catalogue(catalogue)
+    audit(ctx, "trace", sanction_id)
     with opened_store(ctx) as store:
         try:
             reached = enforcement.trace(store, rules, sanction_id, day)

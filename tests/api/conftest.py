@@ -28,6 +28,7 @@ class Cli:
 
     location: str
     env: dict[str, str]
+    audit_log: Path
 
     def run(self, *args: str, code: int = 0) -> Result:
         """Run ``credlink --store LOCATION ARGS``; the exit code must be ``code``."""
@@ -47,16 +48,25 @@ class Cli:
 @pytest.fixture
 def embedded_cli(tmp_path: Path) -> Cli:
     """The CLI on a fresh embedded store file."""
-    return Cli(location=str(tmp_path / "cli.db"), env={})
+    audit_log = tmp_path / "audit.jsonl"
+    env = {"CREDLINK_AUDIT_LOG": str(audit_log)}
+    return Cli(location=str(tmp_path / "cli.db"), env=env, audit_log=audit_log)
 
 
 @pytest.fixture
-def neo4j_cli(neo4j_server: Neo4jServer, neo4j_driver: neo4j.Driver) -> Iterator[Cli]:
+def neo4j_cli(
+    neo4j_server: Neo4jServer, neo4j_driver: neo4j.Driver, tmp_path: Path
+) -> Iterator[Cli]:
     """The CLI on the session's Neo4j, emptied before and after."""
     store = Neo4jStore(neo4j_driver)
     store.wipe()
-    env = {"NEO4J_USER": neo4j_server.user, "NEO4J_PASSWORD": neo4j_server.password}
-    yield Cli(location=neo4j_server.uri, env=env)
+    audit_log = tmp_path / "audit.jsonl"
+    env = {
+        "NEO4J_USER": neo4j_server.user,
+        "NEO4J_PASSWORD": neo4j_server.password,
+        "CREDLINK_AUDIT_LOG": str(audit_log),
+    }
+    yield Cli(location=neo4j_server.uri, env=env, audit_log=audit_log)
     store.wipe()
 
 

@@ -3,6 +3,8 @@ commands, on both stores."""
 
 from __future__ import annotations
 
+import getpass
+import json
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -222,3 +224,55 @@ def test_propagate_names_sanctions_of_unknown_types(cli: Cli) -> None:
     assert report["skipped"] == ["S9"]
     assert report["sanctions"] == 2  # the others are derived all the same
     assert "S9" in cli.run("propagate", code=2).stderr
+
+
+# -- the audit record ----------------------------------------------------------------
+
+
+def _audit(cli: Cli) -> list[dict[str, str]]:
+    lines = cli.audit_log.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_every_personal_query_is_audited_first(cli: Cli) -> None:
+    _seed(cli)
+    who = ("--as", "officer-7", "--purpose", "appointment review")
+    cli.run(*who, "check", "--person", ALICE.lower(), "--role",
+            "legal_representative", "--enterprise", OTHER, "--on", "2024-01-01",
+            code=1)  # fmt: skip
+    cli.run(*who, "restrictions", ALICE, "--on", "2024-01-01")
+    cli.run(*who, "trace", "S1")
+    cli.run(*who, "explain", ALICE)
+    cli.run(*who, "candidates")
+    entries = _audit(cli)
+    assert [(e["action"], e["subject"]) for e in entries] == [
+        ("appointment_check", ALICE),  # the canonical number, whatever was typed
+        ("restrictions", ALICE),
+        ("trace", "S1"),
+        ("explain", ALICE),
+        ("candidates", "*"),
+    ]
+    assert {(e["requester"], e["purpose"]) for e in entries} == {
+        ("officer-7", "appointment review")
+    }
+    # writes and counts are not queries of personal data: nothing more recorded
+    cli.run("propagate")
+    cli.run("stats")
+    assert len(_audit(cli)) == len(entries)
+
+
+def test_the_requester_defaults_to_the_os_user(cli: Cli) -> None:
+    _seed(cli)
+    cli.run("restrictions", BOB, "--on", "2024-01-01")
+    (entry,) = _audit(cli)
+    assert entry["requester"] == getpass.getuser()
+    assert (entry["action"], entry["subject"], entry["purpose"]) == (
+        "restrictions",
+        BOB,
+        "",
+    )
+
+
+def test_a_query_refused_for_bad_input_is_not_audited(cli: Cli) -> None:
+    cli.run("restrictions", "not-a-number", code=2)
+    assert not cli.audit_log.exists()
