@@ -165,11 +165,13 @@ def _queue(
     """The candidate queue of records not merged with all their duplicates.
 
     Counts ``missed`` such records, ``queued`` those with any candidate, ``found``
-    those with a true duplicate among the records of a top-3 target; of the rest,
-    ``resolved`` (a valid number: no fuzzy search), ``date`` (every duplicate
-    states another birth date: fuzzy scoring rules it out), ``score`` (the best
-    duplicate scores below the floor on its own), ``block`` (it would score, but
-    shares no block or is outranked).
+    those with a true duplicate among the records of a top-3 target, ``back``
+    those found from the other side (a duplicate's top-3 target holds the record:
+    between two identities only the smaller one's records are proposed, so the
+    pair is in the queue once); of the rest, ``resolved`` (a valid number: no
+    fuzzy search), ``date`` (every duplicate states another birth date: fuzzy
+    scoring rules it out), ``score`` (the best duplicate scores below the floor
+    on its own), ``block`` (it would score, but shares no block or is outranked).
     """
     home = {k: p for p, keys in clusters.items() for k in keys}
     by_entity: dict[str, list[str]] = defaultdict(list)
@@ -189,6 +191,13 @@ def _queue(
             for k in clusters.get(c.target, [c.target])
         ):
             counts["found"] += 1
+            continue
+        if any(
+            key in clusters.get(c.target, [c.target])
+            for k in outside
+            for c in resolution.candidates.get(k, ())[:TOP]
+        ):
+            counts["back"] += 1
             continue
         record = records[key]
         others = [records[k] for k in outside]
@@ -286,10 +295,12 @@ def _run(title: str, rows: Mapping[str, Row]) -> None:
         )
         missed = queue["missed"]
         share = queue["found"] / missed if missed else 1.0
+        both = (queue["found"] + queue["back"]) / missed if missed else 1.0
         print(
             f"  {'':<32} not merged with all duplicates {missed:,}: with "
             f"candidates {queue['queued']:,}, true match in top {TOP} "
-            f"{queue['found']:,} ({share:.4f})"
+            f"{queue['found']:,} ({share:.4f}), found from the duplicate's side "
+            f"{queue['back']:,} (together {both:.4f})"
         )
         print(
             f"  {'':<32} not found: resolved under a number {queue['resolved']:,}, "

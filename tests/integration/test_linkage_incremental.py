@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from graph.model import EntityKind, Judgement, JudgementRecord
 from linkage.ids import downgrade_to_15
+from linkage.records import PERSON_FIELDS, FieldMapping, plain_id_scheme
 from linkage.resolve import LinkMode, LinkStep, link_store
 from loaders.pipeline import load_folder
 from loaders.rows import roles_of_record
@@ -111,7 +112,10 @@ rows = st.builds(
     role=st.sampled_from(["director", "监事"]),
     code=st.sampled_from(CODES),
 )
-endpoints = st.sampled_from(PERSON_KEYS + ROLE_KEYS + NUMBERS)
+# a mistyped number is a person of its own without a check character
+endpoints = st.sampled_from(
+    (*PERSON_KEYS, *ROLE_KEYS, *NUMBERS, _written(NUMBERS[0], "typo"))
+)
 
 
 @dataclass(frozen=True)
@@ -182,12 +186,17 @@ def _snapshot(store: GraphStore) -> dict[str, Any]:
     }
 
 
-def _run(store: GraphStore, tmp: Path, plan: list[Step]) -> None:
+def _run(
+    store: GraphStore,
+    tmp: Path,
+    plan: list[Step],
+    mapping: FieldMapping = PERSON_FIELDS,
+) -> None:
     store.wipe()
     final: dict[str, Row] = {}
     judgements: list[JudgementRecord] = []
     undone: set[str] = set()
-    first = link_store(store, roles_of=roles_of_record)
+    first = link_store(store, mapping=mapping, roles_of=roles_of_record)
     assert first.mode is LinkMode.FULL  # never linked: a full run
     for n, step in enumerate(plan):
         batch = list({r.key: r for r in step.upserts}.values())
@@ -206,10 +215,10 @@ def _run(store: GraphStore, tmp: Path, plan: list[Step]) -> None:
             if i < len(judgements):
                 store.undo_judgement(judgements[i].judgement_id, "复核员", UNDONE)
                 undone.add(judgements[i].judgement_id)
-        report = link_store(store, roles_of=roles_of_record)
+        report = link_store(store, mapping=mapping, roles_of=roles_of_record)
         assert report.mode is LinkMode.INCREMENTAL
     incremental = _snapshot(store)
-    again = link_store(store, roles_of=roles_of_record, full=True)
+    again = link_store(store, mapping=mapping, roles_of=roles_of_record, full=True)
     assert again.mode is LinkMode.FULL
     assert again.writes == 0, "a full link after incremental ones changed the store"
 
@@ -219,7 +228,7 @@ def _run(store: GraphStore, tmp: Path, plan: list[Step]) -> None:
         store.record_judgement(j)
         if j.judgement_id in undone:
             store.undo_judgement(j.judgement_id, "复核员", UNDONE)
-    link_store(store, roles_of=roles_of_record, full=True)
+    link_store(store, mapping=mapping, roles_of=roles_of_record, full=True)
     reference = _snapshot(store)
     for part, value in reference.items():
         assert incremental[part] == value, part
@@ -235,6 +244,23 @@ def test_incremental_links_equal_one_full_link(
     store: GraphStore, tmp_path_factory: Any, plan: list[Step]
 ) -> None:
     _run(store, tmp_path_factory.mktemp("increments"), plan)
+
+
+# The same numbers read without a check character: a mistyped or swapped number is
+# valid, its identity one typo from the true one's (number_typo candidates).
+PLAIN = FieldMapping(scheme=plain_id_scheme("plain", pattern=r"[0-9X]{15,18}"))
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(plan=steps)
+def test_incremental_links_equal_one_full_link_without_a_check_character(
+    store: GraphStore, tmp_path_factory: Any, plan: list[Step]
+) -> None:
+    _run(store, tmp_path_factory.mktemp("increments"), plan, PLAIN)
 
 
 # -- loaders writing while a link runs ---------------------------------------------
