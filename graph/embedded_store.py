@@ -11,6 +11,7 @@ both to that.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -24,10 +25,12 @@ import networkx as nx
 
 from graph.errors import EntityNotFoundError, LifecycleError
 from graph.model import (
+    CONNECTION_MAX_HOPS,
     Candidate,
     CandidateRule,
     Conflict,
     ConflictKind,
+    Connection,
     Counts,
     Enterprise,
     EntityKind,
@@ -479,6 +482,44 @@ class EmbeddedStore:
         if on is not None:
             roles = (r for r in roles if r.held_on(on))
         return sorted(roles, key=lambda r: r.role_id)
+
+    def connections(
+        self,
+        a: tuple[EntityKind, str],
+        b: tuple[EntityKind, str],
+        *,
+        on: date | None = None,
+        max_hops: int = 6,
+        limit: int = 20,
+    ) -> list[Connection]:
+        """Every shortest path from ``a`` to ``b`` through roles (networkx BFS)."""
+        _check_connection_bounds(max_hops, limit)
+        for kind, key in (a, b):
+            if not self.existing_keys(kind, [key]):
+                raise EntityNotFoundError(kind.value, key)
+        graph = self._projection()
+        if a == b:
+            return [Connection(kinds=(a[0],), keys=(a[1],), roles=())]
+        if max_hops == 0 or a not in graph or b not in graph:
+            return []  # (nx.predecessor takes a cutoff of 0 for none)
+        view: nx.MultiDiGraph = graph
+        if on is not None:
+
+            def held(u: _Node, v: _Node, k: str) -> bool:
+                return cast("Role", graph.edges[u, v, k]["role"]).held_on(on)
+
+            view = nx.subgraph_view(graph, filter_edge=held)
+        # Breadth-first from a, no deeper than max_hops; pred lists every node's
+        # predecessors on shortest paths (once each, parallel roles or not).
+        pred = nx.predecessor(view.to_undirected(as_view=True), a, cutoff=max_hops)
+        if b not in pred:
+            return []
+        found = [
+            connection
+            for nodes in _shortest_node_paths(pred, a, b)
+            for connection in _connections_along(view, nodes)
+        ]
+        return sorted(found, key=lambda c: c.sort_key)[:limit]
 
     def sanctions_against(self, kind: EntityKind, key: str) -> list[Sanction]:
         """Sanctions whose subject is the entity, sorted by id."""
@@ -1067,6 +1108,45 @@ def _add_role_edge(graph: nx.MultiDiGraph, role: Role) -> None:
         key=role.role_id,
         role=role,
     )
+
+
+def _check_connection_bounds(max_hops: int, limit: int) -> None:
+    if not 0 <= max_hops <= CONNECTION_MAX_HOPS:
+        raise ValueError(f"max_hops must be 0..{CONNECTION_MAX_HOPS}, not {max_hops}")
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+
+
+def _shortest_node_paths(
+    pred: dict[_Node, list[_Node]], a: _Node, node: _Node
+) -> Iterator[list[_Node]]:
+    """Every node sequence from ``a`` to ``node`` along the BFS predecessors."""
+    if node == a:
+        yield [a]
+        return
+    for before in pred[node]:
+        for path in _shortest_node_paths(pred, a, before):
+            yield [*path, node]
+
+
+def _connections_along(
+    view: nx.MultiDiGraph, nodes: Sequence[_Node]
+) -> Iterator[Connection]:
+    """One connection per choice of role at each hop (parallel roles: parallel
+    paths); ``view`` holds only the roles that may be followed."""
+    hops: list[list[Role]] = []
+    for here, there in itertools.pairwise(nodes):
+        person, enterprise = (
+            (here, there) if here[0] is EntityKind.PERSON else (there, here)
+        )
+        edges = view.get_edge_data(person, enterprise) or {}
+        hops.append([cast("Role", data["role"]) for data in edges.values()])
+    for roles in itertools.product(*hops):
+        yield Connection(
+            kinds=tuple(kind for kind, _ in nodes),
+            keys=tuple(key for _, key in nodes),
+            roles=roles,
+        )
 
 
 def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:

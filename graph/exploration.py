@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graph.errors import EntityNotFoundError
-from graph.model import Enterprise, EntityKind, Person, Role
+from graph.errors import EntityNotFoundError, InvalidIdentifierError
+from graph.model import Connection, Enterprise, EntityKind, Person, Role
 
 if TYPE_CHECKING:
     from datetime import date
@@ -81,3 +81,38 @@ def people_of(
         if (person := store.get_person(role.person_id)) is not None
     ]
     return enterprise, holders
+
+
+def connections(
+    store: GraphStore,
+    a: str,
+    b: str,
+    *,
+    on: date | None = None,
+    max_hops: int = 6,
+    limit: int = 20,
+) -> list[Connection]:
+    """Every shortest path between ``a`` and ``b`` (person ids or credit codes)
+    through roles held on ``on`` (all roles when None), at most ``max_hops`` roles
+    long, sorted by entity keys then role ids, the first ``limit``.
+
+    Each key names a person or an enterprise of the store: an unknown key raises
+    EntityNotFoundError, one naming both raises InvalidIdentifierError (reason
+    ``ambiguous``). No path within ``max_hops`` gives []; ``a == b`` gives the one
+    connection without hops. ``max_hops`` is 0..``CONNECTION_MAX_HOPS``.
+    """
+    return store.connections(
+        _entity(store, a), _entity(store, b), on=on, max_hops=max_hops, limit=limit
+    )
+
+
+def _entity(store: GraphStore, key: str) -> tuple[EntityKind, str]:
+    """The kind of entity ``key`` names in the store."""
+    kinds = [kind for kind in EntityKind if store.existing_keys(kind, [key]) == {key}]
+    if not kinds:
+        raise EntityNotFoundError("person or enterprise", key)
+    if len(kinds) > 1:
+        raise InvalidIdentifierError(
+            "ambiguous", f"{key!r} names both a person and an enterprise"
+        )
+    return kinds[0], key

@@ -141,6 +141,36 @@ class Role:
         )
 
 
+# The longest connection a store searches for: Cypher's variable-length bound is part
+# of the query text (graph.queries.CONNECTIONS), so it is a constant, not a parameter.
+CONNECTION_MAX_HOPS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A shortest path between two entities through roles held (person-enterprise-...).
+
+    ``kinds[i]``/``keys[i]`` are the i-th entity from one end to the other;
+    ``roles[i]`` is the role linking entities i and i+1, so there is one role fewer
+    than entities. Two roles between the same person and enterprise give two
+    connections. A connection of an entity to itself has no roles.
+    """
+
+    kinds: tuple[EntityKind, ...]
+    keys: tuple[str, ...]
+    roles: tuple[Role, ...]
+
+    @property
+    def hops(self) -> int:
+        """How many roles the path goes through."""
+        return len(self.roles)
+
+    @property
+    def sort_key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The order connections are listed in: entity keys, then role ids."""
+        return self.keys, tuple(role.role_id for role in self.roles)
+
+
 @dataclass(frozen=True, slots=True)
 class Sanction:
     """A decision against a subject: an enterprise (by credit code) or a person."""

@@ -29,10 +29,12 @@ from neo4j.exceptions import (
 from graph import queries
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.model import (
+    CONNECTION_MAX_HOPS,
     Candidate,
     CandidateRule,
     Conflict,
     ConflictKind,
+    Connection,
     Counts,
     Enterprise,
     EntityKind,
@@ -270,6 +272,36 @@ class Neo4jStore:
         """Roles touching the entity, held on ``on`` (all roles when None)."""
         rows = self._read(queries.NEIGHBOURS_OF[kind], key=key, on=on)
         return [_to_role(r) for r in rows]
+
+    def connections(
+        self,
+        a: tuple[EntityKind, str],
+        b: tuple[EntityKind, str],
+        *,
+        on: date | None = None,
+        max_hops: int = 6,
+        limit: int = 20,
+    ) -> list[Connection]:
+        """Every shortest path from ``a`` to ``b`` through roles (one statement)."""
+        _check_connection_bounds(max_hops, limit)
+        (a_kind, a_key), (b_kind, b_key) = a, b
+        query = queries.CONNECTIONS[a_kind, b_kind]
+        row = self._read(
+            query, a=a_key, b=b_key, on=on, max_hops=max_hops, limit=limit
+        )[0]
+        if not row["a_found"]:
+            raise EntityNotFoundError(a_kind.value, a_key)
+        if not row["b_found"]:
+            raise EntityNotFoundError(b_kind.value, b_key)
+        found = [
+            Connection(
+                kinds=tuple(EntityKind(k) for k in path["kinds"]),
+                keys=tuple(path["keys"]),
+                roles=tuple(_to_role(r) for r in path["roles"]),
+            )
+            for path in row["paths"]
+        ]
+        return sorted(found, key=lambda c: c.sort_key)  # collect() keeps no promise
 
     def sanctions_against(self, kind: EntityKind, key: str) -> list[Sanction]:
         """Sanctions whose subject is the entity, sorted by id."""
@@ -849,6 +881,13 @@ def _to_enterprise(row: dict[str, Any]) -> Enterprise:
         org_code=row["org_code"],
         registration_no=row["registration_no"],
     )
+
+
+def _check_connection_bounds(max_hops: int, limit: int) -> None:
+    if not 0 <= max_hops <= CONNECTION_MAX_HOPS:
+        raise ValueError(f"max_hops must be 0..{CONNECTION_MAX_HOPS}, not {max_hops}")
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
 
 
 def _to_role(row: dict[str, Any]) -> Role:

@@ -330,6 +330,64 @@ COUNT_ROLES: Final[LiteralString] = "MATCH ()-[r:ROLE]->() RETURN count(r) AS n"
 
 PING: Final[LiteralString] = "RETURN 1 AS n"
 
+# -- exploration ---------------------------------------------------------------
+# Every shortest path between two entities through roles held on $on. A quantified
+# relationship's bound is part of the query text, never a parameter: {0,12} is
+# graph.model.CONNECTION_MAX_HOPS (a unit test holds them equal), and $max_hops cuts
+# below it. Length 0 is the path of an entity to itself.
+
+_CONNECTIONS_HEAD: Final[LiteralString] = """
+// $a, $b: keys of the two ends (labels by kind: the key of CONNECTIONS);
+// $on: date or null (all roles); $max_hops: 0..12; $limit: >= 1.
+// Returns one row: a_found, b_found (bools), paths: the first $limit shortest
+// paths by (keys, role ids), each {kinds: ['person'|'enterprise'], keys: [key],
+// roles: [{person_id, credit_code, type, since, until, source, record_id}]}.
+"""
+_CONNECTIONS_FROM: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: "OPTIONAL MATCH (s:Person {person_id: $a})\n",
+    EntityKind.ENTERPRISE: "OPTIONAL MATCH (s:Enterprise {credit_code: $a})\n",
+}
+_CONNECTIONS_TO: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: "OPTIONAL MATCH (t:Person {person_id: $b})\n",
+    EntityKind.ENTERPRISE: "OPTIONAL MATCH (t:Enterprise {credit_code: $b})\n",
+}
+_CONNECTIONS_PATHS: Final[LiteralString] = """
+CALL (s, t) {
+  WITH s, t WHERE s IS NOT NULL AND t IS NOT NULL
+  MATCH p = ALL SHORTEST (s)-[r:ROLE WHERE $on IS NULL
+      OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR $on < r.until))
+    ]-{0,12}(t)
+  WHERE length(p) <= $max_hops
+  WITH p, [n IN nodes(p) | coalesce(n.person_id, n.credit_code)] AS keys,
+       [x IN relationships(p) | x.role_id] AS role_ids
+  ORDER BY keys, role_ids
+  LIMIT $limit
+  RETURN collect({
+    kinds: [n IN nodes(p) | CASE WHEN n:Person THEN 'person' ELSE 'enterprise' END],
+    keys: keys,
+    roles: [x IN relationships(p) | {
+      person_id: startNode(x).person_id, credit_code: endNode(x).credit_code,
+      type: x.type, since: x.since, until: x.until, source: x.source,
+      record_id: x.record_id}]
+  }) AS paths
+}
+RETURN s IS NOT NULL AS a_found, t IS NOT NULL AS b_found, paths
+"""
+
+
+def _connections(a: EntityKind, b: EntityKind) -> LiteralString:
+    return (
+        _CONNECTIONS_HEAD
+        + _CONNECTIONS_FROM[a]
+        + _CONNECTIONS_TO[b]
+        + (_CONNECTIONS_PATHS)
+    )
+
+
+CONNECTIONS: Final[dict[tuple[EntityKind, EntityKind], LiteralString]] = {
+    (a, b): _connections(a, b) for a in EntityKind for b in EntityKind
+}
+
 # -- propagation ---------------------------------------------------------------
 # Restrictions are facts (:Person)-[:RESTRICTED_BY]->(:Sanction); explanations are
 # rebuilt in Python (graph.propagation.build_restriction), never in Cypher. The

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from graph.model import (
         Candidate,
         Conflict,
+        Connection,
         Counts,
         Enterprise,
         EntityKind,
@@ -152,6 +153,28 @@ class GraphStore(Protocol):
 
     def counts(self) -> Counts:
         """How many persons, enterprises, roles, sanctions and source records."""
+        ...
+
+    # -- exploration -------------------------------------------------------------
+    def connections(
+        self,
+        a: tuple[EntityKind, str],
+        b: tuple[EntityKind, str],
+        *,
+        on: date | None = None,
+        max_hops: int = 6,
+        limit: int = 20,
+    ) -> list[Connection]:
+        """Every shortest path from entity ``a`` to entity ``b`` through roles.
+
+        Roles are followed either way (person-enterprise-person-...), only those
+        held on ``on`` when given (half-open, as ``Role.held_on``); every role is a
+        hop of its own, so parallel roles give parallel paths. Paths longer than
+        ``max_hops`` (0..``CONNECTION_MAX_HOPS``) are not returned: no shortest path
+        that short gives []. ``a == b`` gives the one path without hops. Sorted by
+        ``Connection.sort_key``, the first ``limit`` (>= 1). An ``a`` or ``b`` the
+        store does not hold raises ``EntityNotFoundError``.
+        """
         ...
 
     # -- propagation -------------------------------------------------------------
