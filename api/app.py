@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.deps import open_store, store_location
 from api.errors import install_error_handlers
-from api.routes import enterprises, health, persons, sanctions
+from api.routes import connections, enterprises, health, persons, sanctions
 from graph.policy.catalogue import load_catalogue
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (health, persons, enterprises, sanctions):
+    for module in (health, persons, enterprises, sanctions, connections):
         app.include_router(module.router)
     return app
 

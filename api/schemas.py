@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from graph.model import RoleType, Sex
+from graph.model import EntityKind, RoleType, Sex
 
 
 class _Out(BaseModel):
@@ -75,6 +75,38 @@ class EnterprisePeopleOut(_Out):
     on: date | None
     enterprise: EnterpriseOut
     holders: list[HolderOut]
+
+
+class StepOut(_Out):
+    """One entity on a connection (a person's key masked in the public view)."""
+
+    kind: EntityKind
+    key: str
+
+
+class HopRoleOut(RoleOut):
+    """The role of one hop of a connection, with its id."""
+
+    role_id: str
+
+
+class ConnectionOut(_Out):
+    """A shortest chain of roles: ``roles[i]`` links ``steps[i]`` and ``steps[i+1]``."""
+
+    hops: int
+    steps: list[StepOut]
+    roles: list[HopRoleOut]
+
+
+class ConnectionsOut(_Out):
+    """Every shortest connection between ``a`` and ``b`` (roles held on ``on``;
+    all roles when None), at most ``max_hops`` long, by keys then role ids."""
+
+    a: str
+    b: str
+    on: date | None
+    max_hops: int
+    connections: list[ConnectionOut]
 
 
 class HealthOut(_Out):
