@@ -6,7 +6,8 @@ Neo4j with credentials from ``NEO4J_USER`` / ``NEO4J_PASSWORD``. Every command t
 reports something takes ``--json``.
 
 Every command that answers a query about a person (``check``, ``restrictions``,
-``trace``, ``explain``, ``candidates``) first appends who asked, why and about whom
+``trace``, ``explain``, ``candidates``, ``related``, ``people``, ``connections``) first
+appends who asked, why and about whom
 to the audit file, as the HTTP API does: ``--as NAME`` / ``CREDLINK_REQUESTER``
 (default: the operating-system user), ``--purpose`` / ``CREDLINK_PURPOSE``, and
 ``--audit-log`` / ``CREDLINK_AUDIT_LOG`` (default ``./credlink-audit.jsonl``).

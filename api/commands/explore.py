@@ -32,7 +32,7 @@ from api.console import (
     opened_store,
     print_json,
 )
-from api.keys import person_key
+from api.keys import entity_key, is_person_key, person_key
 from api.masking import mask_id_number
 from graph.errors import EntityNotFoundError, InvalidIdentifierError, LinkageError
 from graph.exploration import connections as find_connections
@@ -77,16 +77,9 @@ def _enterprise(raw: str, hint: str) -> str:
 def _entity(raw: str, hint: str) -> str:
     """The key ``raw`` names: a person's ID number (any form) or a credit code."""
     try:
-        return person_key(raw)
-    except LinkageError:
-        pass
-    try:
-        return parse_credit_code(raw).value
+        return entity_key(raw)
     except LinkageError as exc:
-        raise typer.BadParameter(
-            f"{raw!r} is neither a resident ID number nor a credit code",
-            param_hint=hint,
-        ) from exc
+        raise typer.BadParameter(str(exc), param_hint=hint) from exc
 
 
 def _not_answered(exc: LinkageError) -> typer.Exit:
@@ -271,11 +264,7 @@ def connections(
 
 def _masked_key(key: str) -> str:
     """A key as a table shows it: whatever reads as an ID number masked."""
-    try:
-        person_key(key)
-    except LinkageError:
-        return key
-    return mask_id_number(key)
+    return mask_id_number(key) if is_person_key(key) else key
 
 
 def _chain(connection: Connection) -> str:

@@ -9,14 +9,12 @@ from fastapi import APIRouter, Depends, Header, Query
 
 from api.audit import AuditLog
 from api.deps import request_audit, request_store
-from api.keys import person_key
+from api.keys import entity_key, is_person_key
 from api.routes.views import View, key_out, role_out
 from api.schemas import ConnectionOut, ConnectionsOut, HopRoleOut, StepOut
-from graph.errors import InvalidIdentifierError
 from graph.exploration import connections
 from graph.model import CONNECTION_MAX_HOPS, Connection, EntityKind
 from graph.store import GraphStore
-from linkage.ids import parse_credit_code
 
 router = APIRouter(tags=["exploring"])
 
@@ -44,7 +42,7 @@ def get_connections(
 ) -> ConnectionsOut:
     """Every shortest chain of roles between ``a`` and ``b`` (personal data:
     audited, once per end)."""
-    first, second = _entity_key(a), _entity_key(b)
+    first, second = entity_key(a), entity_key(b)
     for subject in dict.fromkeys((first, second)):
         audit.record(
             requester=x_requester,
@@ -62,27 +60,9 @@ def get_connections(
     )
 
 
-def _entity_key(raw: str) -> str:
-    """The key ``raw`` names: an ID number in any written form, or a credit code."""
-    try:
-        return person_key(raw)
-    except InvalidIdentifierError:
-        pass
-    try:
-        return parse_credit_code(raw).value
-    except InvalidIdentifierError as exc:
-        raise InvalidIdentifierError(
-            "format", f"{raw!r} is neither a resident ID number nor a credit code"
-        ) from exc
-
-
 def _end_out(key: str, view: View) -> str:
     """An end as asked, masked in the public view when it reads as an ID number."""
-    try:
-        person_key(key)
-    except InvalidIdentifierError:
-        return key
-    return key_out(key, view)
+    return key_out(key, view) if is_person_key(key) else key
 
 
 def _connection_out(connection: Connection, view: View) -> ConnectionOut:
