@@ -9,10 +9,11 @@ else ``./credlink.db``.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
-from fastapi import Request  # noqa: TC002 - FastAPI reads annotations at run time
+from fastapi import Depends, Header, Request
 
 from graph.embedded_store import EmbeddedStore
 
@@ -83,3 +84,37 @@ def request_catalogue(request: Request) -> Catalogue:
     """The measures catalogue the app loaded at start-up."""
     catalogue: Catalogue = request.app.state.catalogue
     return catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asks and why (the ``X-Requester`` and ``X-Purpose`` headers), and the
+    audit file every access of theirs to personal data is written to."""
+
+    requester: str
+    purpose: str
+    log: AuditLog
+
+    def record(self, action: str, subject: str) -> None:
+        """Write one access, durably, before the answer is built."""
+        self.log.record(
+            requester=self.requester,
+            action=action,
+            subject=subject,
+            purpose=self.purpose,
+        )
+
+
+def request_caller(
+    request: Request,
+    x_requester: Annotated[
+        str, Header(min_length=1, description="Who asks (system or officer); audited.")
+    ],
+    x_purpose: Annotated[str, Header(description="Why they ask; audited.")] = "",
+) -> Caller:
+    """The caller of a route that returns personal data (``X-Requester`` required)."""
+    return Caller(x_requester, x_purpose, request_audit(request))
+
+
+CallerDep = Annotated[Caller, Depends(request_caller)]
+"""A route parameter of this type makes ``X-Requester`` required and audited."""

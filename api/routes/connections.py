@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.audit import AuditLog
-from api.deps import request_audit, request_store
+from api.deps import CallerDep, request_store
 from api.keys import entity_key, is_person_key
 from api.routes.views import View, key_out, role_out
 from api.schemas import ConnectionOut, ConnectionsOut, HopRoleOut, StepOut
@@ -26,9 +25,7 @@ def get_connections(
     a: Annotated[str, Query(description="A resident ID (any form) or credit code.")],
     b: Annotated[str, Query(description="Another one.")],
     store: Annotated[GraphStore, Depends(request_store)],
-    audit: Annotated[AuditLog, Depends(request_audit)],
-    x_requester: Annotated[str, Header(min_length=1, description="Who asks; audited.")],
-    x_purpose: Annotated[str, Header(description="Why they ask; audited.")] = "",
+    caller: CallerDep,
     on: Annotated[
         date | None, Query(description="Only roles held on this date (default: all).")
     ] = None,
@@ -44,12 +41,7 @@ def get_connections(
     audited, once per end)."""
     first, second = entity_key(a), entity_key(b)
     for subject in dict.fromkeys((first, second)):
-        audit.record(
-            requester=x_requester,
-            action="connections",
-            subject=subject,
-            purpose=x_purpose,
-        )
+        caller.record("connections", subject)
     found = connections(store, first, second, on=on, max_hops=max_hops, limit=limit)
     return ConnectionsOut(
         a=_end_out(first, view),

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.audit import AuditLog
-from api.deps import request_audit, request_store
+from api.deps import CallerDep, request_store
 from api.routes.views import View, enterprise_out, person_out, role_out
 from api.schemas import EnterpriseOut, EnterprisePeopleOut, HolderOut
 from graph.errors import EntityNotFoundError
@@ -35,9 +34,7 @@ def get_enterprise(credit_code: str, store: Store) -> EnterpriseOut:
 def get_people(
     credit_code: str,
     store: Store,
-    audit: Annotated[AuditLog, Depends(request_audit)],
-    x_requester: Annotated[str, Header(min_length=1, description="Who asks; audited.")],
-    x_purpose: Annotated[str, Header(description="Why they ask; audited.")] = "",
+    caller: CallerDep,
     on: Annotated[date | None, Query(description="As of this date.")] = None,
     view: Annotated[View, Query(description="`public` masks personal data.")] = (
         View.FULL
@@ -45,9 +42,7 @@ def get_people(
 ) -> EnterprisePeopleOut:
     """Who holds which role in the enterprise (personal data: audited)."""
     code = parse_credit_code(credit_code).value
-    audit.record(
-        requester=x_requester, action="people_of", subject=code, purpose=x_purpose
-    )
+    caller.record("people_of", code)
     enterprise, holders = people_of(store, code, on)
     return EnterprisePeopleOut(
         on=on,

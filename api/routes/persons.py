@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.audit import AuditLog
-from api.deps import request_audit, request_catalogue, request_store
+from api.deps import CallerDep, request_catalogue, request_store
 from api.keys import person_key
 from api.routes.views import (
     View,
@@ -37,12 +36,7 @@ from linkage.ids import parse_credit_code
 router = APIRouter(prefix="/persons", tags=["persons"])
 
 Store = Annotated[GraphStore, Depends(request_store)]
-Audit = Annotated[AuditLog, Depends(request_audit)]
 Measures = Annotated[Catalogue, Depends(request_catalogue)]
-Requester = Annotated[
-    str, Header(min_length=1, description="Who asks (system or officer); audited.")
-]
-Purpose = Annotated[str, Header(description="Why they ask; audited.")]
 On = Annotated[date | None, Query(description="As of this date (default: all).")]
 OnDay = Annotated[date | None, Query(description="As of this date (default: today).")]
 ViewQuery = Annotated[View, Query(description="`public` masks personal data.")]
@@ -52,16 +46,12 @@ ViewQuery = Annotated[View, Query(description="`public` masks personal data.")]
 def get_person(
     id_number: str,
     store: Store,
-    audit: Audit,
-    x_requester: Requester,
-    x_purpose: Purpose = "",
+    caller: CallerDep,
     view: ViewQuery = View.FULL,
 ) -> PersonOut:
     """One person's credit file header: name, aliases, birth date, sex."""
     person_id = person_key(id_number)
-    audit.record(
-        requester=x_requester, action="get_person", subject=person_id, purpose=x_purpose
-    )
+    caller.record("get_person", person_id)
     person = store.get_person(person_id)
     if person is None:
         raise EntityNotFoundError("person", person_id)
@@ -72,17 +62,13 @@ def get_person(
 def get_related(
     id_number: str,
     store: Store,
-    audit: Audit,
-    x_requester: Requester,
-    x_purpose: Purpose = "",
+    caller: CallerDep,
     on: On = None,
     view: ViewQuery = View.FULL,
 ) -> RelatedOut:
     """The person's roles, the enterprises they are in, and who they meet there."""
     person_id = person_key(id_number)
-    audit.record(
-        requester=x_requester, action="related", subject=person_id, purpose=x_purpose
-    )
+    caller.record("related", person_id)
     related = related_entities(store, person_id, on)
     return RelatedOut(
         on=on,
@@ -100,10 +86,8 @@ def get_related(
 def get_restrictions(
     id_number: str,
     store: Store,
-    audit: Audit,
+    caller: CallerDep,
     catalogue: Measures,
-    x_requester: Requester,
-    x_purpose: Purpose = "",
     on: OnDay = None,
     view: ViewQuery = View.FULL,
 ) -> RestrictionsOut:
@@ -112,12 +96,7 @@ def get_restrictions(
     know has none: ``person_known`` says so."""
     person_id = person_key(id_number)
     day = on or date.today()
-    audit.record(
-        requester=x_requester,
-        action="restrictions",
-        subject=person_id,
-        purpose=x_purpose,
-    )
+    caller.record("restrictions", person_id)
     in_force = enforcement.restrictions_on(store, catalogue, person_id, day)
     return RestrictionsOut(
         person_id=key_out(person_id, view),
@@ -133,10 +112,8 @@ def get_appointment_check(
     role: Annotated[RoleType, Query(description="The role to be taken.")],
     enterprise: Annotated[str, Query(description="Credit code of the enterprise.")],
     store: Store,
-    audit: Audit,
+    caller: CallerDep,
     catalogue: Measures,
-    x_requester: Requester,
-    x_purpose: Purpose = "",
     on: OnDay = None,
     view: ViewQuery = View.FULL,
 ) -> AppointmentCheckOut:
@@ -146,12 +123,7 @@ def get_appointment_check(
     person_id = person_key(id_number)
     code = parse_credit_code(enterprise).value
     day = on or date.today()
-    audit.record(
-        requester=x_requester,
-        action="appointment_check",
-        subject=person_id,
-        purpose=x_purpose,
-    )
+    caller.record("appointment_check", person_id)
     check = enforcement.check_appointment(store, catalogue, person_id, role, code, day)
     return AppointmentCheckOut(
         person_id=key_out(person_id, view),

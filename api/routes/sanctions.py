@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.audit import AuditLog
-from api.deps import request_audit, request_catalogue, request_store
+from api.deps import CallerDep, request_catalogue, request_store
 from api.routes.views import View, restriction_out
 from api.schemas import TraceOut
 from graph import enforcement
@@ -23,12 +22,8 @@ router = APIRouter(prefix="/sanctions", tags=["sanctions"])
 def get_trace(
     sanction_id: str,
     store: Annotated[GraphStore, Depends(request_store)],
-    audit: Annotated[AuditLog, Depends(request_audit)],
+    caller: CallerDep,
     catalogue: Annotated[Catalogue, Depends(request_catalogue)],
-    x_requester: Annotated[
-        str, Header(min_length=1, description="Who asks (system or officer); audited.")
-    ],
-    x_purpose: Annotated[str, Header(description="Why they ask; audited.")] = "",
     on: Annotated[
         date | None,
         Query(
@@ -42,9 +37,7 @@ def get_trace(
 ) -> TraceOut:
     """Everyone the sanction reaches: each restriction with its chain (sanction ->
     enterprise -> role and its interval -> person) and its explanation."""
-    audit.record(
-        requester=x_requester, action="trace", subject=sanction_id, purpose=x_purpose
-    )
+    caller.record("trace", sanction_id)
     if store.get_sanction(sanction_id) is None:
         raise EntityNotFoundError("sanction", sanction_id)
     reached = enforcement.trace(store, catalogue, sanction_id, on)
