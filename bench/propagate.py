@@ -10,7 +10,10 @@ UNWIND batches, then measures in the same run:
   graph with no restrictions and then again over its own result (every fact
   deleted and written anew), as a multiple of the floor;
 - incremental latency: ``--samples`` times, upsert one sanction (a changed one or
-  a new one against a random enterprise) and propagate what is pending; p50, p99.
+  a new one against a random enterprise) and propagate what is pending; p50, p99;
+- for investigators, on the same graph: ``Neo4jStore.connections`` between random
+  pairs of the busiest 1 % of people (who hold many offices, so that chains exist
+  and fan out), at most 4 and at most 6 hops; p50, p99 and how many pairs connect.
 
 Targets: full propagation within 3x the floor; incremental p99 within 20 ms. Wall
 time depends on the neighbours on a shared machine, so the server's CPU seconds
@@ -426,6 +429,27 @@ def _incremental(
     return totals, derives, empties
 
 
+def _connections(
+    store: Neo4jStore, args: argparse.Namespace, max_hops: int
+) -> tuple[list[float], int]:
+    """Milliseconds per connections query between random busy pairs, and how many
+    pairs were connected (the first 5 queries warm the plan up, not counted)."""
+    rng = random.Random(args.seed + 2)
+    busy = max(1, args.persons // 100)
+    times: list[float] = []
+    connected = 0
+    for n in range(args.pairs + 5):
+        a, b = _person_id(rng.randrange(busy)), _person_id(rng.randrange(busy))
+        started = time.perf_counter()
+        found = store.connections(
+            (EntityKind.PERSON, a), (EntityKind.PERSON, b), max_hops=max_hops
+        )
+        if n >= 5:
+            times.append((time.perf_counter() - started) * 1000)
+            connected += bool(found)
+    return times, connected
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when both targets are met, 1 otherwise."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -434,6 +458,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sanctions", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--scans", type=int, default=3)
+    parser.add_argument(
+        "--pairs", type=int, default=100, help="connections queries per hop limit"
+    )
     parser.add_argument(
         "--batch",
         type=int,
@@ -513,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
             runs.append((label, timer, report))
         facts = _count_restrictions(driver)
         totals, derives, empties = _incremental(driver, store, args)
+        paths = {hops: _connections(store, args, hops) for hops in (4, 6)}
     finally:
         store.close()
         driver.close()
@@ -549,6 +577,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  floor: an empty write transaction, same samples: p50 "
         f"{statistics.median(empties):.1f} ms, p99 {_percentile(empties, 0.99):.1f} ms"
     )
+    for hops, (times, connected) in paths.items():
+        print(
+            f"connections within {hops} hops between busy people, {len(times)} pairs "
+            f"({connected} connected): p50 {statistics.median(times):.1f} ms, "
+            f"p99 {_percentile(times, 0.99):.1f} ms"
+        )
     fresh = min(timer.wall for label, timer, _ in runs[1:] if label.startswith("fresh"))
     same = min(timer.wall for label, timer, _ in runs if label.startswith("nothing"))
     worst = max(fresh, same) / floor.wall
