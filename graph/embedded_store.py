@@ -842,17 +842,7 @@ class EmbeddedStore:
             " ORDER BY record_key, rank",
             (record_key, record_key),
         )
-        return [
-            Candidate(
-                record_key=row["record_key"],
-                target=row["target"],
-                score=row["score"],
-                rule=CandidateRule(row["rule"]),
-                reasons=tuple(json.loads(row["reasons"])),
-                rank=row["rank"],
-            )
-            for row in rows
-        ]
+        return [_row_to_candidate(row) for row in rows]
 
     def replace_conflicts(
         self, person_ids: Sequence[str], conflicts: Sequence[Conflict]

@@ -574,17 +574,8 @@ class Neo4jStore:
 
     def candidates(self, record_key: str | None = None) -> list[Candidate]:
         """Stored candidates (of one record), by record key then rank."""
-        return [
-            Candidate(
-                record_key=row["record_key"],
-                target=row["target"],
-                score=row["score"],
-                rule=CandidateRule(row["rule"]),
-                reasons=tuple(row["reasons"]),
-                rank=row["rank"],
-            )
-            for row in self._read(queries.CANDIDATES, record_key=record_key)
-        ]
+        rows = self._read(queries.CANDIDATES, record_key=record_key)
+        return [_to_candidate(row) for row in rows]
 
     def replace_conflicts(
         self, person_ids: Sequence[str], conflicts: Sequence[Conflict]
@@ -611,15 +602,8 @@ class Neo4jStore:
 
     def conflicts(self, person_id: str | None = None) -> list[Conflict]:
         """Stored conflicts (of one person), by person, record key and kind."""
-        return [
-            Conflict(
-                row["person_id"],
-                row["record_key"],
-                ConflictKind(row["kind"]),
-                row["detail"],
-            )
-            for row in self._read(queries.CONFLICTS, person_id=person_id)
-        ]
+        rows = self._read(queries.CONFLICTS, person_id=person_id)
+        return [_to_conflict(row) for row in rows]
 
     def delete_source_records(self, keys: Sequence[str]) -> None:
         """Delete records and the roles they stated; their link states turn pending."""
@@ -662,15 +646,7 @@ class Neo4jStore:
     def conflicts_of(self, person_ids: Sequence[str]) -> list[Conflict]:
         """Stored conflicts of these persons, by person, record key and kind."""
         rows = self._read(queries.CONFLICTS_OF, ids=sorted(set(person_ids)))
-        return [
-            Conflict(
-                row["person_id"],
-                row["record_key"],
-                ConflictKind(row["kind"]),
-                row["detail"],
-            )
-            for row in rows
-        ]
+        return [_to_conflict(row) for row in rows]
 
     def record_links(self, *, pending_only: bool = False) -> list[RecordLink]:
         """Link states (the pending ones only), by record key."""
@@ -1032,6 +1008,12 @@ def _to_candidate(row: dict[str, Any]) -> Candidate:
         rule=CandidateRule(row["rule"]),
         reasons=tuple(row["reasons"]),
         rank=row["rank"],
+    )
+
+
+def _to_conflict(row: dict[str, Any]) -> Conflict:
+    return Conflict(
+        row["person_id"], row["record_key"], ConflictKind(row["kind"]), row["detail"]
     )
 
 
