@@ -39,6 +39,7 @@ from api.console import (
 )
 from api.keys import person_key
 from api.masking import mask_id_number
+from api.routes.views import View, restriction_out
 from graph import enforcement
 from graph.errors import GraphUnavailableError, LinkageError
 from graph.model import RoleType, Sanction
@@ -107,30 +108,8 @@ def _refused(exc: LinkageError) -> typer.Exit:
 
 
 def _restriction_json(restriction: Restriction) -> dict[str, Any]:
-    chain = restriction.chain
-    return {
-        "restriction_id": restriction.restriction_id,
-        "sanction_id": restriction.sanction_id,
-        "person_id": restriction.person_id,
-        "measure": restriction.measure,
-        "bars": [role.value for role in restriction.bars],
-        "except_enterprise": restriction.except_enterprise,
-        "valid_from": restriction.valid_from,
-        "valid_until": restriction.valid_until,
-        "survives_repair": restriction.survives_repair,
-        "example": restriction.example,
-        "explanation": restriction.explanation_zh,
-        "explanation_en": restriction.explanation_en,
-        "rule": restriction.rule,
-        "sanction_type": chain.sanction_type,
-        "subject_kind": chain.subject_kind,
-        "subject_id": chain.subject_id,
-        "role": chain.role,
-        "role_since": chain.role_since,
-        "role_until": chain.role_until,
-        "source": chain.source,
-        "record_id": chain.record_id,
-    }
+    """A restriction as the HTTP API's full view gives it (one shape for both)."""
+    return restriction_out(restriction, View.FULL).model_dump(mode="json")
 
 
 def _print_with_explanations(table: Table, listed: Sequence[Restriction]) -> None:
