@@ -1,14 +1,14 @@
 """Benchmark: linking 1 % new records incrementally versus a full link.
 
 On the embedded store, or on Neo4j (``--store neo4j``). Generates (once, cached)
-a registry with
-``loaders.generator.generate`` and takes the first ``--records`` rows of persons.csv
-as the records already there, the next ``--new`` share as the records that arrive.
-The base records are written as the loaders write them (source records keyed by
-source and record id, filed under their normalised number when it is valid, one
-person per valid number) and linked in full. That store file is copied; the new
-records are written to both copies, then one is linked incrementally and the other
-in full, in the same run. Prints both times, the ratio, and checks that both stores
+a registry with ``loaders.generator.generate`` and takes the first ``--records``
+rows of persons.csv as the records already there, the next ``--new`` share as the
+records that arrive. The base records are written as the loaders write them
+(through ``loaders.rows.interpret_row``: source records keyed by source and record
+id, filed under their normalised number when it is valid, one person per valid
+number) and linked in full. That store file is copied; the new records are written
+to both copies, then one is linked incrementally and the other in full, in the same
+run. Prints both times, the ratio, and checks that both stores
 end identical (entity keys, candidates, conflicts, persons).
 
 Neo4j (a throwaway server started by the local launcher, its own temporary HOME)
@@ -46,13 +46,9 @@ import neo4j_launcher  # noqa: E402
 from graph.embedded_store import EmbeddedStore  # noqa: E402
 from graph.model import EntityKind, Person, SourceRecord  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
-from linkage.records import (  # noqa: E402
-    RESIDENT_ID,
-    encoded_birth_date,
-    encoded_sex,
-    link_record,
-)
 from linkage.resolve import link_store  # noqa: E402
+from loaders.readers import InputKind, map_row  # noqa: E402
+from loaders.rows import RowResult, interpret_row  # noqa: E402
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
@@ -82,33 +78,22 @@ def _rows(path: Path, limit: int) -> list[dict[str, str]]:
 
 
 def _write(store: GraphStore, rows: list[dict[str, str]]) -> None:
-    """Write rows as the loaders do: records, and a person per valid number."""
-    records, persons = [], []
-    for row in rows:
-        raw = {k: v for k, v in row.items() if v and k not in ("source", "record_id")}
-        parsed = link_record(f"{row['source']}#{row['record_id']}", row)
-        number = parsed.id_value
-        if number is None and parsed.id_error:
-            raw["id_error"] = parsed.id_error
-        records.append(
-            SourceRecord(
-                row["source"],
-                row["record_id"],
-                EntityKind.PERSON,
-                tuple(sorted(raw.items())),
-                number,
-            )
+    """Write rows as the loaders do (``loaders.rows.interpret_row``): the source
+    records, and a person per valid number."""
+    records: list[SourceRecord] = []
+    persons: list[Person] = []
+    for line, row in enumerate(rows, 2):
+        done = interpret_row(
+            InputKind.PERSONS,
+            map_row(InputKind.PERSONS, row.items()),
+            file_name="persons.csv",
+            line=line,
         )
-        if number is not None:
-            persons.append(
-                Person(
-                    number,
-                    parsed.name,
-                    encoded_birth_date(RESIDENT_ID, number),
-                    encoded_sex(RESIDENT_ID, number),
-                )
-            )
-    for start in range(0, len(records), 10_000):
+        if not isinstance(done, RowResult):
+            raise SystemExit(f"persons.csv line {line} does not load: {done}")
+        records.extend(done.source_records)
+        persons.extend(done.persons + done.person_stubs)
+    for start in range(0, len(persons), 10_000):
         store.upsert_persons(persons[start : start + 10_000])
     for start in range(0, len(records), 10_000):
         store.upsert_source_records(records[start : start + 10_000])
