@@ -1,10 +1,15 @@
-"""The credlink HTTP API: a person's related entities, restrictions and checks.
+"""The credlink HTTP API: accountable access to persons, enterprises, sanctions.
 
-Run with ``uvicorn api.app:app``. The store comes from ``CREDLINK_STORE`` (see
-``api.deps``), the audit file from ``CREDLINK_AUDIT_LOG`` (default
-``./credlink-audit.jsonl``), the measures catalogue from ``CREDLINK_CATALOGUE``
-(default: the packaged one). Every request about a person needs an ``X-Requester``
-header and is written to the audit file before it is answered.
+Run with ``credlink serve`` (or ``uvicorn api.app:app``). Configuration comes from
+the environment: the store from ``CREDLINK_STORE`` (see ``api.deps``), the audit
+file from ``CREDLINK_AUDIT_LOG`` (default ``./credlink-audit.jsonl``), the roles
+file from ``CREDLINK_ROLES`` (default: the packaged one), the quota file from
+``CREDLINK_QUOTA_FILE`` (default: the audit file's name + ``.quota``), the
+measures catalogue from ``CREDLINK_CATALOGUE``, an identity provider from
+``CREDLINK_OIDC_*`` (see ``api.access.oidc``).
+
+Every route but ``/health`` and the OpenAPI documents needs a bearer credential;
+every access to personal data is audited before it is answered (``api.access``).
 """
 
 from __future__ import annotations
@@ -16,52 +21,132 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from api.access.guard import Access
+from api.access.oidc import OidcSettings, OidcVerifier
+from api.access.quota import QuotaBook
+from api.access.roles import load_roles
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.deps import open_store, store_location
 from api.errors import install_error_handlers
-from api.routes import connections, enterprises, health, persons, sanctions
+from api.logscrub import install_log_scrubbing
+from api.routes import (
+    audit,
+    checks,
+    connections,
+    enterprises,
+    health,
+    keys,
+    lifecycle,
+    persons,
+    sanctions,
+)
 from graph.policy.catalogue import load_catalogue
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from api.access.roles import AccessPolicy
     from graph.policy.catalogue import Catalogue
     from graph.store import GraphStore
+
+
+def audit_log_path(configured: Path | None = None) -> Path:
+    """The audit file: the argument, else ``CREDLINK_AUDIT_LOG``, else the default."""
+    return configured or Path(os.environ.get("CREDLINK_AUDIT_LOG", DEFAULT_AUDIT_LOG))
 
 
 def create_app(
     store: GraphStore | None = None,
     audit_log: Path | None = None,
     catalogue: Catalogue | None = None,
+    policy: AccessPolicy | None = None,
+    quota_file: Path | None = None,
+    oidc: OidcSettings | None = None,
 ) -> FastAPI:
-    """The app; given a store it uses (and does not close) it, else opens its own."""
+    """The app; given a store it uses (and does not close) it, else opens its own.
+    Unset arguments come from the environment (module docstring)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_scrubbing()
         owned = store is None
         app.state.store = store if store is not None else open_store(store_location())
         app.state.catalogue = catalogue or load_catalogue(
             Path(path) if (path := os.environ.get("CREDLINK_CATALOGUE")) else None
         )
-        app.state.audit = AuditLog(
-            audit_log or Path(os.environ.get("CREDLINK_AUDIT_LOG", DEFAULT_AUDIT_LOG))
+        log_path = audit_log_path(audit_log)
+        log = AuditLog(log_path, anchor=app.state.store.save_audit_checkpoint)
+        quotas = QuotaBook(
+            quota_file
+            or Path(os.environ.get("CREDLINK_QUOTA_FILE", f"{log_path}.quota"))
+        )
+        settings = oidc or OidcSettings.from_env()
+        app.state.access = Access(
+            policy=policy or load_roles(),
+            store=app.state.store,
+            audit=log,
+            quotas=quotas,
+            oidc=OidcVerifier(settings) if settings is not None else None,
         )
         try:
             yield
         finally:
+            log.checkpoint()
+            log.close()
+            quotas.close()
             if owned:
                 app.state.store.close()
 
     app = FastAPI(
         title="credlink",
         summary="Identities, roles and the sanctions that reach responsible persons.",
+        description="Every route but `/health` needs `Authorization: Bearer KEY`; "
+        "every access to personal data states a purpose (`X-Purpose`) and is "
+        "audited before it is answered. ID numbers travel in request bodies only.",
         version="0.1.0",
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (health, persons, enterprises, sanctions, connections):
+    for module in (
+        health,
+        persons,
+        checks,
+        enterprises,
+        sanctions,
+        lifecycle,
+        connections,
+        audit,
+        keys,
+    ):
         app.include_router(module.router)
+    app.add_middleware(_RequestIdHeader)
     return app
+
+
+class _RequestIdHeader:
+    """Adds the audit entry's request id (``X-Request-ID``) to every answer that
+    has one, so a caller can quote it (pure ASGI: no per-request task)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                request_id = scope.get("state", {}).get("request_id")
+                headers = list(message.get("headers", []))
+                if request_id and not any(k == b"x-request-id" for k, _ in headers):
+                    headers.append((b"x-request-id", request_id.encode("ascii")))
+                    message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 app = create_app()

@@ -6,9 +6,10 @@ Neo4j with credentials from ``NEO4J_USER`` / ``NEO4J_PASSWORD``. Every command t
 reports something takes ``--json``.
 
 Every command that answers a query about a person (``check``, ``restrictions``,
-``trace``, ``explain``, ``candidates``, ``related``, ``people``, ``connections``) first
-appends who asked, why and about whom
-to the audit file, as the HTTP API does: ``--as NAME`` / ``CREDLINK_REQUESTER``
+``trace``, ``explain``, ``candidates``, ``related``, ``people``, ``connections``)
+appends who asked, why, about whom and whose data the answer carries to the audit
+file before printing it, as the HTTP API does (``audited``): ``--as NAME`` /
+``CREDLINK_REQUESTER``
 (default: the operating-system user), ``--purpose`` / ``CREDLINK_PURPOSE``, and
 ``--audit-log`` / ``CREDLINK_AUDIT_LOG`` (default ``./credlink-audit.jsonl``).
 """
@@ -28,12 +29,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from api.audit import DEFAULT_AUDIT_LOG, AuditLog
+from api.audit import DEFAULT_AUDIT_LOG, AuditDraft, AuditLog, Outcome
 from api.deps import is_neo4j_location, open_store, store_location
-from graph.errors import GraphUnavailableError
+from graph.errors import EntityNotFoundError, GraphUnavailableError, LinkageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from types import ModuleType
 
     from graph.store import GraphStore
@@ -112,15 +113,75 @@ def _main(
     )
 
 
-def audit(ctx: typer.Context, action: str, subject: str) -> None:
-    """Record a query of personal data (durably) before it is answered."""
-    state: _State = ctx.obj if isinstance(ctx.obj, _State) else _State()
-    AuditLog(state.audit_log or Path(DEFAULT_AUDIT_LOG)).record(
-        requester=state.requester or _os_user(),
-        action=action,
-        subject=subject,
-        purpose=state.purpose,
-    )
+class AuditedQuery:
+    """One command's query of personal data, recorded once: ``answered(persons)``
+    before anything is printed, or the outcome of the error that ended it."""
+
+    def __init__(
+        self, ctx: typer.Context, store: GraphStore, action: str, subject: str
+    ) -> None:
+        state: _State = ctx.obj if isinstance(ctx.obj, _State) else _State()
+        self._log = AuditLog(audit_log_file(state), anchor=store.save_audit_checkpoint)
+        self._draft = AuditDraft(
+            action=action,
+            subject=subject,
+            key_id=f"cli:{_os_user()}",
+            key_name=state.requester or _os_user(),
+            role="operator",
+            purpose=state.purpose,
+            via="cli",
+        )
+        self.recorded = False
+
+    def answered(self, persons: Iterable[str] = ()) -> None:
+        """Record the answer and whose data it carries (before it is shown)."""
+        self._write(Outcome.ANSWERED, "", tuple(persons))
+
+    def failed(self, outcome: Outcome, detail: str) -> None:
+        """Record a query that ended without an answer (once)."""
+        if not self.recorded:
+            self._write(outcome, detail, ())
+
+    def _write(self, outcome: Outcome, detail: str, persons: tuple[str, ...]) -> None:
+        try:
+            self._log.append(
+                dataclasses.replace(
+                    self._draft, outcome=outcome, detail=detail, persons=persons
+                )
+            )
+        finally:
+            self._log.close()
+        self.recorded = True
+
+
+@contextmanager
+def audited(
+    ctx: typer.Context, store: GraphStore, action: str, subject: str
+) -> Iterator[AuditedQuery]:
+    """Audit one query of personal data (``action`` names its permission in the
+    roles file): the block calls ``answered(persons)`` before printing; an error
+    leaving the block is recorded with its outcome, and the block's end without
+    either records an answer that carried no one's data."""
+    query = AuditedQuery(ctx, store, action, subject)
+    try:
+        yield query
+    except EntityNotFoundError as exc:
+        query.failed(Outcome.NOT_FOUND, str(exc))
+        raise
+    except GraphUnavailableError as exc:
+        query.failed(Outcome.FAILED, str(exc))
+        raise
+    except (LinkageError, typer.BadParameter) as exc:
+        query.failed(Outcome.REFUSED, str(exc))
+        raise
+    if not query.recorded:
+        query.answered()
+
+
+def audit_log_file(state: object) -> Path:
+    """The audit file chosen by ``--audit-log`` / ``CREDLINK_AUDIT_LOG``."""
+    chosen = state.audit_log if isinstance(state, _State) else None
+    return chosen or Path(DEFAULT_AUDIT_LOG)
 
 
 def _os_user() -> str:

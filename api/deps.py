@@ -9,16 +9,14 @@ else ``./credlink.db``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Final
 
-from fastapi import Depends, Header, Request
+from fastapi import Request
 
 from graph.embedded_store import EmbeddedStore
 
 if TYPE_CHECKING:
-    from api.audit import AuditLog
     from graph.policy.catalogue import Catalogue
     from graph.store import GraphStore
 
@@ -64,7 +62,7 @@ def open_store(
 
 
 # -- HTTP dependencies -------------------------------------------------------------
-# The store and the audit log are opened once, in the app's lifespan, and lent to
+# The store and the catalogue are opened once, in the app's lifespan, and lent to
 # each request through these functions.
 
 
@@ -74,47 +72,7 @@ def request_store(request: Request) -> GraphStore:
     return store
 
 
-def request_audit(request: Request) -> AuditLog:
-    """The audit log the app opened at start-up."""
-    audit: AuditLog = request.app.state.audit
-    return audit
-
-
 def request_catalogue(request: Request) -> Catalogue:
     """The measures catalogue the app loaded at start-up."""
     catalogue: Catalogue = request.app.state.catalogue
     return catalogue
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who asks and why (the ``X-Requester`` and ``X-Purpose`` headers), and the
-    audit file every access of theirs to personal data is written to."""
-
-    requester: str
-    purpose: str
-    log: AuditLog
-
-    def record(self, action: str, subject: str) -> None:
-        """Write one access, durably, before the answer is built."""
-        self.log.record(
-            requester=self.requester,
-            action=action,
-            subject=subject,
-            purpose=self.purpose,
-        )
-
-
-def request_caller(
-    request: Request,
-    x_requester: Annotated[
-        str, Header(min_length=1, description="Who asks (system or officer); audited.")
-    ],
-    x_purpose: Annotated[str, Header(description="Why they ask; audited.")] = "",
-) -> Caller:
-    """The caller of a route that returns personal data (``X-Requester`` required)."""
-    return Caller(x_requester, x_purpose, request_audit(request))
-
-
-CallerDep = Annotated[Caller, Depends(request_caller)]
-"""A route parameter of this type makes ``X-Requester`` required and audited."""

@@ -6,6 +6,9 @@ four characters (the birth date is hidden); names keep the surname only.
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 _KEEP_HEAD = 6
 _KEEP_TAIL = 4
 
@@ -42,3 +45,29 @@ _COMPOUND_SURNAMES = frozenset(
         "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "闻人", "澹台", "端木", "西门",
     }
 )  # fmt: skip
+
+
+# Runs of digits long enough to be an ID number (any Unicode decimal digits, as a
+# caller may type full-width ones), with an optional final X check character.
+_NUMBER_RUN = re.compile(r"(?<![0-9A-Za-z])\d{14,17}[\dXxＸｘ](?![0-9A-Za-z])")
+_KEY_TOKEN = re.compile(r"clk_[a-z2-7]{10}_[A-Za-z0-9_-]+")
+
+
+def scrub_numbers(text: str) -> str:
+    """``text`` with every ID-number-like run masked (``mask_id_number``) and every
+    credlink API key reduced to its public id: for error bodies and log lines."""
+    masked = _NUMBER_RUN.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _KEY_TOKEN.sub(lambda m: m.group(0)[:15] + "_…", masked)
+
+
+def opaque_id(value: str) -> str:
+    """A stable stand-in for an id that may embed a person's number (a sanction,
+    role, record or restriction id) in the public view: a digest, never the id."""
+    return "h:" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:20]
+
+
+def public_id(value: str) -> str:
+    """An id as the public may see it: as it is, unless it carries something that
+    reads as an ID number (a default sanction id embeds its subject's), then
+    ``opaque_id``."""
+    return opaque_id(value) if _NUMBER_RUN.search(value) else value

@@ -2,15 +2,138 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from graph.model import EntityKind, RoleType, Sex
+from graph.model import CONNECTION_MAX_HOPS, EntityKind, RoleType, Sex
+
+
+class View(StrEnum):
+    """Who will see the answer: an authorised system (full) or the public (masked).
+    A role whose view is masked always gets ``public``, whatever it asks."""
+
+    FULL = "full"
+    PUBLIC = "public"
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+PersonRef = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="A resident ID number in any written form (15 or 18 digits, "
+        "lowercase x, full-width, spaces) or a surrogate `U…` key.",
+    ),
+]
+On = Annotated[date | None, Field(description="As of this date.")]
+
+
+# -- requests: ID numbers travel in bodies, never in paths or query strings --------
+
+
+class PersonQuery(_In):
+    """One person, by number."""
+
+    id_number: PersonRef
+    view: View = View.FULL
+
+
+class RelatedQuery(PersonQuery):
+    """A person's related entities as of a date (all roles when ``on`` is absent)."""
+
+    on: On = None
+
+
+class RestrictionsQuery(PersonQuery):
+    """The restrictions in force on a person on a date (default today)."""
+
+    on: On = None
+
+
+class AppointmentCheckIn(_In):
+    """May ``person`` take ``role`` in ``enterprise`` on ``on`` (default today)?"""
+
+    person: PersonRef
+    role: RoleType
+    enterprise: Annotated[str, Field(min_length=1, max_length=64)]
+    on: On = None
+
+
+class TraceQuery(_In):
+    """Everyone a sanction reaches (in force on ``on``; all ever derived without)."""
+
+    sanction_id: Annotated[str, Field(min_length=1, max_length=512)]
+    on: On = None
+    view: View = View.FULL
+
+
+class ConnectionsQuery(_In):
+    """Every shortest chain of roles between ``a`` and ``b`` (IDs or credit codes)."""
+
+    a: PersonRef
+    b: PersonRef
+    on: On = None
+    max_hops: Annotated[int, Field(ge=0, le=CONNECTION_MAX_HOPS)] = 6
+    limit: Annotated[int, Field(ge=1, le=1000)] = 20
+    view: View = View.FULL
+
+
+class LifecycleIn(_In):
+    """A lifecycle event of a sanction; who records it comes from the key."""
+
+    sanction_id: Annotated[str, Field(min_length=1, max_length=512)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    on: On = None
+
+
+class DecisionIn(LifecycleIn):
+    """The decision on a pending objection."""
+
+    upheld: bool
+
+
+class CorrectionIn(LifecycleIn):
+    """Corrected fields of a sanction record (dates ISO; "" clears an optional date)."""
+
+    changes: Annotated[dict[str, str], Field(min_length=1)]
+
+
+class KeyCreateIn(_In):
+    """A new API key for a role."""
+
+    role: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    expires_days: Annotated[int | None, Field(ge=1, le=3650)] = None
+
+
+class RotateIn(_In):
+    """How long the old key keeps working after a rotation."""
+
+    grace_hours: Annotated[int, Field(ge=0, le=720)] = 0
+
+
+class WhoQueriedIn(_In):
+    """Every query about one person (by number)."""
+
+    person: PersonRef
+
+
+class ReviewIn(_In):
+    """The audit review of a period (``until`` exclusive, default: now)."""
+
+    since: date
+    until: date | None = None
 
 
 class PersonOut(_Out):
@@ -170,3 +293,120 @@ class TraceOut(_Out):
     sanction_id: str
     on: date | None
     restrictions: list[RestrictionOut]
+
+
+class BlockingOut(_Out):
+    """A measure that bars the appointment: what, which roles, until when, why in
+    general terms (no person's data)."""
+
+    measure: str
+    bars: list[RoleType]
+    sanction_type: str
+    valid_until: date
+    rule: str
+    example: bool
+
+
+class AppointmentDecisionOut(_Out):
+    """The appointment check as a registration or HR system gets it: allowed or
+    blocked, the blocking measures and until when, nothing else about the person."""
+
+    person_known: bool
+    role: RoleType
+    enterprise: str
+    on: date
+    allowed: bool
+    blocking: list[BlockingOut]
+
+
+class LifecycleEventOut(_Out):
+    """A recorded lifecycle event."""
+
+    sanction_id: str
+    seq: int
+    kind: str
+    on: date
+    by: str
+    reason: str
+    changes: dict[str, str]
+
+
+class LifecycleOut(_Out):
+    """The sanction after the event, and the event."""
+
+    sanction_id: str
+    status: str
+    event: LifecycleEventOut
+
+
+class KeyOut(_Out):
+    """An API key as listed (never its secret)."""
+
+    key_id: str
+    name: str
+    role: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    usable: bool
+
+
+class KeyIssuedOut(KeyOut):
+    """A key just made: ``key`` is shown this once and stored only as a hash."""
+
+    key: str
+
+
+class AuditVerifyOut(_Out):
+    """Whether the audit log's chain holds and agrees with the store's checkpoints."""
+
+    ok: bool
+    entries: int
+    head: str | None
+    log: str | None
+    first_bad: int | None
+    problem: str | None
+    checkpoints: int
+
+
+class QueryRecordOut(_Out):
+    """One query about a person: when, which organisation (key), role, purpose."""
+
+    at: str
+    key_id: str
+    key_name: str
+    role: str
+    purpose: str
+    action: str
+    outcome: str
+    via: str
+
+
+class WhoQueriedOut(_Out):
+    """Every query about one person, oldest first."""
+
+    person: str
+    queries: list[QueryRecordOut]
+
+
+class KeyReviewOut(_Out):
+    """One key's use over the reviewed period, and why it stands out if it does."""
+
+    key_id: str
+    key_name: str
+    role: str
+    requests: int
+    persons: int
+    denials: int
+    max_persons_per_window: int
+    off_hours: int
+    flags: list[str]
+
+
+class ReviewOut(_Out):
+    """The audit review of a period, per key."""
+
+    since: date
+    until: date | None
+    window_minutes: int
+    keys: list[KeyReviewOut]

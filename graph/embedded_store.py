@@ -23,9 +23,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import networkx as nx
 
+from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.errors import EntityNotFoundError, LifecycleError
 from graph.model import (
     CONNECTION_MAX_HOPS,
+    ApiKey,
+    AuditCheckpoint,
     Candidate,
     CandidateRule,
     Conflict,
@@ -122,6 +125,22 @@ CREATE TABLE IF NOT EXISTS source_records (
     PRIMARY KEY (source, record_id)
 );
 CREATE INDEX IF NOT EXISTS source_records_entity ON source_records(entity_key);
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    log_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    head TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (log_id, seq)
+);
 """
 
 # ?1: JSON list of canonical legacy identifiers; one indexed lookup per column
@@ -394,6 +413,8 @@ class EmbeddedStore:
                 "source_records",
                 "persons",
                 "enterprises",
+                "api_keys",
+                "audit_checkpoints",
                 *_PROPAGATION_TABLES,
                 *_LINKAGE_TABLES,
             ):
@@ -1086,6 +1107,47 @@ class EmbeddedStore:
             "SELECT holder, since, expires FROM link_lease WHERE name = 'link'"
         )
         return _lease(tuple(rows[0])) if rows else None
+
+    # -- access: API keys and audit anchors ---------------------------------------
+    def save_api_key(self, key: ApiKey) -> None:
+        """Insert or replace the key with this ``key_id``."""
+        row = api_key_row(key)
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO api_keys VALUES (:key_id, :name, :role,"
+                " :secret_hash, :created_at, :expires_at, :revoked_at)",
+                row,
+            )
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        """The key with this id (revoked and expired ones too), or None."""
+        rows = self._query("SELECT * FROM api_keys WHERE key_id = ?", (key_id,))
+        return api_key_from_row(dict(rows[0])) if rows else None
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every key ever created, by creation time then id."""
+        rows = self._query("SELECT * FROM api_keys ORDER BY created_at, key_id")
+        return [api_key_from_row(dict(row)) for row in rows]
+
+    def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
+        """Keep the head of an audit log at one entry (the first head stays)."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR IGNORE INTO audit_checkpoints VALUES (?, ?, ?, ?)",
+                (
+                    checkpoint.log_id,
+                    checkpoint.seq,
+                    checkpoint.head,
+                    checkpoint.at.isoformat(),
+                ),
+            )
+
+    def audit_checkpoints(self, log_id: str) -> list[AuditCheckpoint]:
+        """The checkpoints kept for one audit log, by sequence number."""
+        rows = self._query(
+            "SELECT * FROM audit_checkpoints WHERE log_id = ? ORDER BY seq", (log_id,)
+        )
+        return [checkpoint_from_row(dict(row)) for row in rows]
 
 
 # -- helpers ---------------------------------------------------------------------

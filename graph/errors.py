@@ -80,3 +80,32 @@ class LinkLeaseHeldError(LinkageError):
         self.holder = holder
         self.since = since
         self.expires = expires
+
+
+class InvalidRequestError(LinkageError):
+    """A request whose values cannot be acted on (an unknown role, a bad name)."""
+
+
+class AccessError(LinkageError):
+    """A caller may not have what they asked for; ``reason`` is a short word."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class AuthenticationError(AccessError):
+    """No credentials, or credentials that are malformed, wrong, expired or
+    revoked."""
+
+
+class PermissionDeniedError(AccessError):
+    """Authenticated, but the role may not take the action or state the purpose."""
+
+
+class QuotaExceededError(AccessError):
+    """The key used up a quota; it may try again after ``retry_after`` seconds."""
+
+    def __init__(self, reason: str, message: str, *, retry_after: int) -> None:
+        super().__init__(reason, message)
+        self.retry_after = retry_after

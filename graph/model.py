@@ -323,3 +323,41 @@ class LinkLease:
     holder: str
     since: datetime
     expires: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A caller's API key as stored: never the key itself, only its hash.
+
+    ``key_id`` is the public part of the key (shown in lists and the audit log);
+    ``secret_hash`` the SHA-256 of its secret part. A key answers while it is
+    neither revoked nor past ``expires_at``.
+    """
+
+    key_id: str
+    name: str
+    role: str
+    secret_hash: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        """Whether the key may be used at ``now``."""
+        if self.revoked_at is not None and self.revoked_at <= now:
+            return False
+        return self.expires_at is None or now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class AuditCheckpoint:
+    """The head of an audit log at one entry, kept in the store as an anchor.
+
+    An audit file whose entry ``seq`` no longer hashes to ``head``, or which ends
+    before ``seq``, was edited or cut after the checkpoint was taken.
+    """
+
+    log_id: str
+    seq: int
+    head: str
+    at: datetime

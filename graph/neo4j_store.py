@@ -27,9 +27,12 @@ from neo4j.exceptions import (
 )
 
 from graph import queries
+from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.model import (
     CONNECTION_MAX_HOPS,
+    ApiKey,
+    AuditCheckpoint,
     Candidate,
     CandidateRule,
     Conflict,
@@ -740,6 +743,40 @@ class Neo4jStore:
         """The link lease as stored, or None."""
         rows = self._read(queries.LINK_LEASE)
         return _to_lease(rows[0]) if rows else None
+
+    # -- access: API keys and audit anchors ---------------------------------------
+    def save_api_key(self, key: ApiKey) -> None:
+        """Insert or replace the key with this ``key_id``."""
+        row = api_key_row(key)
+        self._write(lambda tx: tx.run(queries.MERGE_API_KEY, key=row).consume())
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        """The key with this id (revoked and expired ones too), or None."""
+        rows = self._read(queries.API_KEY, key_id=key_id)
+        return api_key_from_row(rows[0]) if rows else None
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every key ever created, by creation time then id."""
+        return [api_key_from_row(row) for row in self._read(queries.API_KEYS)]
+
+    def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
+        """Keep the head of an audit log at one entry (the first head stays)."""
+        params: dict[str, Any] = {
+            "log_id": checkpoint.log_id,
+            "seq": checkpoint.seq,
+            "head": checkpoint.head,
+            "at": checkpoint.at.isoformat(),
+        }
+        self._write(
+            lambda tx: tx.run(queries.MERGE_AUDIT_CHECKPOINT, **params).consume()
+        )
+
+    def audit_checkpoints(self, log_id: str) -> list[AuditCheckpoint]:
+        """The checkpoints kept for one audit log, by sequence number."""
+        return [
+            checkpoint_from_row(row)
+            for row in self._read(queries.AUDIT_CHECKPOINTS, log_id=log_id)
+        ]
 
 
 # -- translation between records and domain types ---------------------------------

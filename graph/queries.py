@@ -67,6 +67,11 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (l:LinkLease) REQUIRE l.name IS UNIQUE",
     "CREATE INDEX role_provenance IF NOT EXISTS "
     "FOR ()-[r:ROLE]-() ON (r.source, r.record_id)",
+    # -- access
+    "CREATE CONSTRAINT api_key_id IF NOT EXISTS "
+    "FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
+    "CREATE CONSTRAINT audit_checkpoint_key IF NOT EXISTS "
+    "FOR (c:AuditCheckpoint) REQUIRE (c.log_id, c.seq) IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -949,4 +954,44 @@ LINK_LEASE: Final[LiteralString] = """
 // no parameters; returns holder, since, expires of the stored lease (none: no row).
 MATCH (l:LinkLease {name: 'link'})
 RETURN l.holder AS holder, l.since AS since, l.expires AS expires
+"""
+
+# -- access: API keys and audit anchors ------------------------------------------
+
+MERGE_API_KEY: Final[LiteralString] = """
+// $key: {key_id, name, role, secret_hash, created_at, expires_at, revoked_at}
+// (times as ISO strings, absent ones null); returns nothing.
+MERGE (k:ApiKey {key_id: $key.key_id})
+SET k += $key
+"""
+
+API_KEY: Final[LiteralString] = """
+// $key_id; returns the key's properties as columns (no row: unknown id).
+MATCH (k:ApiKey {key_id: $key_id})
+RETURN k.key_id AS key_id, k.name AS name, k.role AS role,
+       k.secret_hash AS secret_hash, k.created_at AS created_at,
+       k.expires_at AS expires_at, k.revoked_at AS revoked_at
+"""
+
+API_KEYS: Final[LiteralString] = """
+// no parameters; returns every key's properties, by creation time then id.
+MATCH (k:ApiKey)
+RETURN k.key_id AS key_id, k.name AS name, k.role AS role,
+       k.secret_hash AS secret_hash, k.created_at AS created_at,
+       k.expires_at AS expires_at, k.revoked_at AS revoked_at
+ORDER BY created_at, key_id
+"""
+
+MERGE_AUDIT_CHECKPOINT: Final[LiteralString] = """
+// $log_id, $seq, $head, $at (ISO string); returns nothing. The first head kept
+// for a (log, seq) stays: an anchor is never overwritten.
+MERGE (c:AuditCheckpoint {log_id: $log_id, seq: $seq})
+ON CREATE SET c.head = $head, c.at = $at
+"""
+
+AUDIT_CHECKPOINTS: Final[LiteralString] = """
+// $log_id; returns log_id, seq, head, at of its checkpoints by seq.
+MATCH (c:AuditCheckpoint {log_id: $log_id})
+RETURN c.log_id AS log_id, c.seq AS seq, c.head AS head, c.at AS at
+ORDER BY seq
 """

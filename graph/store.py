@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from datetime import date, datetime, timedelta
 
     from graph.model import (
+        ApiKey,
+        AuditCheckpoint,
         Candidate,
         Conflict,
         Connection,
@@ -409,4 +411,25 @@ class GraphStore(Protocol):
 
     def link_lease(self) -> LinkLease | None:
         """The link lease as stored (expired or not); None when none is held."""
+        ...
+
+    # -- access: API keys and audit anchors (api.access, api.audit) -------------
+    def save_api_key(self, key: ApiKey) -> None:
+        """Insert or replace the key with this ``key_id``."""
+        ...
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        """The key with this id (revoked and expired ones too), or None."""
+        ...
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every key ever created, by creation time then id."""
+        ...
+
+    def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
+        """Keep the head of an audit log at one entry (idempotent per log and seq)."""
+        ...
+
+    def audit_checkpoints(self, log_id: str) -> list[AuditCheckpoint]:
+        """The checkpoints kept for one audit log, by sequence number."""
         ...

@@ -7,9 +7,9 @@ DATE`` keeps the roles held that day (half-open [since, until)); without it ever
 role counts.
 
 A person may be written in any form of the ID number, an enterprise as its credit
-code (any spacing or case). Each command records who asked about whom in the audit
-file before it answers. Tables mask ID numbers; ``--json`` gives the full keys (for
-an authorised system).
+code (any spacing or case). Each command records who asked about whom, and every
+person its answer names, in the audit file before it answers. Tables mask ID
+numbers; ``--json`` gives the full keys (for an authorised system).
 
 Exit codes: 0 answered; 2 bad input or an entity the store does not hold; 3 the
 store failed.
@@ -26,7 +26,7 @@ from rich.table import Table
 from api.console import (
     JsonOption,
     app,
-    audit,
+    audited,
     console,
     err_console,
     opened_store,
@@ -120,10 +120,13 @@ def related(
 ) -> None:
     """A person's roles, and the people who hold roles in the same enterprises."""
     person_id, day = _person(person, "PERSON"), _day(on)
-    audit(ctx, "related", person_id)
     with opened_store(ctx) as store:
         try:
-            found = related_entities(store, person_id, day)
+            with audited(ctx, store, "person.related", person_id) as query:
+                found = related_entities(store, person_id, day)
+                query.answered(
+                    [person_id, *(a.person.person_id for a in found.associates)]
+                )
         except EntityNotFoundError as exc:
             raise _not_answered(exc) from exc
     if as_json:
@@ -174,10 +177,11 @@ def people(
 ) -> None:
     """Who holds which role in an enterprise."""
     credit_code, day = _enterprise(code, "CODE"), _day(on)
-    audit(ctx, "people_of", credit_code)
     with opened_store(ctx) as store:
         try:
-            enterprise, holders = people_of(store, credit_code, day)
+            with audited(ctx, store, "enterprise.people", credit_code) as query:
+                enterprise, holders = people_of(store, credit_code, day)
+                query.answered(person.person_id for _, person in holders)
         except EntityNotFoundError as exc:
             raise _not_answered(exc) from exc
     if as_json:
@@ -229,13 +233,14 @@ def connections(
 ) -> None:
     """How are A and B connected? Every shortest chain of roles between them."""
     first, second, day = _entity(a, "A"), _entity(b, "B"), _day(on)
-    for subject in dict.fromkeys((first, second)):
-        audit(ctx, "connections", subject)
+    subject = " ".join(dict.fromkeys((first, second)))
     with opened_store(ctx) as store:
         try:
-            found = find_connections(
-                store, first, second, on=day, max_hops=max_hops, limit=limit
-            )
+            with audited(ctx, store, "connections.find", subject) as query:
+                found = find_connections(
+                    store, first, second, on=day, max_hops=max_hops, limit=limit
+                )
+                query.answered(_persons_on(first, second, found))
         except (EntityNotFoundError, InvalidIdentifierError) as exc:
             raise _not_answered(exc) from exc
     if as_json:
@@ -260,6 +265,18 @@ def connections(
     for number, connection in enumerate(found, 1):
         table.add_row(str(number), str(connection.hops), _chain(connection))
     console.print(table)
+
+
+def _persons_on(first: str, second: str, found: list[Connection]) -> list[str]:
+    """Every person an answer of ``connections`` names: the ends, the inner nodes."""
+    persons = [key for key in (first, second) if is_person_key(key)]
+    for connection in found:
+        persons.extend(
+            key
+            for kind, key in zip(connection.kinds, connection.keys, strict=True)
+            if kind is EntityKind.PERSON
+        )
+    return persons
 
 
 def _masked_key(key: str) -> str:

@@ -23,13 +23,13 @@ from rich.table import Table
 from api.console import (
     JsonOption,
     app,
-    audit,
+    audited,
     console,
     err_console,
     opened_store,
     print_json,
 )
-from api.keys import person_key
+from api.keys import is_person_key, person_key
 from graph.errors import (
     EntityNotFoundError,
     InvalidIdentifierError,
@@ -114,12 +114,18 @@ def candidates(
     as_json: JsonOption = False,
 ) -> None:
     """The review queue: records without a usable number and who they may be."""
-    audit(ctx, "candidates", record or "*")
-    with opened_store(ctx) as store:
+    with (
+        opened_store(ctx) as store,
+        audited(ctx, store, "linkage.candidates", record or "*") as query,
+    ):
         queue = [c for c in store.candidates(record) if c.rank <= top]
         names = {
             key: _record_summary(store, key) for key in {c.record_key for c in queue}
         }
+        query.answered(
+            [c.target for c in queue if is_person_key(c.target)]
+            + [str(n["id_number"]) for n in names.values() if n.get("id_number")]
+        )
     if as_json:
         print_json(
             [{**dataclasses.asdict(c), "record": names[c.record_key]} for c in queue]
@@ -248,11 +254,14 @@ def explain(
         person_id = person_key(person)
     except InvalidIdentifierError as exc:
         raise typer.BadParameter(str(exc), param_hint="PERSON") from exc
-    audit(ctx, "explain", person_id)
-    with opened_store(ctx) as store:
+    with (
+        opened_store(ctx) as store,
+        audited(ctx, store, "person.explain", person_id) as query,
+    ):
         found = store.get_person(person_id)
         if found is None:
             raise typer.BadParameter(f"no person {person_id}", param_hint="PERSON")
+        query.answered([person_id])
         records = store.source_records_of(EntityKind.PERSON, person_id)
         judgements = store.judgements()
         keys = {r.key for r in records}

@@ -31,7 +31,7 @@ from rich.table import Table
 from api.console import (
     JsonOption,
     app,
-    audit,
+    audited,
     console,
     err_console,
     opened_store,
@@ -201,10 +201,13 @@ def check(
     """May the person take the role in the enterprise on the day? Exit 1 if blocked."""
     person_id, code, day = _person(person), _enterprise(enterprise), _day(on)
     rules = _catalogue(catalogue)
-    audit(ctx, "appointment_check", person_id)
-    with opened_store(ctx) as store:
+    with (
+        opened_store(ctx) as store,
+        audited(ctx, store, "appointment.check", person_id) as query,
+    ):
         answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
         known = store.get_person(person_id) is not None
+        query.answered([person_id] if known else [])
     blocking = [
         {
             "sanction_id": r.sanction_id,
@@ -265,9 +268,12 @@ def restrictions(
     """The restrictions in force on a person on a day, and why."""
     person_id, day = _person(person), _day(on)
     rules = _catalogue(catalogue)
-    audit(ctx, "restrictions", person_id)
-    with opened_store(ctx) as store:
+    with (
+        opened_store(ctx) as store,
+        audited(ctx, store, "person.restrictions", person_id) as query,
+    ):
         found = enforcement.restrictions_on(store, rules, person_id, day)
+        query.answered([person_id] if store.get_person(person_id) else [])
     if as_json:
         print_json(
             {
@@ -312,15 +318,21 @@ def trace(
     """Everyone a sanction reaches, and why. ID numbers are masked in the table."""
     day = on.date() if on is not None else None
     rules = _catalogue(catalogue)
-    audit(ctx, "trace", sanction_id)
     with opened_store(ctx) as store:
         try:
-            reached = enforcement.trace(store, rules, sanction_id, day)
+            with audited(ctx, store, "sanction.trace", sanction_id) as query:
+                reached = enforcement.trace(store, rules, sanction_id, day)
+                sanction = store.get_sanction(sanction_id)
+                subject = (
+                    [sanction.subject_id]
+                    if sanction is not None and sanction.subject_kind.value == "person"
+                    else []
+                )
+                query.answered([*subject, *(r.person_id for r in reached)])
         except GraphUnavailableError:
             raise
         except LinkageError as exc:
             raise _refused(exc) from exc
-        sanction = store.get_sanction(sanction_id)
     assert sanction is not None  # trace raised otherwise
     if as_json:
         print_json(

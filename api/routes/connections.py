@@ -2,52 +2,61 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
-from api.deps import CallerDep, request_store
+from api.access.guard import Caller, require
+from api.deps import request_store
 from api.keys import entity_key, is_person_key
+from api.masking import opaque_id
 from api.routes.views import View, key_out, role_out
-from api.schemas import ConnectionOut, ConnectionsOut, HopRoleOut, StepOut
+from api.schemas import (
+    ConnectionOut,
+    ConnectionsOut,
+    ConnectionsQuery,
+    HopRoleOut,
+    StepOut,
+)
 from graph.exploration import connections
-from graph.model import CONNECTION_MAX_HOPS, Connection, EntityKind
+from graph.model import Connection, EntityKind
 from graph.store import GraphStore
 
 router = APIRouter(tags=["exploring"])
 
-_MAX_LIMIT = 1000  # every shortest path is found before the first are kept
 
-
-@router.get("/connections")
-def get_connections(
-    a: Annotated[str, Query(description="A resident ID (any form) or credit code.")],
-    b: Annotated[str, Query(description="Another one.")],
+@router.post("/connections")
+def find_connections(
+    query: ConnectionsQuery,
     store: Annotated[GraphStore, Depends(request_store)],
-    caller: CallerDep,
-    on: Annotated[
-        date | None, Query(description="Only roles held on this date (default: all).")
-    ] = None,
-    max_hops: Annotated[
-        int, Query(ge=0, le=CONNECTION_MAX_HOPS, description="Longest chain of roles.")
-    ] = 6,
-    limit: Annotated[int, Query(ge=1, le=_MAX_LIMIT)] = 20,
-    view: Annotated[View, Query(description="`public` masks personal data.")] = (
-        View.FULL
-    ),
+    caller: Annotated[Caller, require("connections.find")],
 ) -> ConnectionsOut:
-    """Every shortest chain of roles between ``a`` and ``b`` (personal data:
-    audited, once per end)."""
-    first, second = entity_key(a), entity_key(b)
-    for subject in dict.fromkeys((first, second)):
-        caller.record("connections", subject)
-    found = connections(store, first, second, on=on, max_hops=max_hops, limit=limit)
+    """Every shortest chain of roles between ``a`` and ``b`` (persons or
+    enterprises); every person on a chain is audited."""
+    first, second = entity_key(query.a), entity_key(query.b)
+    caller.about(" ".join(dict.fromkeys((first, second))))
+    found = connections(
+        store,
+        first,
+        second,
+        on=query.on,
+        max_hops=query.max_hops,
+        limit=query.limit,
+    )
+    persons = [k for k in (first, second) if is_person_key(k)]
+    for connection in found:
+        persons.extend(
+            key
+            for kind, key in zip(connection.kinds, connection.keys, strict=True)
+            if kind is EntityKind.PERSON
+        )
+    caller.answered(persons)
+    view = caller.view(query.view)
     return ConnectionsOut(
         a=_end_out(first, view),
         b=_end_out(second, view),
-        on=on,
-        max_hops=max_hops,
+        on=query.on,
+        max_hops=query.max_hops,
         connections=[_connection_out(c, view) for c in found],
     )
 
@@ -64,7 +73,9 @@ def _connection_out(connection: Connection, view: View) -> ConnectionOut:
         roles.append(
             HopRoleOut(
                 **shown.model_dump(),
-                role_id=role.role_id.replace(role.person_id, shown.person_id),
+                role_id=(
+                    opaque_id(role.role_id) if view is View.PUBLIC else role.role_id
+                ),
             )
         )
     return ConnectionOut(

@@ -1,4 +1,5 @@
-"""An enterprise and the people who hold roles in it."""
+"""An enterprise and the people who hold roles in it (credit codes are public
+identifiers: they may stand in the path)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import CallerDep, request_store
-from api.routes.views import View, enterprise_out, person_out, role_out
-from api.schemas import EnterpriseOut, EnterprisePeopleOut, HolderOut
+from api.access.guard import Caller, require
+from api.deps import request_store
+from api.routes.views import enterprise_out, person_out, role_out
+from api.schemas import EnterpriseOut, EnterprisePeopleOut, HolderOut, View
 from graph.errors import EntityNotFoundError
 from graph.exploration import people_of
 from graph.store import GraphStore
@@ -21,7 +23,11 @@ Store = Annotated[GraphStore, Depends(request_store)]
 
 
 @router.get("/{credit_code}")
-def get_enterprise(credit_code: str, store: Store) -> EnterpriseOut:
+def get_enterprise(
+    credit_code: str,
+    store: Store,
+    _caller: Annotated[Caller, require("enterprise.read")],
+) -> EnterpriseOut:
     """One enterprise by its unified social credit code (any spacing or case)."""
     code = parse_credit_code(credit_code).value
     enterprise = store.get_enterprise(code)
@@ -34,21 +40,24 @@ def get_enterprise(credit_code: str, store: Store) -> EnterpriseOut:
 def get_people(
     credit_code: str,
     store: Store,
-    caller: CallerDep,
+    caller: Annotated[Caller, require("enterprise.people")],
     on: Annotated[date | None, Query(description="As of this date.")] = None,
     view: Annotated[View, Query(description="`public` masks personal data.")] = (
         View.FULL
     ),
 ) -> EnterprisePeopleOut:
-    """Who holds which role in the enterprise (personal data: audited)."""
+    """Who holds which role in the enterprise (every holder is audited and counts
+    against the key's persons quota)."""
     code = parse_credit_code(credit_code).value
-    caller.record("people_of", code)
+    caller.about(code)
     enterprise, holders = people_of(store, code, on)
+    caller.answered([person.person_id for _, person in holders])
+    shown = caller.view(view)
     return EnterprisePeopleOut(
         on=on,
         enterprise=enterprise_out(enterprise),
         holders=[
-            HolderOut(role=role_out(role, view), person=person_out(person, view))
+            HolderOut(role=role_out(role, shown), person=person_out(person, shown))
             for role, person in holders
         ],
     )

@@ -1,4 +1,4 @@
-"""Liveness."""
+"""Liveness (open to all: it names no data)."""
 
 from __future__ import annotations
 

@@ -1,17 +1,18 @@
-"""A person's file, related entities, restrictions and appointment checks, by any
-written form of the ID number (or a surrogate ``U...`` key)."""
+"""A person's file header, related entities and restrictions. The person is named
+in the request body (any written form of the ID number, or a surrogate ``U…``
+key): ID numbers never travel in paths or query strings."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
-from api.deps import CallerDep, request_catalogue, request_store
+from api.access.guard import Caller, require
+from api.deps import request_catalogue, request_store
 from api.keys import person_key
 from api.routes.views import (
-    View,
     enterprise_out,
     key_out,
     person_out,
@@ -19,118 +20,87 @@ from api.routes.views import (
     role_out,
 )
 from api.schemas import (
-    AppointmentCheckOut,
     AssociateOut,
     PersonOut,
+    PersonQuery,
     RelatedOut,
+    RelatedQuery,
     RestrictionsOut,
+    RestrictionsQuery,
 )
 from graph import enforcement
 from graph.errors import EntityNotFoundError
 from graph.exploration import related_entities
-from graph.model import RoleType
 from graph.policy.catalogue import Catalogue
 from graph.store import GraphStore
-from linkage.ids import parse_credit_code
 
 router = APIRouter(prefix="/persons", tags=["persons"])
 
 Store = Annotated[GraphStore, Depends(request_store)]
 Measures = Annotated[Catalogue, Depends(request_catalogue)]
-On = Annotated[date | None, Query(description="As of this date (default: all).")]
-OnDay = Annotated[date | None, Query(description="As of this date (default: today).")]
-ViewQuery = Annotated[View, Query(description="`public` masks personal data.")]
 
 
-@router.get("/{id_number}")
-def get_person(
-    id_number: str,
+@router.post("/lookup")
+def lookup_person(
+    query: PersonQuery,
     store: Store,
-    caller: CallerDep,
-    view: ViewQuery = View.FULL,
+    caller: Annotated[Caller, require("person.lookup")],
 ) -> PersonOut:
     """One person's credit file header: name, aliases, birth date, sex."""
-    person_id = person_key(id_number)
-    caller.record("get_person", person_id)
+    person_id = person_key(query.id_number)
+    caller.about(person_id)
     person = store.get_person(person_id)
     if person is None:
         raise EntityNotFoundError("person", person_id)
-    return person_out(person, view)
+    caller.answered([person_id])
+    return person_out(person, caller.view(query.view))
 
 
-@router.get("/{id_number}/related")
-def get_related(
-    id_number: str,
+@router.post("/related")
+def related(
+    query: RelatedQuery,
     store: Store,
-    caller: CallerDep,
-    on: On = None,
-    view: ViewQuery = View.FULL,
+    caller: Annotated[Caller, require("person.related")],
 ) -> RelatedOut:
-    """The person's roles, the enterprises they are in, and who they meet there."""
-    person_id = person_key(id_number)
-    caller.record("related", person_id)
-    related = related_entities(store, person_id, on)
+    """The person's roles, the enterprises they are in, and who they meet there
+    (every associate counts against the key's persons quota)."""
+    person_id = person_key(query.id_number)
+    caller.about(person_id)
+    found = related_entities(store, person_id, query.on)
+    caller.answered([person_id, *(a.person.person_id for a in found.associates)])
+    view = caller.view(query.view)
     return RelatedOut(
-        on=on,
-        person=person_out(related.person, view),
-        roles=[role_out(r, view) for r in related.roles],
-        enterprises=[enterprise_out(e) for e in related.enterprises],
+        on=query.on,
+        person=person_out(found.person, view),
+        roles=[role_out(r, view) for r in found.roles],
+        enterprises=[enterprise_out(e) for e in found.enterprises],
         associates=[
             AssociateOut(person=person_out(a.person, view), via=list(a.via))
-            for a in related.associates
+            for a in found.associates
         ],
     )
 
 
-@router.get("/{id_number}/restrictions")
-def get_restrictions(
-    id_number: str,
+@router.post("/restrictions")
+def restrictions(
+    query: RestrictionsQuery,
     store: Store,
-    caller: CallerDep,
     catalogue: Measures,
-    on: OnDay = None,
-    view: ViewQuery = View.FULL,
+    caller: Annotated[Caller, require("person.restrictions")],
 ) -> RestrictionsOut:
-    """The restrictions in force on the person on a date, each with its chain and
-    explanation (pending sanctions are derived first). A number the store does not
-    know has none: ``person_known`` says so."""
-    person_id = person_key(id_number)
-    day = on or date.today()
-    caller.record("restrictions", person_id)
+    """The restrictions in force on the person on a date (default today), each with
+    its chain and explanation. ``person_known`` says whether the store holds the
+    person at all: an unknown number has no record, which is not a clearance."""
+    person_id = person_key(query.id_number)
+    day = query.on or date.today()
+    caller.about(person_id)
     in_force = enforcement.restrictions_on(store, catalogue, person_id, day)
+    known = store.get_person(person_id) is not None
+    caller.answered([person_id] if known else [])
+    view = caller.view(query.view)
     return RestrictionsOut(
         person_id=key_out(person_id, view),
-        person_known=store.get_person(person_id) is not None,
+        person_known=known,
         on=day,
         restrictions=[restriction_out(r, view) for r in in_force],
-    )
-
-
-@router.get("/{id_number}/appointment-check")
-def get_appointment_check(
-    id_number: str,
-    role: Annotated[RoleType, Query(description="The role to be taken.")],
-    enterprise: Annotated[str, Query(description="Credit code of the enterprise.")],
-    store: Store,
-    caller: CallerDep,
-    catalogue: Measures,
-    on: OnDay = None,
-    view: ViewQuery = View.FULL,
-) -> AppointmentCheckOut:
-    """May the person take ``role`` in ``enterprise`` on the date (the credit check
-    before an appointment)? Blocked: every blocking restriction, with its end. A
-    number the store does not know is allowed, with ``person_known`` false."""
-    person_id = person_key(id_number)
-    code = parse_credit_code(enterprise).value
-    day = on or date.today()
-    caller.record("appointment_check", person_id)
-    check = enforcement.check_appointment(store, catalogue, person_id, role, code, day)
-    return AppointmentCheckOut(
-        person_id=key_out(person_id, view),
-        person_known=store.get_person(person_id) is not None,
-        role=role,
-        enterprise=code,
-        on=day,
-        allowed=check.allowed,
-        blocking=[restriction_out(r, view) for r in check.blocking],
     )

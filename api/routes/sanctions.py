@@ -1,48 +1,47 @@
-"""Sanctions: whom a sanction reaches, and why (for sanction officers)."""
+"""Sanctions: whom a sanction reaches, and why (for sanction officers). The
+sanction is named in the body: a default sanction id embeds its subject's number."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
-from api.deps import CallerDep, request_catalogue, request_store
-from api.routes.views import View, restriction_out
-from api.schemas import TraceOut
+from api.access.guard import Caller, require
+from api.deps import request_catalogue, request_store
+from api.routes.views import restriction_out, sanction_id_out
+from api.schemas import TraceOut, TraceQuery
 from graph import enforcement
 from graph.errors import EntityNotFoundError
+from graph.model import EntityKind
 from graph.policy.catalogue import Catalogue
 from graph.store import GraphStore
 
 router = APIRouter(prefix="/sanctions", tags=["sanctions"])
 
 
-@router.get("/{sanction_id}/trace")
-def get_trace(
-    sanction_id: str,
+@router.post("/trace")
+def trace(
+    query: TraceQuery,
     store: Annotated[GraphStore, Depends(request_store)],
-    caller: CallerDep,
     catalogue: Annotated[Catalogue, Depends(request_catalogue)],
-    on: Annotated[
-        date | None,
-        Query(
-            description="In force on this date (default: every restriction ever "
-            "derived, whatever its dates and status)."
-        ),
-    ] = None,
-    view: Annotated[View, Query(description="`public` masks personal data.")] = (
-        View.FULL
-    ),
+    caller: Annotated[Caller, require("sanction.trace")],
 ) -> TraceOut:
     """Everyone the sanction reaches: each restriction with its chain (sanction ->
-    enterprise -> role and its interval -> person) and its explanation."""
-    caller.record("trace", sanction_id)
-    if store.get_sanction(sanction_id) is None:
-        raise EntityNotFoundError("sanction", sanction_id)
-    reached = enforcement.trace(store, catalogue, sanction_id, on)
+    enterprise -> role and its interval -> person) and its explanation; in force
+    on ``on``, or every restriction ever derived without it."""
+    caller.about(query.sanction_id)
+    sanction = store.get_sanction(query.sanction_id)
+    if sanction is None:
+        raise EntityNotFoundError("sanction", query.sanction_id)
+    reached = enforcement.trace(store, catalogue, query.sanction_id, query.on)
+    subject = (
+        [sanction.subject_id] if sanction.subject_kind is EntityKind.PERSON else []
+    )
+    caller.answered([*subject, *(r.person_id for r in reached)])
+    view = caller.view(query.view)
     return TraceOut(
-        sanction_id=sanction_id,
-        on=on,
+        sanction_id=sanction_id_out(query.sanction_id, view),
+        on=query.on,
         restrictions=[restriction_out(r, view) for r in reached],
     )

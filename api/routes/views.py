@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from api.masking import mask_id_number, mask_name
-from api.schemas import EnterpriseOut, PersonOut, RestrictionOut, RoleOut
+from api.masking import mask_id_number, mask_name, opaque_id, public_id
+from api.schemas import EnterpriseOut, PersonOut, RestrictionOut, RoleOut, View
 from graph.model import EntityKind
 
 if TYPE_CHECKING:
@@ -14,11 +13,15 @@ if TYPE_CHECKING:
     from graph.propagation import Restriction
 
 
-class View(StrEnum):
-    """Who will see the answer: an authorised system (full) or the public (masked)."""
-
-    FULL = "full"
-    PUBLIC = "public"
+__all__ = [
+    "View",
+    "enterprise_out",
+    "key_out",
+    "person_out",
+    "restriction_out",
+    "role_out",
+    "sanction_id_out",
+]
 
 
 def person_out(person: Person, view: View) -> PersonOut:
@@ -45,11 +48,18 @@ def key_out(person_id: str, view: View) -> str:
     return mask_id_number(person_id) if view is View.PUBLIC else person_id
 
 
+def sanction_id_out(sanction_id: str, view: View) -> str:
+    """A sanction's id as the audience may see it (a default id embeds the
+    subject's number: hidden from the public)."""
+    return public_id(sanction_id) if view is View.PUBLIC else sanction_id
+
+
 def role_out(role: Role, view: View) -> RoleOut:
     """A role; the public view masks the holder's ID number."""
-    person_id = role.person_id
+    person_id, record_id = role.person_id, role.record_id
     if view is View.PUBLIC:
         person_id = mask_id_number(person_id)
+        record_id = public_id(record_id)
     return RoleOut(
         person_id=person_id,
         credit_code=role.credit_code,
@@ -57,7 +67,7 @@ def role_out(role: Role, view: View) -> RoleOut:
         since=role.since,
         until=role.until,
         source=role.source,
-        record_id=role.record_id,
+        record_id=record_id,
     )
 
 
@@ -81,16 +91,18 @@ def restriction_out(restriction: Restriction, view: View) -> RestrictionOut:
     chain = restriction.chain
     person_id, subject_id = restriction.person_id, chain.subject_id
     restriction_id, record_id = restriction.restriction_id, chain.record_id
+    sanction_id = restriction.sanction_id
     if view is View.PUBLIC:
         person_id = mask_id_number(person_id)
         # the id is built from the person's key (and the role's, which holds it)
-        restriction_id = restriction_id.replace(restriction.person_id, person_id)
+        restriction_id = opaque_id(restriction_id)
+        sanction_id = public_id(sanction_id)
         if chain.subject_kind is EntityKind.PERSON:
             subject_id = mask_id_number(subject_id)
         record_id = ""
     return RestrictionOut(
         restriction_id=restriction_id,
-        sanction_id=restriction.sanction_id,
+        sanction_id=sanction_id,
         person_id=person_id,
         measure=restriction.measure,
         bars=list(restriction.bars),

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from graph.errors import PolicyError
 from graph.model import RoleType
+from graph.policy.lines import LineIndex as _LineIndex
 
 DEFAULT_CATALOGUE_NAME = "measures.toml"
 
@@ -451,54 +452,3 @@ def _known_measure(
 
 def _lasts(text: str) -> Period | None:
     return None if text == LISTING else Period.parse(text)
-
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_ASSIGN = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
-
-
-class _LineIndex:
-    """Where each table and key of a TOML text starts, by its path in the document.
-
-    tomllib reports no positions, so this scans the text: ``[a.b]`` and ``[[a.b]]``
-    headers set the current table (arrays of tables get their running index), and a
-    ``key =`` line records ``table + key``. Good enough for the catalogue's plain
-    layout; a path it cannot find falls back to its longest known prefix.
-    """
-
-    def __init__(self, text: str) -> None:
-        self._lines: dict[_Loc, int] = {}
-        self._arrays: dict[_Loc, int] = {}
-        table: _Loc = ()
-        for number, raw in enumerate(text.splitlines(), start=1):
-            header = _HEADER.match(raw)
-            if header:
-                path = _split_key(header.group(2))
-                if header.group(1) == "[[":
-                    index = self._arrays.get(path, -1) + 1
-                    self._arrays[path] = index
-                    table = (*path, index)
-                else:
-                    table = path
-                self._remember(table, number)
-                continue
-            assign = _ASSIGN.match(raw)
-            if assign and not raw.lstrip().startswith("#"):
-                self._remember((*table, *_split_key(assign.group(1))), number)
-
-    def _remember(self, path: _Loc, number: int) -> None:
-        for cut in range(1, len(path) + 1):
-            self._lines.setdefault(path[:cut], number)
-        self._lines[path] = number
-
-    def line_of(self, loc: _Loc) -> int:
-        """The line of ``loc`` or of its longest known prefix; 1 when none is known."""
-        for cut in range(len(loc), 0, -1):
-            number = self._lines.get(tuple(loc[:cut]))
-            if number is not None:
-                return number
-        return 1
-
-
-def _split_key(text: str) -> _Loc:
-    return tuple(part.strip().strip("\"'") for part in text.split("."))

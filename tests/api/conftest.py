@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api.access.apikeys import create_key
+from api.access.roles import load_roles
+from api.app import create_app
 from api.console import app
 from graph.neo4j_store import Neo4jStore
 
@@ -16,9 +21,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    import httpx2
     import neo4j
     from typer.testing import Result
 
+    from api.access.roles import AccessPolicy
+    from graph.store import GraphStore
     from tests.conftest import Neo4jServer
 
 
@@ -75,3 +83,79 @@ def cli(request: pytest.FixtureRequest) -> Cli:
     """The CLI on each store in turn."""
     chosen: Cli = request.getfixturevalue(f"{request.param}_cli")
     return chosen
+
+
+# -- the HTTP API with a key per role ------------------------------------------------
+
+PURPOSES: dict[str, str] = {
+    "investigator": "执法检查",
+    "sanctions_officer": "执法检查",
+    "appointment_checker": "企业高管任职审查",
+    "public": "",
+    "auditor": "",
+    "admin": "",
+}
+"""A purpose each shipped role may state (empty: the role's default, or none)."""
+
+
+@dataclass
+class Api:
+    """The HTTP API through TestClient, with a key for every role of its policy."""
+
+    client: TestClient
+    keys: dict[str, str]
+    audit_log: Path
+
+    def headers(self, role: str, purpose: str | None = None) -> dict[bytes, bytes]:
+        """Bearer key and purpose (UTF-8 bytes, as a client sends them)."""
+        stated = PURPOSES.get(role, "") if purpose is None else purpose
+        headers = {b"Authorization": f"Bearer {self.keys[role]}".encode("ascii")}
+        if stated:
+            headers[b"X-Purpose"] = stated.encode("utf-8")
+        return headers
+
+    def post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        role: str = "investigator",
+        purpose: str | None = None,
+    ) -> httpx2.Response:
+        """POST ``body`` as ``role``."""
+        return self.client.post(path, json=body, headers=self.headers(role, purpose))
+
+    def get(
+        self,
+        path: str,
+        role: str = "investigator",
+        purpose: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> httpx2.Response:
+        """GET as ``role``."""
+        return self.client.get(path, params=params, headers=self.headers(role, purpose))
+
+    def audit(self) -> list[dict[str, Any]]:
+        """The audit entries so far."""
+        if not self.audit_log.exists():
+            return []
+        lines = self.audit_log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+
+@contextmanager
+def open_api(
+    store: GraphStore, tmp_path: Path, policy: AccessPolicy | None = None
+) -> Iterator[Api]:
+    """The app on ``store`` with a fresh key per role (audit and quota files in
+    ``tmp_path``)."""
+    chosen = policy or load_roles()
+    keys = {
+        role: create_key(store, chosen, role=role, name=f"{role} system").key
+        for role in chosen.roles
+    }
+    audit_log = tmp_path / "audit.jsonl"
+    app = create_app(
+        store, audit_log, policy=chosen, quota_file=tmp_path / "quota.sqlite"
+    )
+    with TestClient(app) as client:
+        yield Api(client, keys, audit_log)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from api.deps import open_store
 from api.masking import mask_id_number
@@ -67,10 +67,13 @@ def _seed(cli: Cli) -> None:
         store.close()
 
 
-def _audit(cli: Cli) -> list[tuple[str, str, str]]:
+def _entries(cli: Cli) -> list[dict[str, Any]]:
     lines = cli.audit_log.read_text(encoding="utf-8").splitlines()
-    entries = [json.loads(line) for line in lines]
-    return [(e["action"], e["subject"], e["requester"]) for e in entries]
+    return [json.loads(line) for line in lines]
+
+
+def _audit(cli: Cli) -> list[tuple[str, str, str]]:
+    return [(e["action"], e["subject"], e["key_name"]) for e in _entries(cli)]
 
 
 def test_connections_by_any_written_form(cli: Cli) -> None:
@@ -100,10 +103,10 @@ def test_connections_by_any_written_form(cli: Cli) -> None:
     ]
     assert chain["roles"][0]["until"] == "2023-03-01"
     assert chain["roles"][0]["role_id"].startswith(ALICE + "|" + ACME)
-    assert _audit(cli) == [
-        ("connections", ALICE, "investigator-3"),
-        ("connections", CAROL, "investigator-3"),
-    ]
+    assert _audit(cli) == [("connections.find", f"{ALICE} {CAROL}", "investigator-3")]
+    (entry,) = _entries(cli)
+    assert entry["persons"] == [ALICE, CAROL, BOB]  # the ends, then inner persons
+    assert (entry["via"], entry["outcome"]) == ("cli", "answered")
 
 
 def test_connections_as_of_a_day_and_within_max_hops(cli: Cli) -> None:
@@ -161,8 +164,9 @@ def test_related_lists_roles_and_associates(cli: Cli) -> None:
     assert mask_id_number(ALICE) in table
     assert ALICE not in table
     assert BOB not in table
-    assert _audit(cli)[:1] == [("related", BOB, "investigator-3")]
-    assert [a for a, _, _ in _audit(cli)] == ["related"] * 3
+    assert _audit(cli)[:1] == [("person.related", BOB, "investigator-3")]
+    assert _entries(cli)[0]["persons"] == [BOB, ALICE, CAROL]  # and every associate
+    assert [a for a, _, _ in _audit(cli)] == ["person.related"] * 3
 
 
 def test_people_of_an_enterprise(cli: Cli) -> None:
@@ -178,9 +182,10 @@ def test_people_of_an_enterprise(cli: Cli) -> None:
     assert ALICE not in table
     entries = _audit(cli)
     assert [(action, subject) for action, subject, _ in entries] == [
-        ("people_of", ACME),
-        ("people_of", ACME),
+        ("enterprise.people", ACME),
+        ("enterprise.people", ACME),
     ]
+    assert _entries(cli)[0]["persons"] == [ALICE]
     assert entries[0][2] == "investigator-3"
 
 
@@ -191,3 +196,7 @@ def test_related_and_people_refuse_what_the_store_lacks(cli: Cli) -> None:
     assert not cli.audit_log.exists()
     assert "no person" in cli.run("related", resident_id(99), code=2).stderr
     assert "no enterprise" in cli.run("people", credit_code(99), code=2).stderr
+    assert [(e["subject"], e["outcome"]) for e in _entries(cli)] == [
+        (resident_id(99), "not_found"),
+        (credit_code(99), "not_found"),
+    ]  # asked about: recorded, though nothing was answered

@@ -246,14 +246,14 @@ def test_every_personal_query_is_audited_first(cli: Cli) -> None:
     cli.run(*who, "candidates")
     entries = _audit(cli)
     assert [(e["action"], e["subject"]) for e in entries] == [
-        ("appointment_check", ALICE),  # the canonical number, whatever was typed
-        ("restrictions", ALICE),
-        ("trace", "S1"),
-        ("explain", ALICE),
-        ("candidates", "*"),
+        ("appointment.check", ALICE),  # the canonical number, whatever was typed
+        ("person.restrictions", ALICE),
+        ("sanction.trace", "S1"),
+        ("person.explain", ALICE),
+        ("linkage.candidates", "*"),
     ]
-    assert {(e["requester"], e["purpose"]) for e in entries} == {
-        ("officer-7", "appointment review")
+    assert {(e["key_name"], e["purpose"], e["via"]) for e in entries} == {
+        ("officer-7", "appointment review", "cli")
     }
     # writes and counts are not queries of personal data: nothing more recorded
     cli.run("propagate")
@@ -265,9 +265,10 @@ def test_the_requester_defaults_to_the_os_user(cli: Cli) -> None:
     _seed(cli)
     cli.run("restrictions", BOB, "--on", "2024-01-01")
     (entry,) = _audit(cli)
-    assert entry["requester"] == getpass.getuser()
+    assert entry["key_name"] == getpass.getuser()
+    assert entry["key_id"] == f"cli:{getpass.getuser()}"
     assert (entry["action"], entry["subject"], entry["purpose"]) == (
-        "restrictions",
+        "person.restrictions",
         BOB,
         "",
     )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.masking import mask_id_number
 from graph.model import RoleType
+from tests.api.conftest import Api, open_api
 from tests.factories import (
     credit_code,
     make_enterprise,
@@ -26,11 +25,9 @@ if TYPE_CHECKING:
 
     from graph.store import GraphStore
 
-WHO = {"X-Requester": "officer-7", "X-Purpose": "appointment review"}
-
 
 @pytest.fixture
-def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
+def api(store: GraphStore, tmp_path: Path) -> Iterator[Api]:
     """The API on a seeded store: two people share one enterprise."""
     store.upsert_persons(
         [make_person(), make_person(person_id=resident_id(2), name="王芳")]
@@ -50,66 +47,65 @@ def client(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
             make_role(credit_code=credit_code(2), since=date(2021, 1, 1)),
         ]
     )
-    with TestClient(create_app(store, tmp_path / "audit.jsonl")) as test_client:
-        yield test_client
+    with open_api(store, tmp_path) as opened:
+        yield opened
 
 
-def _audit(tmp_path: Path) -> list[dict[str, str]]:
-    lines = (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
-
-
-def test_person_by_any_form_of_the_number(client: TestClient, tmp_path: Path) -> None:
+def test_person_by_any_form_of_the_number(api: Api) -> None:
     spaced_lower = " ".join(resident_id(1)).lower()
-    response = client.get(f"/persons/{spaced_lower}", headers=WHO)
-    assert response.status_code == 200
+    response = api.post("/persons/lookup", {"id_number": spaced_lower})
+    assert response.status_code == 200, response.text
     assert response.json()["person_id"] == resident_id(1)
     assert response.json()["name"] == "张伟"
-    entry = _audit(tmp_path)[-1]
-    assert entry["requester"] == "officer-7"
-    assert entry["purpose"] == "appointment review"
-    assert entry["subject"] == resident_id(1)
-    assert entry["action"] == "get_person"
+    entry = api.audit()[-1]
+    assert entry["key_name"] == "investigator system"
+    assert entry["role"] == "investigator"
+    assert entry["purpose"] == "执法检查"  # stated as UTF-8 bytes, stored as sent
+    assert (entry["action"], entry["subject"]) == ("person.lookup", resident_id(1))
+    assert entry["persons"] == [resident_id(1)]
+    assert entry["outcome"] == "answered"
+    assert response.headers["X-Request-ID"] == entry["request_id"]
 
 
-def test_public_view_masks_personal_data(client: TestClient) -> None:
-    body = client.get(
-        f"/persons/{resident_id(1)}", params={"view": "public"}, headers=WHO
+def test_purpose_by_code_or_percent_encoded(api: Api) -> None:
+    body = {"id_number": resident_id(1)}
+    by_code = api.post("/persons/lookup", body, purpose="enforcement_inspection")
+    assert by_code.status_code == 200
+    encoded = api.post(
+        "/persons/lookup", body, purpose="%E6%89%A7%E6%B3%95%E6%A3%80%E6%9F%A5"
+    )
+    assert encoded.status_code == 200
+    assert [e["purpose"] for e in api.audit()[-2:]] == ["执法检查", "执法检查"]
+
+
+def test_a_full_role_may_ask_for_the_public_view(api: Api) -> None:
+    body = api.post(
+        "/persons/lookup", {"id_number": resident_id(1), "view": "public"}
     ).json()
-    assert body["person_id"] == resident_id(1)[:6] + "********" + resident_id(1)[-4:]
+    assert body["person_id"] == mask_id_number(resident_id(1))
     assert body["name"] == "张*"
     assert body["birth_date"] is None
 
 
-def test_a_request_without_a_requester_is_refused_and_not_answered(
-    client: TestClient, tmp_path: Path
-) -> None:
-    response = client.get(f"/persons/{resident_id(1)}")
-    assert response.status_code == 422
-    assert not (tmp_path / "audit.jsonl").exists()
-
-
 @pytest.mark.parametrize(
-    ("number", "status", "reason"),
-    [
-        ("11010519491231002", 422, "length"),
-        ("110105194912310021", 422, "checksum"),
-    ],
+    ("number", "reason"),
+    [("11010519491231002", "length"), ("110105194912310021", "checksum")],
 )
-def test_bad_numbers_say_why(
-    client: TestClient, number: str, status: int, reason: str
+def test_bad_numbers_say_why_without_echoing_them(
+    api: Api, number: str, reason: str
 ) -> None:
-    response = client.get(f"/persons/{number}", headers=WHO)
-    assert response.status_code == status
+    response = api.post("/persons/lookup", {"id_number": number})
+    assert response.status_code == 422
     assert response.json()["reason"] == reason
+    assert number not in response.text
 
 
-def test_unknown_person_is_404_but_still_audited(
-    client: TestClient, tmp_path: Path
-) -> None:
-    response = client.get(f"/persons/{resident_id(5)}", headers=WHO)
+def test_unknown_person_is_404_audited_and_not_echoed(api: Api) -> None:
+    response = api.post("/persons/lookup", {"id_number": resident_id(5)})
     assert response.status_code == 404
-    assert _audit(tmp_path)[-1]["subject"] == resident_id(5)
+    assert resident_id(5) not in response.text
+    entry = api.audit()[-1]
+    assert (entry["subject"], entry["outcome"]) == (resident_id(5), "not_found")
 
 
 @pytest.mark.parametrize(
@@ -121,34 +117,35 @@ def test_unknown_person_is_404_but_still_audited(
         ("2014-06-01", [], []),
     ],
 )
-def test_related_as_of_a_date(
-    client: TestClient, on: str | None, codes: list[str], associates: list[str]
+def test_related_as_of_a_date_names_every_associate_in_the_audit(
+    api: Api, on: str | None, codes: list[str], associates: list[str]
 ) -> None:
-    params = {"on": on} if on else {}
-    body = client.get(
-        f"/persons/{resident_id(1)}/related", params=params, headers=WHO
-    ).json()
+    body = api.post("/persons/related", {"id_number": resident_id(1), "on": on}).json()
     assert [e["credit_code"] for e in body["enterprises"]] == codes
     assert [a["person"]["person_id"] for a in body["associates"]] == associates
     assert all(a["via"] == [credit_code(1)] for a in body["associates"])
+    assert api.audit()[-1]["persons"] == [resident_id(1), *associates]
 
 
-def test_people_of_an_enterprise(client: TestClient, tmp_path: Path) -> None:
-    body = client.get(
+def test_people_of_an_enterprise_names_every_holder(api: Api) -> None:
+    response = api.get(
         f"/enterprises/{credit_code(1).lower()}/people",
         params={"on": "2017-06-01", "view": "public"},
-        headers=WHO,
-    ).json()
+    )
+    body = response.json()
     assert body["enterprise"]["name"] == make_enterprise().name
     holders = {(h["role"]["role"], h["person"]["name"]) for h in body["holders"]}
     assert holders == {("director", "张*"), ("legal_representative", "王*")}
-    assert _audit(tmp_path)[-1]["action"] == "people_of"
+    entry = api.audit()[-1]
+    assert entry["action"] == "enterprise.people"
+    assert sorted(entry["persons"]) == sorted([resident_id(1), resident_id(2)])
 
 
-def test_enterprise_lookup_is_public_and_404_when_unknown(client: TestClient) -> None:
-    assert client.get(f"/enterprises/{credit_code(2)}").json()["name"] == "乙"
-    assert client.get(f"/enterprises/{credit_code(8)}").status_code == 404
-    assert client.get("/health").json()["status"] == "ok"
+def test_enterprise_lookup_needs_a_key_and_is_404_when_unknown(api: Api) -> None:
+    assert api.get(f"/enterprises/{credit_code(2)}").json()["name"] == "乙"
+    assert api.get(f"/enterprises/{credit_code(8)}").status_code == 404
+    assert api.client.get(f"/enterprises/{credit_code(2)}").status_code == 401
+    assert api.client.get("/health").json()["status"] == "ok"
 
 
 # -- restrictions, appointment checks, traces -----------------------------------------
@@ -157,31 +154,28 @@ WANG = resident_id(2)  # legal representative of credit_code(1) over [2016, 2020
 
 
 @pytest.fixture
-def listed(client: TestClient, store: GraphStore) -> TestClient:
+def listed(api: Api, store: GraphStore) -> Api:
     """credit_code(1) listed in 2023 for a violation of 2018, when 王芳 ran it."""
     store.upsert_sanctions(
         [make_sanction(sanction_id="S9", violation_date=date(2018, 5, 1))]
     )
-    return client
+    return api
 
 
-def _check(client: TestClient, person: str, code: str, on: str) -> dict[str, object]:
-    response = client.get(
-        f"/persons/{person}/appointment-check",
-        params={"role": "legal_representative", "enterprise": code, "on": on},
-        headers=WHO,
+def _check(api: Api, person: str, code: str, on: str) -> dict[str, object]:
+    body = {"person": person, "role": "legal_representative", "enterprise": code}
+    response = api.post(
+        "/checks/appointment", {**body, "on": on}, role="appointment_checker"
     )
     assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
-    return body
+    answer: dict[str, object] = response.json()
+    return answer
 
 
-def test_restrictions_in_force_with_their_chain(
-    listed: TestClient, tmp_path: Path
-) -> None:
+def test_restrictions_in_force_with_their_chain(listed: Api) -> None:
     fullwidth = WANG.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
-    response = listed.get(
-        f"/persons/{fullwidth}/restrictions", params={"on": "2024-01-01"}, headers=WHO
+    response = listed.post(
+        "/persons/restrictions", {"id_number": fullwidth, "on": "2024-01-01"}
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -200,26 +194,34 @@ def test_restrictions_in_force_with_their_chain(
     )
     assert credit_code(1) in bar["explanation"]
     assert bar["except_enterprise"] == credit_code(1)
-    entry = _audit(tmp_path)[-1]
-    assert (entry["action"], entry["subject"]) == ("restrictions", WANG)
-    # after the display period: nothing in force
-    later = listed.get(
-        f"/persons/{WANG}/restrictions", params={"on": "2031-01-01"}, headers=WHO
+    entry = listed.audit()[-1]
+    assert (entry["action"], entry["subject"]) == ("person.restrictions", WANG)
+    later = listed.post(
+        "/persons/restrictions", {"id_number": WANG, "on": "2031-01-01"}
     ).json()
-    assert later["restrictions"] == []
+    assert later["restrictions"] == []  # after the display period
 
 
-def test_appointment_check_blocks_until_the_bar_ends(
-    listed: TestClient, tmp_path: Path
-) -> None:
+def test_appointment_check_answers_only_what_the_checker_needs(listed: Api) -> None:
     blocked = _check(listed, WANG, credit_code(2), "2024-01-01")
     assert blocked["allowed"] is False
+    assert blocked["person_known"] is True
+    assert set(blocked) == {
+        "person_known", "role", "enterprise", "on", "allowed", "blocking"
+    }  # fmt: skip
     blocking = blocked["blocking"]
     assert isinstance(blocking, list)
-    assert {(b["sanction_id"], b["valid_until"]) for b in blocking} == {
-        ("S9", "2026-06-01")
-    }
-    assert _audit(tmp_path)[-1]["action"] == "appointment_check"
+    assert [(b["measure"], b["valid_until"]) for b in blocking] == [
+        (blocking[0]["measure"], "2026-06-01")
+    ]
+    assert "explanation" not in blocking[0]
+    assert WANG not in str(blocked)
+    entry = listed.audit()[-1]
+    assert (entry["action"], entry["role"]) == (
+        "appointment.check",
+        "appointment_checker",
+    )
+    assert entry["purpose"] == "企业高管任职审查"
     # the bar is on *other* enterprises; and it ends after three years
     assert _check(listed, WANG, credit_code(1), "2024-01-01")["allowed"] is True
     assert _check(listed, WANG, credit_code(2), "2026-06-01")["allowed"] is True
@@ -227,9 +229,7 @@ def test_appointment_check_blocks_until_the_bar_ends(
     assert _check(listed, resident_id(1), credit_code(2), "2024-01-01")["allowed"]
 
 
-def test_an_unknown_person_is_allowed_and_said_to_be_unknown(
-    listed: TestClient,
-) -> None:
+def test_an_unknown_person_is_said_to_be_unknown(listed: Api) -> None:
     body = _check(listed, resident_id(9), credit_code(2), "2024-01-01")
     assert (body["allowed"], body["person_known"], body["blocking"]) == (
         True,
@@ -239,7 +239,7 @@ def test_an_unknown_person_is_allowed_and_said_to_be_unknown(
 
 
 @pytest.mark.parametrize(
-    ("params", "reason"),
+    ("body", "reason"),
     [
         ({"role": "emperor", "enterprise": credit_code(2)}, None),
         ({"role": "director", "enterprise": "12345"}, "length"),
@@ -247,42 +247,67 @@ def test_an_unknown_person_is_allowed_and_said_to_be_unknown(
     ],
 )
 def test_a_bad_check_request_is_refused(
-    listed: TestClient, params: dict[str, str], reason: str | None
+    listed: Api, body: dict[str, str], reason: str | None
 ) -> None:
-    response = listed.get(
-        f"/persons/{WANG}/appointment-check", params=params, headers=WHO
+    response = listed.post(
+        "/checks/appointment", {"person": WANG, **body}, role="appointment_checker"
     )
     assert response.status_code == 422
+    assert WANG not in response.text
     if reason is not None:
         assert response.json()["reason"] == reason
 
 
-def test_public_view_masks_restrictions_and_traces(listed: TestClient) -> None:
+def test_public_role_is_masked_whatever_it_asks(listed: Api) -> None:
     answers = [
-        listed.get(
-            f"/persons/{WANG}/restrictions",
-            params={"on": "2024-01-01", "view": "public"},
-            headers=WHO,
+        listed.post(
+            "/persons/restrictions",
+            {"id_number": WANG, "on": "2024-01-01", "view": "full"},
+            role="public",
         ),
-        listed.get("/sanctions/S9/trace", params={"view": "public"}, headers=WHO),
+        listed.post("/sanctions/trace", {"sanction_id": "S9"}, role="public"),
     ]
     for response in answers:
         assert response.status_code == 200, response.text
         assert WANG not in response.text  # nowhere: ids, chains, explanations
-        assert WANG[:6] + "********" + WANG[-4:] in response.text
+        assert mask_id_number(WANG) in response.text
+    assert listed.audit()[-1]["purpose"] == "信用信息公示查询"  # the role's default
 
 
-def test_trace_lists_everyone_reached_and_is_audited(
-    listed: TestClient, tmp_path: Path
-) -> None:
-    body = listed.get("/sanctions/S9/trace", headers=WHO).json()
+def test_trace_lists_everyone_reached_and_audits_them(listed: Api) -> None:
+    body = listed.post("/sanctions/trace", {"sanction_id": "S9"}).json()
     assert body["on"] is None
     assert {r["person_id"] for r in body["restrictions"]} == {WANG}
-    in_force = listed.get(
-        "/sanctions/S9/trace", params={"on": "2030-01-01"}, headers=WHO
+    entry = listed.audit()[-1]
+    assert (entry["action"], entry["subject"]) == ("sanction.trace", "S9")
+    assert entry["persons"] == [WANG]
+    in_force = listed.post(
+        "/sanctions/trace", {"sanction_id": "S9", "on": "2030-01-01"}
     ).json()
     assert in_force["restrictions"] == []  # every measure has ended by then
-    entry = _audit(tmp_path)[-1]
-    assert (entry["action"], entry["subject"]) == ("trace", "S9")
-    assert listed.get("/sanctions/S404/trace", headers=WHO).status_code == 404
-    assert listed.get("/sanctions/S9/trace").status_code == 422  # no requester
+    assert listed.post("/sanctions/trace", {"sanction_id": "S404"}).status_code == 404
+    assert (
+        listed.client.post("/sanctions/trace", json={"sanction_id": "S9"}).status_code
+        == 401
+    )
+
+
+def test_lifecycle_writes_take_who_from_the_key(listed: Api) -> None:
+    denied = listed.post(
+        "/sanctions/repair", {"sanction_id": "S9", "reason": "duty performed"}
+    )
+    assert denied.status_code == 403  # investigators read only
+    response = listed.post(
+        "/sanctions/repair",
+        {"sanction_id": "S9", "reason": "duty performed", "on": "2024-06-01"},
+        role="sanctions_officer",
+    )
+    assert response.status_code == 200, response.text
+    event = response.json()["event"]
+    assert event["kind"] == "repair"
+    assert event["by"].startswith("sanctions_officer system (")
+    assert response.json()["status"] == "repaired"
+    after = listed.post(
+        "/persons/restrictions", {"id_number": WANG, "on": "2024-07-01"}
+    ).json()
+    assert not any("legal_representative" in r["bars"] for r in after["restrictions"])

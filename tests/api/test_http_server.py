@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -32,6 +33,12 @@ def test_serve_answers_over_http_and_audits(tmp_path: Path) -> None:
     seeded.close()
     port = _free_port()
     env = {**os.environ, "CREDLINK_AUDIT_LOG": str(tmp_path / "audit.jsonl")}
+    made = subprocess.run(
+        [sys.executable, "-m", "api", "--store", str(db), "keys", "create",
+         "--role", "investigator", "--name", "调查组 7", "--json"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    key = json.loads(made.stdout)["key"]
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "--store", str(db), "serve", "--port", str(port)],
         env=env,
@@ -52,12 +59,19 @@ def test_serve_answers_over_http_and_audits(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "the server did not come up"
                 time.sleep(0.2)
         assert health.json() == {"status": "ok", "store": "EmbeddedStore"}
-        person = httpx2.get(
-            f"{base}/persons/{resident_id(1)}", headers={"X-Requester": "t"}
+        headers = {
+            "Authorization": f"Bearer {key}",
+            "X-Purpose": "enforcement_inspection",
+        }
+        person = httpx2.post(
+            f"{base}/persons/lookup",
+            json={"id_number": resident_id(1)},
+            headers=headers,
         )
-        assert person.status_code == 200
+        assert person.status_code == 200, person.text
         assert person.json()["name"] == "张伟"
-        assert resident_id(1) in (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
+        entry = json.loads((tmp_path / "audit.jsonl").read_text(encoding="utf-8"))
+        assert (entry["key_name"], entry["subject"]) == ("调查组 7", resident_id(1))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,0 +1,139 @@
+"""``credlink keys``: API keys for the HTTP API (create, list, revoke, rotate).
+
+A key is printed once, when it is made; the store keeps only its hash, so a
+Neo4j deployment's servers share the keys. ``--roles`` / ``CREDLINK_ROLES`` names
+the roles file (default: the packaged one).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.access.apikeys import IssuedKey, create_key, revoke_key, rotate_key
+from api.access.roles import load_roles
+from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.routes.keys import key_out
+
+keys_app = typer.Typer(
+    help="API keys of the HTTP API: create (shown once), list, revoke, rotate.",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys", rich_help_panel="Access")
+
+RolesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--roles",
+        envvar="CREDLINK_ROLES",
+        help="Roles file [default: the packaged roles.toml].",
+        show_default=False,
+    ),
+]
+
+
+@keys_app.command("create")
+def create(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option("--role", help="A role of the roles file.")],
+    name: Annotated[
+        str, typer.Option("--name", help="Who holds it (organisation or system).")
+    ],
+    expires: Annotated[
+        int | None,
+        typer.Option(
+            "--expires", min=1, help="Days until it expires [default: never]."
+        ),
+    ] = None,
+    roles: RolesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make a key for a role; the key is shown this once."""
+    policy = load_roles(roles)
+    with opened_store(ctx) as store:
+        issued = create_key(
+            store,
+            policy,
+            role=role,
+            name=name,
+            expires_in=None if expires is None else timedelta(days=expires),
+        )
+    _print_issued(issued, as_json=as_json)
+
+
+@keys_app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Every key ever made (never a secret)."""
+    now = datetime.now(UTC)
+    with opened_store(ctx) as store:
+        shown = [key_out(k, now) for k in store.api_keys()]
+    if as_json:
+        print_json([k.model_dump(mode="json") for k in shown])
+        return
+    table = Table(title=f"{len(shown)} API keys")
+    for column in ("id", "name", "role", "created", "expires", "revoked", "usable"):
+        table.add_column(column)
+    for k in shown:
+        table.add_row(
+            k.key_id,
+            k.name,
+            k.role,
+            k.created_at.isoformat(timespec="seconds"),
+            k.expires_at.isoformat(timespec="seconds") if k.expires_at else "never",
+            k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "",
+            "yes" if k.usable else "no",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    key_id: Annotated[str, typer.Argument(help="The key's id (as `keys list` shows).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a key from now."""
+    with opened_store(ctx) as store:
+        revoked = key_out(revoke_key(store, key_id), datetime.now(UTC))
+    if as_json:
+        print_json(revoked.model_dump(mode="json"))
+        return
+    console.print(f"key {revoked.key_id} ({revoked.name}) revoked", highlight=False)
+
+
+@keys_app.command("rotate")
+def rotate(
+    ctx: typer.Context,
+    key_id: Annotated[str, typer.Argument(help="The key to replace.")],
+    grace: Annotated[
+        int,
+        typer.Option(
+            "--grace-hours", min=0, help="Hours the old key keeps working [default: 0]."
+        ),
+    ] = 0,
+    roles: RolesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A new key with the old one's name, role and lifetime; the old one stops."""
+    policy = load_roles(roles)
+    with opened_store(ctx) as store:
+        issued = rotate_key(store, policy, key_id, grace=timedelta(hours=grace))
+    _print_issued(issued, as_json=as_json)
+
+
+def _print_issued(issued: IssuedKey, *, as_json: bool) -> None:
+    shown = key_out(issued.record, datetime.now(UTC))
+    if as_json:
+        print_json({"key": issued.key, **shown.model_dump(mode="json")})
+        return
+    console.print(
+        f"key {shown.key_id} for {shown.name} (role {shown.role}); "
+        "shown once, store it now:",
+        highlight=False,
+    )
+    typer.echo(issued.key)
+    err_console.print("send it as `Authorization: Bearer KEY`", highlight=False)
