@@ -20,7 +20,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from graph.errors import PolicyError
-from graph.policy.lines import LineIndex, Loc
+from graph.policy.lines import LineIndex, Loc, toml_error_line
 
 DEFAULT_ROLES_NAME = "roles.toml"
 
@@ -144,7 +144,7 @@ def parse_roles(text: str, source: str) -> AccessPolicy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or 0
+        line = toml_error_line(exc)
         raise PolicyError(f"{source}:{line}: invalid TOML: {exc}") from exc
     lines = LineIndex(text)
     try:

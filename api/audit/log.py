@@ -25,6 +25,7 @@ import logging
 import os
 import threading
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -350,6 +351,7 @@ def verify_entries(
             return _bad(parsed, number, "unreadable line: not an audit entry")
     log_id = parsed[0].log if parsed else None
     seqs_after = [entry.seq for entry in parsed]
+    times_seen = Counter(seqs_after)
     seen: set[int] = set()
     prev = GENESIS
     for index, entry in enumerate(parsed):
@@ -360,7 +362,7 @@ def verify_entries(
             return _bad(parsed, number, "entry of another log inserted")
         if entry.seq != expected:
             later = set(seqs_after[index + 1 :])
-            if entry.seq in seen:
+            if entry.seq in seen or times_seen[entry.seq] > 1:
                 problem = f"entry {entry.seq} duplicated or inserted"
             elif entry.seq < expected:
                 problem = f"entries reordered: {entry.seq} after {expected - 1}"

@@ -56,3 +56,12 @@ class LineIndex:
 
 def _split_key(text: str) -> Loc:
     return tuple(part.strip().strip("\"'") for part in text.split("."))
+
+
+def toml_error_line(exc: Exception) -> int:
+    """The line a ``tomllib.TOMLDecodeError`` points at (0 when it names none)."""
+    line = getattr(exc, "lineno", None)
+    if isinstance(line, int) and line:
+        return line
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else 0
