@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -40,6 +40,7 @@ from api.routes import (
     persons,
     sanctions,
 )
+from api.schemas import ErrorOut
 from graph.policy.catalogue import load_catalogue
 
 if TYPE_CHECKING:
@@ -99,7 +100,12 @@ def create_app(
             if owned:
                 app.state.store.close()
 
+    errors: dict[int | str, dict[str, Any]] = {
+        status: {"model": ErrorOut, "description": text}
+        for status, text in _ERRORS.items()
+    }
     app = FastAPI(
+        responses=errors,
         title="credlink",
         summary="Identities, roles and the sanctions that reach responsible persons.",
         description="Every route but `/health` needs `Authorization: Bearer KEY`; "
@@ -123,6 +129,17 @@ def create_app(
         app.include_router(module.router)
     app.add_middleware(_RequestIdHeader)
     return app
+
+
+_ERRORS = {
+    401: "No credentials, or a malformed, wrong, expired or revoked key or token",
+    403: "The role may not take this action, or states no purpose of the role",
+    404: "No such person, enterprise, sanction or key",
+    409: "A transition the rules refuse, or a conflicting state",
+    422: "A request that cannot be read (values are never echoed)",
+    429: "A quota of the key is used up (see Retry-After)",
+    503: "The store or the audit log cannot answer now (see Retry-After)",
+}
 
 
 class _RequestIdHeader:

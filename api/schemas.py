@@ -410,3 +410,20 @@ class ReviewOut(_Out):
     until: date | None
     window_minutes: int
     keys: list[KeyReviewOut]
+
+
+class ProblemOut(_Out):
+    """One invalid part of a request (never the value sent)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(_Out):
+    """Every error answer: the error's name, what went wrong (a sentence, or the
+    invalid parts of a request), and a short machine-readable reason."""
+
+    error: str
+    detail: str | list[ProblemOut]
+    reason: str | None = None

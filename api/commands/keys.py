@@ -7,17 +7,21 @@ the roles file (default: the packaged one).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.access.apikeys import IssuedKey, create_key, revoke_key, rotate_key
 from api.access.roles import load_roles
 from api.console import JsonOption, app, console, err_console, opened_store, print_json
 from api.routes.keys import key_out
+from graph.errors import EntityNotFoundError, InvalidRequestError
 
 keys_app = typer.Typer(
     help="API keys of the HTTP API: create (shown once), list, revoke, rotate.",
@@ -54,7 +58,7 @@ def create(
 ) -> None:
     """Make a key for a role; the key is shown this once."""
     policy = load_roles(roles)
-    with opened_store(ctx) as store:
+    with opened_store(ctx) as store, _refusals():
         issued = create_key(
             store,
             policy,
@@ -97,7 +101,7 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a key from now."""
-    with opened_store(ctx) as store:
+    with opened_store(ctx) as store, _refusals():
         revoked = key_out(revoke_key(store, key_id), datetime.now(UTC))
     if as_json:
         print_json(revoked.model_dump(mode="json"))
@@ -120,9 +124,19 @@ def rotate(
 ) -> None:
     """A new key with the old one's name, role and lifetime; the old one stops."""
     policy = load_roles(roles)
-    with opened_store(ctx) as store:
+    with opened_store(ctx) as store, _refusals():
         issued = rotate_key(store, policy, key_id, grace=timedelta(hours=grace))
     _print_issued(issued, as_json=as_json)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """An unknown role or key, a bad name: one line and exit 2."""
+    try:
+        yield
+    except (InvalidRequestError, EntityNotFoundError) as exc:
+        err_console.print(f"[red]refused:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
 
 
 def _print_issued(issued: IssuedKey, *, as_json: bool) -> None:
