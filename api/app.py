@@ -90,6 +90,7 @@ def create_app(
             audit=log,
             quotas=quotas,
             oidc=OidcVerifier(settings) if settings is not None else None,
+            key_cache_seconds=float(os.environ.get("CREDLINK_KEY_CACHE_SECONDS", "5")),
         )
         try:
             yield

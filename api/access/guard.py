@@ -14,6 +14,7 @@ is audited by the error handler (``failed``).
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from api.access.quota import QuotaBook
     from api.access.roles import AccessPolicy, ActionSpec, Purpose, RoleSpec
     from api.audit import AuditLog
+    from graph.model import ApiKey
     from graph.store import GraphStore
 
 _bearer = HTTPBearer(
@@ -59,15 +61,37 @@ class Identity:
     role: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Access:
-    """What the guard needs, opened once per app."""
+    """What the guard needs, opened once per app.
+
+    Stored keys are cached for ``key_cache_seconds`` (a store read per request
+    would cost a round trip to Neo4j): a key revoked through this app stops at
+    once, one revoked elsewhere (another worker, the CLI) within that time.
+    """
 
     policy: AccessPolicy
     store: GraphStore
     audit: AuditLog
     quotas: QuotaBook
     oidc: OidcVerifier | None = None
+    key_cache_seconds: float = 5.0
+    _keys: dict[str, tuple[float, ApiKey | None]] = field(default_factory=dict)
+
+    def forget(self, key_id: str) -> None:
+        """Drop a key from the cache (after revoking or rotating it here)."""
+        self._keys.pop(key_id, None)
+
+    def _stored(self, key_id: str) -> ApiKey | None:
+        now = time.monotonic()
+        cached = self._keys.get(key_id)
+        if cached is not None and now - cached[0] < self.key_cache_seconds:
+            return cached[1]
+        stored = self.store.get_api_key(key_id)
+        if len(self._keys) > 10_000:
+            self._keys.clear()
+        self._keys[key_id] = (now, stored)
+        return stored
 
     def authenticate(self, token: str, now: datetime | None = None) -> Identity:
         """The identity of a bearer credential; AuthenticationError otherwise."""
@@ -75,7 +99,7 @@ class Access:
             key_id = key_id_of(token)
             if key_id is None:
                 raise AuthenticationError("malformed", "the API key is malformed")
-            stored = self.store.get_api_key(key_id)
+            stored = self._stored(key_id)
             if stored is None or not check_key(token, stored):
                 raise AuthenticationError("invalid", "the API key is not valid")
             moment = now or datetime.now(UTC)

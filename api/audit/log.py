@@ -187,7 +187,7 @@ class AuditLog:
                     last = self._last_entry(fd)
                     entry = _chain(draft, last)
                     _write_all(fd, entry.line())
-                    os.fsync(fd)
+                    os.fdatasync(fd)  # the data and the new size: durable
                     self._tail = (os.fstat(fd).st_size, entry)
                 finally:
                     fcntl.flock(fd, fcntl.LOCK_UN)

@@ -40,7 +40,9 @@ def create(body: KeyCreateIn, caller: Admin) -> KeyIssuedOut:
 @router.post("/{key_id}/revoke")
 def revoke(key_id: str, caller: Admin) -> KeyOut:
     """Revoke a key from now."""
-    return key_out(revoke_key(caller.access.store, key_id), datetime.now(UTC))
+    revoked = revoke_key(caller.access.store, key_id)
+    caller.access.forget(key_id)
+    return key_out(revoked, datetime.now(UTC))
 
 
 @router.post("/{key_id}/rotate", status_code=201)
@@ -51,6 +53,7 @@ def rotate(key_id: str, body: RotateIn, caller: Admin) -> KeyIssuedOut:
     issued = rotate_key(
         access.store, access.policy, key_id, grace=timedelta(hours=body.grace_hours)
     )
+    access.forget(key_id)
     shown = key_out(issued.record, datetime.now(UTC))
     return KeyIssuedOut(**shown.model_dump(), key=issued.key)
 

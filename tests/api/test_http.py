@@ -311,3 +311,15 @@ def test_lifecycle_writes_take_who_from_the_key(listed: Api) -> None:
         "/persons/restrictions", {"id_number": WANG, "on": "2024-07-01"}
     ).json()
     assert not any("legal_representative" in r["bars"] for r in after["restrictions"])
+
+
+def test_a_key_revoked_through_the_api_stops_at_once(api: Api) -> None:
+    body = {"id_number": resident_id(1)}
+    assert api.post("/persons/lookup", body).status_code == 200
+    key_id = api.keys["investigator"][len("clk_") : len("clk_") + 10]
+    revoked = api.post(f"/keys/{key_id}/revoke", {}, role="admin")
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["usable"] is False
+    refused = api.post("/persons/lookup", body)
+    assert refused.status_code == 401
+    assert refused.json()["reason"] == "revoked"
