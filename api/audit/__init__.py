@@ -9,6 +9,7 @@ from api.audit.log import (
     Outcome,
     VerifyReport,
     verify_entries,
+    verify_log,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Outcome",
     "VerifyReport",
     "verify_entries",
+    "verify_log",
 ]

@@ -334,6 +334,21 @@ class VerifyReport:
     checkpoints: int = 0
 
 
+def verify_log(
+    log: AuditLog, checkpoints_of: Callable[[str], Sequence[AuditCheckpoint]]
+) -> VerifyReport:
+    """Verify the file of ``log`` against the checkpoints kept for its log id
+    (``checkpoints_of``, normally ``store.audit_checkpoints``)."""
+    lines = log.lines()
+    log_id = None
+    if lines:
+        try:
+            log_id = AuditEntry.parse(lines[0]).log
+        except (ValueError, TypeError):
+            log_id = None
+    return verify_entries(lines, checkpoints_of(log_id) if log_id else ())
+
+
 def verify_entries(
     lines: Sequence[bytes], checkpoints: Iterable[AuditCheckpoint] = ()
 ) -> VerifyReport:

@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.audit import AuditEntry, AuditLog, verify_entries
+from api.audit import AuditEntry, AuditLog, verify_log
 from api.audit.review import review as review_keys
 from api.audit.review import who_queried as find_queries
 from api.console import (
@@ -44,12 +44,8 @@ _EXIT_BAD_LOG = 1
 @audit_app.command("verify")
 def verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Check the hash chain and the store's checkpoints; name the first bad entry."""
-    log = AuditLog(audit_log_file(ctx.obj))
-    lines = log.lines()
-    log_id = _log_id(lines[0]) if lines else None
     with opened_store(ctx) as store:
-        checkpoints = store.audit_checkpoints(log_id) if log_id else []
-    report = verify_entries(lines, checkpoints)
+        report = verify_log(AuditLog(audit_log_file(ctx.obj)), store.audit_checkpoints)
     if as_json:
         print_json(dataclasses.asdict(report))
     elif report.ok:
@@ -174,13 +170,6 @@ def _entries(ctx: typer.Context) -> list[AuditEntry]:
             "`credlink audit verify`",
             param_hint="--audit-log",
         ) from exc
-
-
-def _log_id(line: bytes) -> str | None:
-    try:
-        return AuditEntry.parse(line).log
-    except ValueError:
-        return None
 
 
 def _query_json(entry: AuditEntry) -> dict[str, str]:

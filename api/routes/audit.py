@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from api.access.guard import Caller, require
-from api.audit import verify_entries
+from api.audit import verify_log
 from api.audit.review import review, who_queried
 from api.keys import person_key
 from api.schemas import (
@@ -29,13 +29,8 @@ def verify(caller: Annotated[Caller, require("audit.verify")]) -> AuditVerifyOut
     """Whether the audit log's hash chain holds and agrees with the checkpoints
     kept in the store; the first bad line and what is wrong with it."""
     access = caller.access
-    log = access.audit
-    log.checkpoint()
-    lines = log.lines()
-    first = lines[0] if lines else None
-    log_id = _log_id(first)
-    checkpoints = access.store.audit_checkpoints(log_id) if log_id else []
-    report = verify_entries(lines, checkpoints)
+    access.audit.checkpoint()
+    report = verify_log(access.audit, access.store.audit_checkpoints)
     return AuditVerifyOut(
         ok=report.ok,
         entries=report.entries,
@@ -101,14 +96,3 @@ def review_keys(
             for k in found
         ],
     )
-
-
-def _log_id(line: bytes | None) -> str | None:
-    if line is None:
-        return None
-    from api.audit import AuditEntry
-
-    try:
-        return AuditEntry.parse(line).log
-    except ValueError:
-        return None
