@@ -115,6 +115,7 @@ batches = st.lists(
     max_size=8,
 )
 
+RECORD_KEYS = [(source, n) for source in ("a", "b") for n in ("1", "2", "3")]
 PROBE_DAYS = [None, DAY0, *(DAY0 + timedelta(days=n) for n in (1, 10, 20, 39, 40))]
 
 
@@ -133,9 +134,7 @@ def _answers(
     people: Sequence[str] = PEOPLE,
     companies: Sequence[str] = COMPANIES,
     sanction_ids: Sequence[str] = ("S1", "S2", "S3", "S4"),
-    records: Sequence[tuple[str, str]] = tuple(
-        (source, record_id) for source in ("a", "b") for record_id in ("1", "2", "3")
-    ),
+    records: Sequence[tuple[str, str]] = RECORD_KEYS,
     days: Sequence[date | None] = PROBE_DAYS,
 ) -> dict[str, object]:
     """Everything ``store`` answers about these keys (the test's own by default);
