@@ -38,6 +38,12 @@ class ExportView:
         """Whether persons are masked."""
         return self.view is View.PUBLIC
 
+    @property
+    def namespace(self) -> str:
+        """What entity ids of other systems (FollowTheMoney) are made under:
+        ``credlink`` (stable across exports), or this export's secret (public)."""
+        return self._secret.hex() if self.public else "credlink"
+
     def key(self, person_id: str) -> str:
         """How the export names a person: the key, or its pseudonym (``P…``)."""
         if not self.public:
