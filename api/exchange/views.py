@@ -74,10 +74,16 @@ class ExportView:
         return replace(role, person_id=self.key(role.person_id))
 
     def sanction(self, sanction: Sanction) -> Sanction:
-        """A sanction; public: a person subject by pseudonym."""
+        """A sanction; public: a person subject by pseudonym (in its id too)."""
         if not self.public or sanction.subject_kind is EntityKind.ENTERPRISE:
             return sanction
-        return replace(sanction, subject_id=self.key(sanction.subject_id))
+        alias = self.key(sanction.subject_id)
+        return replace(
+            sanction,
+            subject_id=alias,
+            # an id the loaders made (type|decision|person|key) holds the key
+            sanction_id=sanction.sanction_id.replace(sanction.subject_id, alias),
+        )
 
     def fact(self, fact: RestrictionFact) -> RestrictionFact:
         """A restriction; public: the person (and the role id, which holds the
@@ -89,6 +95,8 @@ class ExportView:
             fact,
             person_id=alias,
             restriction_id=fact.restriction_id.replace(fact.person_id, alias),
+            # a direct measure's sanction is against the person (see sanction)
+            sanction_id=fact.sanction_id.replace(fact.person_id, alias),
             role_id=None
             if fact.role_id is None
             else fact.role_id.replace(fact.person_id, alias),
