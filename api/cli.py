@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from api.commands import bulk, explore, linkage, loading, neo4j, sanctions, serve, store  # noqa: F401 - importing registers the commands
+from api.commands import (  # noqa: F401 - importing registers the commands
+    bulk,
+    exchange,
+    explore,
+    linkage,
+    loading,
+    neo4j,
+    sanctions,
+    serve,
+    store,
+)
 from api.console import app, err_console
 from graph.errors import GraphUnavailableError, LinkageError
 

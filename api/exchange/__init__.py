@@ -1,7 +1,7 @@
 """Exchange: the graph in the formats other systems read (docs/exchange.md)."""
 
-from api.exchange.neo4j_csv import export_neo4j_csv
+from api.exchange.formats import ExportFormat, export
 from api.exchange.population import Population
 from api.exchange.views import ExportView
 
-__all__ = ["ExportView", "Population", "export_neo4j_csv"]
+__all__ = ["ExportFormat", "ExportView", "Population", "export"]
