@@ -130,8 +130,16 @@ class _FtmReader:
         return (*found, None)
 
     def rows(self, file: InputFile) -> Iterator[RawRow]:
-        with self.path.open(encoding="utf-8", errors="replace") as lines:
-            for line_no, line in enumerate(lines, start=1):
+        with self.path.open("rb") as lines:
+            for line_no, data in enumerate(lines, start=1):
+                try:
+                    line = data.decode("utf-8-sig" if line_no == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    if file.kind is _UNMAPPED_KIND:
+                        text = data.decode("utf-8", errors="replace")
+                        error = RowError("", f"undecodable: {exc.reason}")
+                        yield RawRow(line_no, (), text.rstrip("\r\n"), error)
+                    continue
                 if not line.strip():
                     continue
                 yield from self._rows_of(file.kind, line_no, line.rstrip("\r\n"))

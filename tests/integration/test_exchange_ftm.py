@@ -182,9 +182,9 @@ def test_what_does_not_map_is_quarantined_with_file_and_line(
     path = tmp_path / "entities.ftm.json"
     lines = [json.dumps(e, ensure_ascii=False) for e in entities]
     lines.insert(3, "{not json")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b"\xff\xfe{}\n")
     report = load_ftm(path, embedded_store, quarantine_dir=tmp_path / "q")
-    assert report.read == len(lines)
+    assert report.read == len(lines) + 1
     assert report.loaded == 4  # p1, c1, d1 and s2
     quarantined = []
     for file in report.quarantine_files:
@@ -201,7 +201,8 @@ def test_what_does_not_map_is_quarantined_with_file_and_line(
     assert got["8"] == ("role", "unknown role 'chief wizard'")
     assert got["9"] == ("type", "unknown sanction type 'EU sanctions'")
     assert got["11"][0] == "since"
-    assert len(got) == 7
+    assert got["12"] == ("", "undecodable: invalid start byte")
+    assert len(got) == 8
     roles = list(embedded_store.iter_roles())
     assert [(r.role.value, r.source, r.record_id) for r in roles] == [
         ("director", "entities.ftm.json", "d1")
