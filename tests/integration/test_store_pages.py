@@ -6,12 +6,13 @@ Pages are made tiny so that every read crosses several page boundaries.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, LiteralString
 
 import pytest
 
 import graph.embedded_store
 import graph.neo4j_store
+from graph import queries
 from graph.model import EntityKind, RoleType
 from graph.policy import load_catalogue
 from tests.factories import (
@@ -24,6 +25,8 @@ from tests.factories import (
 )
 
 if TYPE_CHECKING:
+    import neo4j
+
     from graph.store import GraphStore
 
 PERSONS = 7
@@ -121,3 +124,36 @@ def test_an_empty_store_yields_nothing(store: GraphStore) -> None:
     assert list(store.iter_roles()) == []
     assert list(store.iter_sanctions()) == []
     assert list(store.iter_restriction_facts()) == []
+
+
+@pytest.mark.neo4j
+@pytest.mark.usefixtures("neo4j_store")  # its schema: the indexes the pages seek
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PAGE_PERSONS",
+        "PAGE_ENTERPRISES",
+        "PAGE_ROLES",
+        "PAGE_SANCTIONS",
+        "PAGE_RESTRICTION_FACTS",
+    ],
+)
+def test_a_page_seeks_the_key_index_and_sorts_nothing(
+    neo4j_driver: neo4j.Driver, name: str
+) -> None:
+    """Each page costs its own size, not the store's: keyset pagination only pays
+    when the query seeks the key's index in order (no Sort of every row)."""
+    query: LiteralString = getattr(queries, name)
+    with neo4j_driver.session() as session:
+        summary = session.run("EXPLAIN " + query, after="", limit=10, on=None).consume()
+    assert summary.plan is not None
+    operators: list[str] = []
+
+    def walk(step: dict[str, Any]) -> None:
+        operators.append(step["operatorType"].split("@")[0])
+        for child in step.get("children", []):
+            walk(child)
+
+    walk(summary.plan)
+    assert any(op.endswith("IndexSeekByRange") for op in operators), operators
+    assert not any("Sort" in op for op in operators), operators
