@@ -7,6 +7,7 @@ import sys
 from api.commands import (  # noqa: F401 - importing registers the commands
     audit,
     bulk,
+    exchange,
     explore,
     keys,
     linkage,

@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import networkx as nx
 
@@ -641,6 +641,59 @@ class EmbeddedStore:
             "SELECT sanction_id FROM pending_sanctions ORDER BY sanction_id"
         )
         return [row["sanction_id"] for row in rows]
+
+    # -- export: everything, page by page ------------------------------------------
+    def iter_persons(self) -> Iterator[Person]:
+        """Every person sorted by key, read in pages."""
+        for page in self._pages("persons", "person_id"):
+            yield from (_row_to_person(row) for row in page)
+
+    def iter_enterprises(self) -> Iterator[Enterprise]:
+        """Every enterprise sorted by credit code, read in pages."""
+        for page in self._pages("enterprises", "credit_code"):
+            yield from (_row_to_enterprise(row) for row in page)
+
+    def iter_roles(self, on: date | None = None) -> Iterator[Role]:
+        """Every role (held on ``on`` when given) sorted by id, read in pages."""
+        for page in self._pages("roles", "role_id"):
+            roles = (_row_to_role(row) for row in page)
+            yield from (r for r in roles if on is None or r.held_on(on))
+
+    def iter_sanctions(self) -> Iterator[Sanction]:
+        """Every sanction sorted by id, read in pages."""
+        for page in self._pages("sanctions", "sanction_id"):
+            yield from (_row_to_sanction(row) for row in page)
+
+    def iter_restriction_facts(
+        self, on: date | None = None
+    ) -> Iterator[RestrictionFact]:
+        """Every stored restriction (valid on ``on`` when given) sorted by
+        (person_id, restriction_id), read in pages."""
+        day = _iso(on)
+        after = ("", "")
+        while True:
+            rows = self._query(
+                "SELECT * FROM restrictions WHERE (person_id, restriction_id) > (?, ?)"
+                " ORDER BY person_id, restriction_id LIMIT ?",
+                (*after, _PAGE),
+            )
+            for row in rows:
+                if day is None or row["valid_from"] <= day < row["valid_until"]:
+                    yield _row_to_fact(row)
+            if len(rows) < _PAGE:
+                return
+            after = (rows[-1]["person_id"], rows[-1]["restriction_id"])
+
+    def _pages(self, table: str, key: str) -> Iterator[list[sqlite3.Row]]:
+        """The rows of ``table`` by ``key`` (its primary key), page by page."""
+        after = ""
+        while True:
+            rows = self._query(_PAGE_QUERIES[table], (after, _PAGE))
+            if rows:
+                yield rows
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][key]
 
     def restriction_facts(
         self,
@@ -1327,6 +1380,9 @@ CREATE TABLE IF NOT EXISTS restrictions (
     valid_until TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS restrictions_person ON restrictions(person_id);
+-- iter_restriction_facts reads facts in (person_id, restriction_id) order
+CREATE INDEX IF NOT EXISTS restrictions_person_fact
+    ON restrictions(person_id, restriction_id);
 CREATE INDEX IF NOT EXISTS restrictions_sanction ON restrictions(sanction_id);
 CREATE TABLE IF NOT EXISTS sanction_events (
     sanction_id TEXT NOT NULL,
@@ -1423,7 +1479,18 @@ def _row_to_event(row: sqlite3.Row) -> SanctionEvent:
 
 # -- linkage -----------------------------------------------------------------------
 
-_PAGE = 10_000  # source records read per query by iter_source_records
+_PAGE = 10_000  # rows read per query by iter_source_records and the export reads
+
+# the export reads (EmbeddedStore._pages): one page of a table after a key
+_PAGE_QUERIES: Final = {
+    table: f"SELECT * FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT ?"
+    for table, key in (
+        ("persons", "person_id"),
+        ("enterprises", "credit_code"),
+        ("roles", "role_id"),
+        ("sanctions", "sanction_id"),
+    )
+}
 
 _LINKAGE_DDL = """
 CREATE TABLE IF NOT EXISTS judgements (

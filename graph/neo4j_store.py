@@ -71,6 +71,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
+_PAGE = 5000  # rows per page of the iter_* reads (export)
+_FACT_PAGE = 2000  # persons per page of iter_restriction_facts
 
 
 class Neo4jStore:
@@ -383,6 +385,64 @@ class Neo4jStore:
     def pending_sanctions(self) -> list[str]:
         """Ids of the sanctions whose restrictions wait to be derived, sorted."""
         return [row["sanction_id"] for row in self._read(queries.PENDING_SANCTIONS)]
+
+    # -- export: everything, page by page ------------------------------------------
+    def iter_persons(self) -> Iterator[Person]:
+        """Every person sorted by key, read in pages."""
+        for page in self._pages(queries.PAGE_PERSONS, "person_id"):
+            yield from (_to_person(row) for row in page)
+
+    def iter_enterprises(self) -> Iterator[Enterprise]:
+        """Every enterprise sorted by credit code, read in pages."""
+        for page in self._pages(queries.PAGE_ENTERPRISES, "credit_code"):
+            yield from (_to_enterprise(row) for row in page)
+
+    def iter_roles(self, on: date | None = None) -> Iterator[Role]:
+        """Every role (held on ``on`` when given) sorted by id, read in pages."""
+        for page in self._pages(queries.PAGE_ROLES, "role_id", on=on):
+            yield from (_to_role(row) for row in page if row["held"])
+
+    def iter_sanctions(self) -> Iterator[Sanction]:
+        """Every sanction sorted by id, read in pages."""
+        for page in self._pages(queries.PAGE_SANCTIONS, "sanction_id"):
+            yield from (_to_sanction(row) for row in page)
+
+    def iter_restriction_facts(
+        self, on: date | None = None
+    ) -> Iterator[RestrictionFact]:
+        """Every stored restriction (valid on ``on`` when given) sorted by
+        (person_id, restriction_id), read in pages of persons."""
+        for page in self._pages(
+            queries.PAGE_RESTRICTION_FACTS, "person_id", limit=_FACT_PAGE, on=on
+        ):
+            facts = [
+                _to_fact({**row["fact"], "person_id": row["person_id"]})
+                for row in page
+                if row["fact"] is not None
+            ]
+            yield from sorted(facts, key=lambda f: (f.person_id, f.restriction_id))
+
+    def _pages(
+        self,
+        query: LiteralString,
+        key: str,
+        *,
+        limit: int | None = None,
+        **params: Any,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The rows of ``query`` page by page: each page starts after the last
+        ``key`` of the one before (``$after``) and holds at most ``$limit`` keys."""
+        limit = limit or _PAGE  # read at call time: tests make pages small
+        after = ""
+        while True:
+            page = self._read(query, after=after, limit=limit, **params)
+            if not page:
+                return
+            yield page
+            keys = {row[key] for row in page}
+            if len(keys) < limit:
+                return
+            after = page[-1][key]
 
     def restriction_facts(
         self,

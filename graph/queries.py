@@ -995,3 +995,69 @@ MATCH (c:AuditCheckpoint {log_id: $log_id})
 RETURN c.log_id AS log_id, c.seq AS seq, c.head AS head, c.at AS at
 ORDER BY seq
 """
+
+# -- export: the whole graph in pages (keyset pagination) ------------------------
+# Each page starts after the last key of the one before ($after, "" for the first)
+# and holds at most $limit rows, so an export reads the graph in constant memory.
+
+PAGE_PERSONS: Final[LiteralString] = """
+// $after, $limit; returns person_id, name, birth_date, sex, aliases by person_id.
+MATCH (p:Person) WHERE p.person_id > $after
+RETURN p.person_id AS person_id, p.name AS name, p.birth_date AS birth_date,
+       p.sex AS sex, p.aliases AS aliases
+ORDER BY p.person_id
+LIMIT $limit
+"""
+
+PAGE_ENTERPRISES: Final[LiteralString] = """
+// $after, $limit; returns the enterprise columns by credit_code.
+MATCH (e:Enterprise) WHERE e.credit_code > $after
+RETURN e.credit_code AS credit_code, e.name AS name, e.status AS status,
+       e.founded_on AS founded_on, e.conforming AS conforming,
+       e.org_code AS org_code, e.registration_no AS registration_no
+ORDER BY e.credit_code
+LIMIT $limit
+"""
+
+PAGE_ROLES: Final[LiteralString] = """
+// $after, $limit, $on (date or null); returns role_id and the role columns of the
+// next $limit roles by role_id, and held: whether each is held on $on (the pages
+// step over every role; the caller keeps the held ones).
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise) WHERE r.role_id > $after
+RETURN r.role_id AS role_id, p.person_id AS person_id,
+       e.credit_code AS credit_code, r.type AS type, r.since AS since,
+       r.until AS until, r.source AS source, r.record_id AS record_id,
+       ($on IS NULL OR ((r.since IS NULL OR r.since <= $on)
+                        AND (r.until IS NULL OR $on < r.until))) AS held
+ORDER BY r.role_id
+LIMIT $limit
+"""
+
+PAGE_SANCTIONS: Final[LiteralString] = (
+    """
+// $after, $limit; returns the sanction columns by sanction_id.
+MATCH (s:Sanction) WHERE s.sanction_id > $after
+"""
+    + _SANCTION_COLUMNS
+    + """
+ORDER BY sanction_id
+LIMIT $limit
+"""
+)
+
+PAGE_RESTRICTION_FACTS: Final[LiteralString] = """
+// $after (person_id), $limit (persons), $on (date or null); returns, for the next
+// $limit persons by person_id, person_id and fact: the fact columns of each of its
+// restrictions valid on $on (null when it has none: one row per such person).
+MATCH (p:Person) WHERE p.person_id > $after
+WITH p ORDER BY p.person_id LIMIT $limit
+OPTIONAL MATCH (p)-[x:RESTRICTED_BY]->(s:Sanction)
+WHERE $on IS NULL OR (s.decided_on <= $on AND $on < x.valid_until)
+RETURN p.person_id AS person_id,
+       CASE WHEN x IS NULL THEN null ELSE {
+         restriction_id: s.sanction_id + '|' + p.person_id + '|' + x.measure + '|'
+                         + coalesce(x.role_id, 'direct'),
+         sanction_id: s.sanction_id, measure: x.measure, role_id: x.role_id,
+         valid_from: s.decided_on, valid_until: x.valid_until} END AS fact
+ORDER BY person_id
+"""

@@ -179,6 +179,34 @@ class GraphStore(Protocol):
         """
         ...
 
+    # -- export ------------------------------------------------------------------
+    # Everything the store holds, read in pages (keyset pagination on the key), so
+    # an export of any size runs in constant memory.
+
+    def iter_persons(self) -> Iterator[Person]:
+        """Every person sorted by key, read in pages."""
+        ...
+
+    def iter_enterprises(self) -> Iterator[Enterprise]:
+        """Every enterprise sorted by credit code, read in pages."""
+        ...
+
+    def iter_roles(self, on: date | None = None) -> Iterator[Role]:
+        """Every role sorted by ``role_id`` (only those held on ``on`` when given,
+        half-open as ``Role.held_on``), read in pages."""
+        ...
+
+    def iter_sanctions(self) -> Iterator[Sanction]:
+        """Every sanction sorted by id, read in pages."""
+        ...
+
+    def iter_restriction_facts(
+        self, on: date | None = None
+    ) -> Iterator[RestrictionFact]:
+        """Every stored restriction sorted by (person_id, restriction_id) (only
+        those valid on ``on`` when given, as ``restriction_facts``), read in pages."""
+        ...
+
     # -- propagation -------------------------------------------------------------
     def propagate(
         self, catalogue: Catalogue, *, full: bool = False

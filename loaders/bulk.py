@@ -587,15 +587,15 @@ class _ImportSink:
         self._require(EntityKind.PERSON, {r.person_id for r in roles})
         self._require(EntityKind.ENTERPRISE, {r.credit_code for r in roles})
         for r in roles:
-            line = _line(
-                _text(r.person_id),
-                _text(r.credit_code),
-                _text(r.role_id),
-                _text(r.role.value),
-                _day(r.since),
-                _day(r.until),
-                _text(r.source),
-                _text(r.record_id),
+            line = csv_line(
+                csv_text(r.person_id),
+                csv_text(r.credit_code),
+                csv_text(r.role_id),
+                csv_text(r.role.value),
+                csv_day(r.since),
+                csv_day(r.until),
+                csv_text(r.source),
+                csv_text(r.record_id),
             )
             self._note_breaks(line)
             self._roles.add(r.role_id, line)
@@ -612,13 +612,13 @@ class _ImportSink:
     def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
         """Spool source records by (source, record_id); the last write wins."""
         for r in records:
-            line = _line(
-                _text(r.key),
-                _text(r.source),
-                _text(r.record_id),
-                _text(r.kind.value),
-                _text(_raw_json(r)),
-                _optional(r.entity_key),
+            line = csv_line(
+                csv_text(r.key),
+                csv_text(r.source),
+                csv_text(r.record_id),
+                csv_text(r.kind.value),
+                csv_text(_raw_json(r)),
+                csv_optional(r.entity_key),
             )
             self._note_breaks(line)
             self._records.add((sys.intern(r.source), r.record_id), line)
@@ -692,11 +692,11 @@ class _ImportSink:
                     if ARRAY_DELIMITER in alias:
                         raise ValueError(f"alias {alias!r} of {key} holds U+001F")
                 out.write(
-                    _line(
-                        _text(key),
+                    csv_line(
+                        csv_text(key),
                         self._checked(name),
-                        _day(birth_date),
-                        _optional(sex.value if sex else None),
+                        csv_day(birth_date),
+                        csv_optional(sex.value if sex else None),
                         self._checked(ARRAY_DELIMITER.join(aliases)) if aliases else "",
                     )
                 )
@@ -705,14 +705,14 @@ class _ImportSink:
             for key, e in self._enterprises.items():
                 name, status, founded_on, conforming, org_code, registration_no = e
                 out.write(
-                    _line(
-                        _text(key),
+                    csv_line(
+                        csv_text(key),
                         self._checked(name),
                         self._checked_optional(status),
-                        _day(founded_on),
+                        csv_day(founded_on),
                         "true" if conforming else "false",
-                        _optional(org_code),
-                        _optional(registration_no),
+                        csv_optional(org_code),
+                        csv_optional(registration_no),
                     )
                 )
         sanctions = directory / "sanctions.csv"
@@ -731,20 +731,20 @@ class _ImportSink:
         ):
             for s in self._sanctions.values():
                 out.write(
-                    _line(
-                        _text(s.sanction_id),
-                        _text(s.subject_kind.value),
-                        _text(s.subject_id),
+                    csv_line(
+                        csv_text(s.sanction_id),
+                        csv_text(s.subject_kind.value),
+                        csv_text(s.subject_id),
                         self._checked(s.type),
                         self._checked(s.authority),
                         self._checked(s.decision_no),
-                        _day(s.decided_on),
-                        _day(s.violation_date),
-                        _day(s.display_until),
-                        _text(s.status.value),
+                        csv_day(s.decided_on),
+                        csv_day(s.violation_date),
+                        csv_day(s.display_until),
+                        csv_text(s.status.value),
                     )
                 )
-                edge = _line(_text(s.sanction_id), _text(s.subject_id))
+                edge = csv_line(csv_text(s.sanction_id), csv_text(s.subject_id))
                 if s.subject_kind is EntityKind.PERSON:
                     on_person.write(edge)
                 else:
@@ -786,7 +786,7 @@ class _ImportSink:
         """A quoted free-text value; notes whether the import must allow newlines."""
         if "\n" in value or "\r" in value:
             self.multiline = True
-        return _text(value)
+        return csv_text(value)
 
     def _checked_optional(self, value: str | None) -> str:
         return "" if value is None else self._checked(value)
@@ -802,21 +802,23 @@ def _as_store(sink: _ImportSink) -> GraphStore:
     return cast("GraphStore", sink)
 
 
-def _text(value: str) -> str:
+def csv_text(value: str) -> str:
     """A quoted CSV value (RFC 4180): an empty string stays an empty string."""
     return '"' + value.replace('"', '""') + '"'
 
 
-def _optional(value: str | None) -> str:
+def csv_optional(value: str | None) -> str:
     """A quoted value, or an empty unquoted field (the property stays unset)."""
-    return "" if value is None else _text(value)
+    return "" if value is None else csv_text(value)
 
 
-def _day(value: date | None) -> str:
+def csv_day(value: date | None) -> str:
+    """A date as neo4j-admin reads a ``:date`` column; empty when absent."""
     return "" if value is None else value.isoformat()
 
 
-def _line(*cells: str) -> str:
+def csv_line(*cells: str) -> str:
+    """One line of an import file from its formatted cells."""
     return ",".join(cells) + "\n"
 
 

@@ -40,7 +40,7 @@ from loaders.readers import (
 from loaders.rows import PendingRow, RowResult, interpret_row
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
     from graph.model import Enterprise, Person, Role, Sanction, SourceRecord
@@ -130,7 +130,35 @@ def load_folder(
     if path.resolve().is_relative_to(qdir.resolve()):
         raise ValueError(f"the quarantine folder {qdir} holds the input {path}")
     files = discover_inputs(path, exclude=qdir)
-    quarantine = Quarantine(qdir)
+    return load_files(
+        files,
+        store,
+        quarantine_dir=qdir,
+        strict=strict,
+        batch_size=batch_size,
+        progress=progress,
+    )
+
+
+def load_files(
+    files: Sequence[InputFile],
+    store: GraphStore,
+    *,
+    quarantine_dir: Path,
+    rows_of: Callable[[InputFile], Iterator[RawRow]] = read_rows,
+    strict: bool = False,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> LoadReport:
+    """Load ``files`` in their order, rows read by ``rows_of``, as :func:`load_folder`.
+
+    For inputs that are not a folder of files (``loaders.ftm`` reads one
+    FollowTheMoney file as four inputs): every row takes the path of a folder's,
+    through :func:`~loaders.rows.interpret_row`, batches, stubs and quarantine.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive: {batch_size}")
+    quarantine = Quarantine(quarantine_dir)
     reports: list[FileReport] = []
     total = 0
     rejected = 0
@@ -152,7 +180,7 @@ def load_folder(
     try:
         for file in files:
             read = rejected = 0
-            for raw in read_rows(file):
+            for raw in rows_of(file):
                 read += 1
                 total += 1
                 outcome = raw.error or interpret_row(

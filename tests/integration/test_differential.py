@@ -27,6 +27,8 @@ from graph.model import (
 from tests.factories import credit_code, resident_id
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from graph.neo4j_store import Neo4jStore
     from graph.store import GraphStore
 
@@ -113,6 +115,7 @@ batches = st.lists(
     max_size=8,
 )
 
+RECORD_KEYS = [(source, n) for source in ("a", "b") for n in ("1", "2", "3")]
 PROBE_DAYS = [None, DAY0, *(DAY0 + timedelta(days=n) for n in (1, 10, 20, 39, 40))]
 
 
@@ -125,33 +128,42 @@ def _write(store: GraphStore, kind: str, batch: list[object]) -> str:
     return "ok"
 
 
-def _answers(store: GraphStore) -> dict[str, object]:
+def _answers(
+    store: GraphStore,
+    *,
+    people: Sequence[str] = PEOPLE,
+    companies: Sequence[str] = COMPANIES,
+    sanction_ids: Sequence[str] = ("S1", "S2", "S3", "S4"),
+    records: Sequence[tuple[str, str]] = RECORD_KEYS,
+    days: Sequence[date | None] = PROBE_DAYS,
+) -> dict[str, object]:
+    """Everything ``store`` answers about these keys (the test's own by default);
+    the export round trips (tests/integration/test_exchange_*) read with it too."""
     answers: dict[str, object] = {"counts": store.counts()}
-    for key in PEOPLE:
+    for key in people:
         answers[f"person {key}"] = store.get_person(key)
         answers[f"sanctions {key}"] = store.sanctions_against(EntityKind.PERSON, key)
         answers[f"records {key}"] = store.source_records_of(EntityKind.PERSON, key)
-        for day in PROBE_DAYS:
+        for day in days:
             answers[f"roles {key} {day}"] = store.neighbours(
                 EntityKind.PERSON, key, day
             )
-    for key in COMPANIES:
+    for key in companies:
         answers[f"enterprise {key}"] = store.get_enterprise(key)
         answers[f"sanctions {key}"] = store.sanctions_against(
             EntityKind.ENTERPRISE, key
         )
         answers[f"records {key}"] = store.source_records_of(EntityKind.ENTERPRISE, key)
-        for day in PROBE_DAYS:
+        for day in days:
             answers[f"roles {key} {day}"] = store.neighbours(
                 EntityKind.ENTERPRISE, key, day
             )
-    for sanction_id in ("S1", "S2", "S3", "S4"):
+    for sanction_id in sanction_ids:
         answers[f"sanction {sanction_id}"] = store.get_sanction(sanction_id)
-    for source in ("a", "b"):
-        for record_id in ("1", "2", "3"):
-            answers[f"record {source} {record_id}"] = store.get_source_record(
-                source, record_id
-            )
+    for source, record_id in records:
+        answers[f"record {source} {record_id}"] = store.get_source_record(
+            source, record_id
+        )
     return answers
 
 
