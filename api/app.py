@@ -9,21 +9,28 @@ header and is written to the audit file before it is answered.
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
-from api.deps import open_store, store_location
 from api.errors import install_error_handlers
 from api.routes import connections, enterprises, health, persons, sanctions
+from api.stores import open_store, store_location
+from graph.errors import StoreMissingError
 from graph.policy.catalogue import load_catalogue
 
+_log = logging.getLogger("credlink")
+# Paths answered even without a store: the documentation of the API.
+_WITHOUT_STORE = frozenset({"/docs", "/redoc", "/openapi.json"})
+
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from graph.policy.catalogue import Catalogue
     from graph.store import GraphStore
@@ -39,7 +46,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store if store is not None else open_store(store_location())
+        app.state.store = store
+        if store is None:
+            try:
+                app.state.store = open_store(store_location())
+            except StoreMissingError:
+                # Answer 503 to every request rather than from an empty new store.
+                app.state.store = None
+                _log.error("no credlink store at %s", store_location())
         app.state.catalogue = catalogue or load_catalogue(
             Path(path) if (path := os.environ.get("CREDLINK_CATALOGUE")) else None
         )
@@ -49,7 +63,7 @@ def create_app(
         try:
             yield
         finally:
-            if owned:
+            if owned and app.state.store is not None:
                 app.state.store.close()
 
     app = FastAPI(
@@ -59,6 +73,23 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+
+    @app.middleware("http")
+    async def refuse_without_store(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """503 for every question while no store exists (the docs still load)."""
+        if app.state.store is None and request.url.path not in _WITHOUT_STORE:
+            return JSONResponse(
+                {
+                    "error": "GraphUnavailableError",
+                    "detail": "the service has no store to answer from; "
+                    "its operator must create or attach one",
+                },
+                status_code=503,
+            )
+        return await call_next(request)
+
     for module in (health, persons, enterprises, sanctions, connections):
         app.include_router(module.router)
     return app

@@ -27,15 +27,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
-from api.deps import is_neo4j_location, open_store, store_location
+from api.stores import is_neo4j_location, open_store, store_location
 from graph.errors import GraphUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from types import ModuleType
 
+    from pydantic import BaseModel
+
+    from api.schemas import RestrictionOut
     from graph.store import GraphStore
 
 app = typer.Typer(
@@ -50,6 +54,13 @@ neo4j_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(neo4j_app, name="neo4j", rich_help_panel="Service")
+
+# Exit codes of every command (README, "Exit codes"): 0 answered; 1 the answer is
+# "no" (blocked, refused while another run works) or the store holds no record of
+# whom was asked about; 2 usage or bad input; 3 the store is missing or unavailable.
+EXIT_NEGATIVE = 1
+EXIT_INPUT = 2
+EXIT_STORE = 3
 
 console = Console()
 err_console = Console(stderr=True)
@@ -112,6 +123,14 @@ def _main(
     )
 
 
+def state_of(ctx: typer.Context) -> _State:
+    """The options given before the command (``--store``, ``--as`` …)."""
+    if not isinstance(ctx.obj, _State):
+        ctx.obj = _State()
+    state: _State = ctx.obj
+    return state
+
+
 def audit(ctx: typer.Context, action: str, subject: str) -> None:
     """Record a query of personal data (durably) before it is answered."""
     state: _State = ctx.obj if isinstance(ctx.obj, _State) else _State()
@@ -145,9 +164,59 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
+def print_model(value: BaseModel) -> None:
+    """Print a response model as JSON: the very shape the HTTP API returns."""
+    typer.echo(value.model_dump_json(indent=2))
+
+
+def no_record(sentence: str) -> None:
+    """Say that the store holds no record of whom was asked about (exit 1 follows)."""
+    console.print(
+        f"[yellow]{escape(sentence)}[/yellow]", highlight=False, soft_wrap=True
+    )
+
+
+def not_held(kind: str, key: str, *, as_json: bool) -> typer.Exit:
+    """The answer when the store holds no such person or enterprise: a stated
+    outcome (``person_known: false`` in JSON, a sentence in text), exit 1."""
+    from api.keys import is_person_key
+    from api.masking import mask_id_number
+    from api.schemas import EnterpriseNotHeldOut, PersonNotHeldOut
+
+    if kind != "enterprise" and is_person_key(key):
+        sentence = (
+            f"no record held: the store holds no person {mask_id_number(key)}; "
+            "nothing is known of them"
+        )
+        if as_json:
+            print_model(PersonNotHeldOut(person_id=key, detail=sentence))
+    else:
+        sentence = f"no record held: the store holds no {kind} {key}"
+        if as_json:
+            print_model(EnterpriseNotHeldOut(credit_code=key, detail=sentence))
+    if not as_json:
+        no_record(sentence)
+    return typer.Exit(EXIT_NEGATIVE)
+
+
+def status_text(item: RestrictionOut) -> str:
+    """A restriction's status as a table cell: what, since when, by which event."""
+    text = item.status.value.replace("_", " ")
+    if item.status_on is not None:
+        text += f" since {item.status_on.isoformat()}"
+    event = item.status_event
+    if event is not None:
+        text += f" ({event.kind} by {event.by}: {event.reason})"
+    return escape(text)
+
+
 @contextmanager
-def opened_store(ctx: typer.Context) -> Iterator[GraphStore]:
-    """The store chosen by ``--store`` / ``CREDLINK_STORE``, closed afterwards."""
+def opened_store(ctx: typer.Context, *, create: bool = False) -> Iterator[GraphStore]:
+    """The store chosen by ``--store`` / ``CREDLINK_STORE``, closed afterwards.
+
+    An embedded store that does not exist is refused (StoreMissingError, exit 3)
+    unless ``create``: only ``init``, ``load`` and ``demo`` make a new one.
+    """
     state: _State = ctx.obj if isinstance(ctx.obj, _State) else _State()
     location = store_location(state.store)
     user = password = None
@@ -156,7 +225,7 @@ def opened_store(ctx: typer.Context) -> Iterator[GraphStore]:
         local = launcher().status()
         if local is not None and local.uri == location:
             user, password = local.user, local.password
-    store = open_store(location, user=user, password=password)
+    store = open_store(location, user=user, password=password, create=create)
     try:
         yield store
     finally:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from graph.model import EntityKind, RoleType, Sex
+from graph.propagation import RestrictionStatus
 
 
 class _Out(BaseModel):
@@ -116,9 +118,25 @@ class HealthOut(_Out):
     store: str
 
 
+class LifecycleEventOut(_Out):
+    """The recorded event behind a restriction's status (repair, objection …)."""
+
+    kind: str
+    on: date
+    seq: int
+    by: str
+    reason: str
+
+
 class RestrictionOut(_Out):
     """A restriction in force (or, in a trace without a date, ever derived), with
-    its chain: sanction -> subject -> role and its interval -> person."""
+    its chain: sanction -> subject -> role and its interval -> person.
+
+    ``status`` is where it stands on the day asked about (today for a trace without
+    a date): in_force, corrected, suspended, repaired, revoked, expired or not_yet,
+    since ``status_on``, because of ``status_event`` (None when its dates alone
+    decide). ``ends_on`` is its effective end: ``valid_until``, or the day a repair
+    or an upheld objection ended it."""
 
     restriction_id: str
     sanction_id: str
@@ -128,6 +146,10 @@ class RestrictionOut(_Out):
     except_enterprise: str | None
     valid_from: date
     valid_until: date
+    ends_on: date
+    status: RestrictionStatus
+    status_on: date | None
+    status_event: LifecycleEventOut | None
     survives_repair: bool
     example: bool
     explanation: str
@@ -153,7 +175,11 @@ class RestrictionsOut(_Out):
 
 
 class AppointmentCheckOut(_Out):
-    """May the person take the role in the enterprise on the date? If not, why."""
+    """May the person take the role in the enterprise on the date? If not, why.
+
+    ``outcome`` is the answer to act on: ``allowed``, ``blocked``, or
+    ``no_record_held`` when the store holds no such person (nothing blocks them,
+    but nothing is known about them either: never a clearance)."""
 
     person_id: str
     person_known: bool
@@ -163,6 +189,24 @@ class AppointmentCheckOut(_Out):
     allowed: bool
     blocking: list[RestrictionOut]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outcome(self) -> CheckOutcome:
+        """allowed, blocked or no_record_held."""
+        if not self.allowed:
+            return CheckOutcome.BLOCKED
+        if not self.person_known:
+            return CheckOutcome.NO_RECORD_HELD
+        return CheckOutcome.ALLOWED
+
+
+class CheckOutcome(StrEnum):
+    """The answer of an appointment check."""
+
+    ALLOWED = "allowed"
+    BLOCKED = "blocked"
+    NO_RECORD_HELD = "no_record_held"
+
 
 class TraceOut(_Out):
     """Everyone a sanction reaches, and why (in force on ``on``; all when None)."""
@@ -170,3 +214,20 @@ class TraceOut(_Out):
     sanction_id: str
     on: date | None
     restrictions: list[RestrictionOut]
+
+
+class PersonNotHeldOut(_Out):
+    """The store holds no record of the person asked about: nothing is known of
+    them (the command line's answer, with exit code 1)."""
+
+    person_id: str
+    person_known: bool = False
+    detail: str
+
+
+class EnterpriseNotHeldOut(_Out):
+    """The store holds no record of the enterprise asked about."""
+
+    credit_code: str
+    enterprise_known: bool = False
+    detail: str

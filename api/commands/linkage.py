@@ -26,6 +26,7 @@ from api.console import (
     audit,
     console,
     err_console,
+    not_held,
     opened_store,
     print_json,
 )
@@ -252,7 +253,7 @@ def explain(
     with opened_store(ctx) as store:
         found = store.get_person(person_id)
         if found is None:
-            raise typer.BadParameter(f"no person {person_id}", param_hint="PERSON")
+            raise not_held("person", person_id, as_json=as_json)
         records = store.source_records_of(EntityKind.PERSON, person_id)
         judgements = store.judgements()
         keys = {r.key for r in records}
@@ -288,7 +289,8 @@ def explain(
     for line in explanation["evidence"]:
         console.print(f"  {line}")
     for r in records:
-        console.print(f"  record {r.key}: {r.raw_dict()}")
+        fields = "; ".join(f"{k}={v}" for k, v in r.raw_dict().items() if v)
+        console.print(f"  record {escape(r.key)}: {escape(fields)}", highlight=False)
     for conflict in explanation["conflicts"]:
         console.print(f"  [red]conflict[/red] {conflict.record_key}: {conflict.detail}")
     for c in explanation["proposed_for"]:

@@ -7,10 +7,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.console import (
+    EXIT_INPUT,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    opened_store,
+    print_json,
+)
 from api.masking import mask_id_number
 from graph.enforcement import propagate, restrictions_on
 from graph.errors import InvalidRecordError
@@ -19,6 +28,7 @@ from linkage.resolve import link_store
 from loaders.generator import REFERENCE_DATE
 from loaders.generator import generate as generate_registry
 from loaders.pipeline import LoadReport, load_folder
+from loaders.readers import expected_names
 from loaders.rows import roles_of_record
 
 if TYPE_CHECKING:
@@ -38,7 +48,7 @@ def _load_with_progress(
     quarantine: Path | None, show: bool,
 ) -> LoadReport:  # fmt: skip
     with (
-        opened_store(ctx) as store,
+        opened_store(ctx, create=True) as store,
         Progress(
             SpinnerColumn(),
             TextColumn("loading {task.fields[path]}"),
@@ -111,10 +121,42 @@ def load(
         raise typer.Exit(2) from exc
     if as_json:
         typer.echo(report.to_json())
-        return
-    console.print(_report_table(report))
-    for quarantined in report.quarantine_files:
-        console.print(f"rejected rows with their reasons: {quarantined}")
+    else:
+        if report.files:
+            console.print(_report_table(report))
+        for quarantined in report.quarantine_files:
+            console.print(f"rejected rows with their reasons: {quarantined}")
+    _say_what_was_not_loaded(report)
+    if report.failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def _say_what_was_not_loaded(report: LoadReport) -> None:
+    """Skipped and refused files, and a load that loaded nothing, on stderr."""
+    for skipped in report.skipped:
+        err_console.print(
+            f"[yellow]skipped[/yellow] {escape(str(skipped.path))}: "
+            f"{escape(skipped.reason)}",
+            soft_wrap=True,
+        )
+    for refused in report.refused:
+        err_console.print(
+            f"[red]not loaded[/red] {escape(str(refused.path))}: "
+            f"{escape(refused.reason)}",
+            soft_wrap=True,
+        )
+    if not report.files and not report.refused:
+        err_console.print(
+            f"[red]error:[/red] no input file found: expected names "
+            f"{escape(expected_names())}",
+            soft_wrap=True,
+        )
+    elif report.files and report.loaded == 0 and report.read > 0:
+        err_console.print(
+            f"[red]error:[/red] every one of the {report.read:,} rows read was "
+            "quarantined; nothing was loaded",
+            soft_wrap=True,
+        )
 
 
 @app.command(rich_help_panel="Data")

@@ -11,7 +11,8 @@ full-width, spaces); a surrogate ``U...`` key is taken as it is. The catalogue i
 the packaged one unless ``--catalogue`` / ``CREDLINK_CATALOGUE`` names another file
 (after editing it, run ``credlink propagate --full``).
 
-Exit codes: 0 done; 1 ``check`` found the appointment blocked; 2 bad input, a
+Exit codes: 0 done; 1 ``check`` found the appointment blocked, or ``check`` or
+``restrictions`` were asked about a person the store holds no record of; 2 bad input, a
 transition the rules refuse, or ``propagate`` met sanctions of a type the
 catalogue lacks (they are named, left pending; the others are derived); 3 the
 store failed.
@@ -29,17 +30,22 @@ import typer
 from rich.table import Table
 
 from api.console import (
+    EXIT_NEGATIVE,
     JsonOption,
     app,
     audit,
     console,
     err_console,
+    no_record,
     opened_store,
     print_json,
+    print_model,
+    status_text,
 )
 from api.keys import person_key
 from api.masking import mask_id_number
-from api.routes.views import View, restriction_out
+from api.routes.views import View, check_answer, restrictions_answer, trace_answer
+from api.schemas import RestrictionOut
 from graph import enforcement
 from graph.errors import GraphUnavailableError, LinkageError
 from graph.model import RoleType, Sanction
@@ -53,7 +59,6 @@ from graph.propagation import (
 )
 from linkage.ids import parse_credit_code
 
-_EXIT_BLOCKED = 1
 _EXIT_REFUSED = 2
 
 OnOption = Annotated[
@@ -105,11 +110,6 @@ def _refused(exc: LinkageError) -> typer.Exit:
     """Report a refused request (not a failing store) and exit with 2."""
     err_console.print(f"[red]refused:[/red] {exc}")
     return typer.Exit(_EXIT_REFUSED)
-
-
-def _restriction_json(restriction: Restriction) -> dict[str, Any]:
-    """A restriction as the HTTP API's full view gives it (one shape for both)."""
-    return restriction_out(restriction, View.FULL).model_dump(mode="json")
 
 
 def _print_with_explanations(table: Table, listed: Sequence[Restriction]) -> None:
@@ -198,60 +198,40 @@ def check(
     catalogue: CatalogueOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """May the person take the role in the enterprise on the day? Exit 1 if blocked."""
+    """May the person take the role in the enterprise on the day? Exit 1 if blocked
+    or if the store holds no record of the person (never a clearance)."""
     person_id, code, day = _person(person), _enterprise(enterprise), _day(on)
     rules = _catalogue(catalogue)
     audit(ctx, "appointment_check", person_id)
     with opened_store(ctx) as store:
         answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
         known = store.get_person(person_id) is not None
-    blocking = [
-        {
-            "sanction_id": r.sanction_id,
-            "measure": r.measure,
-            "valid_from": r.valid_from,
-            "valid_until": r.valid_until,
-            "explanation": r.explanation_zh,
-            "explanation_en": r.explanation_en,
-            "restriction_id": r.restriction_id,
-        }
-        for r in answer.blocking
-    ]
+    out = check_answer(person_id, known, role, code, day, answer, View.FULL)
     if as_json:
-        print_json(
-            {
-                "allowed": answer.allowed,
-                "person_id": person_id,
-                "person_known": known,
-                "role": role,
-                "enterprise": code,
-                "on": day,
-                "blocking": blocking,
-            }
+        print_model(out)
+    elif not known:
+        no_record(
+            f"no record held: the store holds no person {mask_id_number(person_id)}, "
+            f"so nothing is known of them; this is not a clearance to be "
+            f"{role.value} of {code}",
         )
     elif answer.allowed:
         console.print(
             f"[green]allowed[/green]: {mask_id_number(person_id)} may be {role.value} "
-            f"of {code} on {day.isoformat()}"
-            + ("" if known else " (no such person in the store)")
+            f"of {code} on {day.isoformat()}; no restriction in force bars it"
         )
     else:
         table = Table(
             title=f"blocked: {mask_id_number(person_id)} as {role.value} of {code} "
             f"on {day.isoformat()}"
         )
-        for column in ("#", "sanction", "measure", "valid until"):
+        for column in ("#", "sanction", "measure", "valid", "ends on", "status"):
             table.add_column(column)
-        for number, item in enumerate(answer.blocking, 1):
-            table.add_row(
-                str(number),
-                item.sanction_id,
-                item.measure,
-                item.valid_until.isoformat(),
-            )
+        for number, item in enumerate(out.blocking, 1):
+            table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, answer.blocking)
-    if not answer.allowed:
-        raise typer.Exit(_EXIT_BLOCKED)
+    if not answer.allowed or not known:
+        raise typer.Exit(EXIT_NEGATIVE)
 
 
 @app.command(rich_help_panel="Sanctions")
@@ -262,34 +242,50 @@ def restrictions(
     catalogue: CatalogueOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The restrictions in force on a person on a day, and why."""
+    """The restrictions in force on a person on a day, and why. Exit 1 if the store
+    holds no record of the person."""
     person_id, day = _person(person), _day(on)
     rules = _catalogue(catalogue)
     audit(ctx, "restrictions", person_id)
     with opened_store(ctx) as store:
+        known = store.get_person(person_id) is not None
         found = enforcement.restrictions_on(store, rules, person_id, day)
+    out = restrictions_answer(person_id, known, day, found, View.FULL)
     if as_json:
-        print_json(
-            {
-                "person_id": person_id,
-                "on": day,
-                "restrictions": [_restriction_json(r) for r in found],
-            }
+        print_model(out)
+    elif not known:
+        no_record(
+            f"no record held: the store holds no person {mask_id_number(person_id)}, "
+            "so nothing is known of their restrictions (none found is not none "
+            "in force)",
         )
-        return
-    table = Table(
-        title=f"restrictions on {mask_id_number(person_id)} as of {day.isoformat()}"
+    elif not found:
+        console.print(
+            f"no restriction in force on {mask_id_number(person_id)} on "
+            f"{day.isoformat()} (the store holds this person)"
+        )
+    else:
+        table = Table(
+            title=f"restrictions on {mask_id_number(person_id)} as of {day.isoformat()}"
+        )
+        for column in ("#", "sanction", "measure", "valid", "ends on", "status"):
+            table.add_column(column)
+        for number, item in enumerate(out.restrictions, 1):
+            table.add_row(str(number), *_restriction_cells(item))
+        _print_with_explanations(table, found)
+    if not known:
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+def _restriction_cells(item: RestrictionOut) -> tuple[str, str, str, str, str]:
+    """sanction, measure, valid, ends on, status (with its date and event)."""
+    return (
+        item.sanction_id,
+        item.measure,
+        _interval(item.valid_from, item.valid_until),
+        item.ends_on.isoformat(),
+        status_text(item),
     )
-    for column in ("#", "sanction", "measure", "valid"):
-        table.add_column(column)
-    for number, item in enumerate(found, 1):
-        table.add_row(
-            str(number),
-            item.sanction_id,
-            item.measure,
-            _interval(item.valid_from, item.valid_until),
-        )
-    _print_with_explanations(table, found)
 
 
 @app.command(rich_help_panel="Sanctions")
@@ -302,7 +298,7 @@ def trace(
             "--on",
             formats=["%Y-%m-%d"],
             help="Only restrictions in force on this date [default: every one the "
-            "sanction gave, whatever its dates and status].",
+            "sanction gave, whatever its dates and status, with its status today].",
             show_default=False,
         ),
     ] = None,
@@ -322,14 +318,9 @@ def trace(
             raise _refused(exc) from exc
         sanction = store.get_sanction(sanction_id)
     assert sanction is not None  # trace raised otherwise
+    out = trace_answer(sanction_id, day, reached, View.FULL)
     if as_json:
-        print_json(
-            {
-                "sanction": dataclasses.asdict(sanction),
-                "on": day,
-                "reached": [_restriction_json(r) for r in reached],
-            }
-        )
+        print_model(out)
         return
     when = f"in force on {day.isoformat()}" if day else "all restrictions"
     table = Table(
@@ -338,9 +329,11 @@ def trace(
     )
     table.add_column("#")
     table.add_column("person", no_wrap=True, min_width=18)
-    for column in ("role", "interval", "measure", "valid"):
+    for column in ("role", "interval", "measure", "valid", "ends on", "status"):
         table.add_column(column)
-    for number, item in enumerate(reached, 1):
+    for number, (item, shown) in enumerate(
+        zip(reached, out.restrictions, strict=True), 1
+    ):
         chain = item.chain
         table.add_row(
             str(number),
@@ -349,6 +342,8 @@ def trace(
             _interval(chain.role_since, chain.role_until) if chain.role else "",
             item.measure,
             _interval(item.valid_from, item.valid_until),
+            shown.ends_on.isoformat(),
+            status_text(shown),
         )
     _print_with_explanations(table, reached)
 

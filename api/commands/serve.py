@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from api.console import app
-from api.deps import store_location
+from api.stores import store_location
 
 
 @app.command(rich_help_panel="Service")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from api.deps import open_store
+from api.stores import open_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -67,7 +67,7 @@ def test_judge_needs_exactly_one_verdict_and_known_endpoints(
     cli.run("judge", record, target, "--by", "x", code=2)
     cli.run("judge", record, target, "--same", "--different", "--by", "x", code=2)
     cli.run("judge", "nowhere#1", target, "--same", "--by", "x", code=2)
-    cli.run("explain", "11010519491231002X", code=2)
+    cli.run("explain", "11010519491231002X", code=1)  # no record held
 
 
 def test_link_is_incremental_after_a_full_link(cli: Cli, tmp_path: Path) -> None:

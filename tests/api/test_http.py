@@ -10,7 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from graph.enforcement import record_event
 from graph.model import RoleType
+from graph.policy.catalogue import load_catalogue
+from graph.propagation import EventKind, SanctionEvent
 from tests.factories import (
     credit_code,
     make_enterprise,
@@ -286,3 +289,37 @@ def test_trace_lists_everyone_reached_and_is_audited(
     assert (entry["action"], entry["subject"]) == ("trace", "S9")
     assert listed.get("/sanctions/S404/trace", headers=WHO).status_code == 404
     assert listed.get("/sanctions/S9/trace").status_code == 422  # no requester
+
+
+def test_restrictions_carry_their_lifecycle(
+    listed: TestClient, store: GraphStore
+) -> None:
+    on = {"on": "2024-01-01"}
+    (bar,) = [
+        r
+        for r in listed.get(
+            f"/persons/{WANG}/restrictions", params=on, headers=WHO
+        ).json()["restrictions"]
+        if r["measure"] == "bar_legal_representative"
+    ]
+    assert (bar["status"], bar["status_on"], bar["status_event"]) == (
+        "in_force",
+        "2023-06-01",
+        None,
+    )
+    assert bar["ends_on"] == bar["valid_until"] == "2026-06-01"
+    repair = SanctionEvent("S9", EventKind.REPAIR, date(2024, 6, 1), "officer", "done")
+    record_event(store, load_catalogue(), repair)
+    traced = listed.get("/sanctions/S9/trace", headers=WHO).json()["restrictions"]
+    (after,) = [r for r in traced if r["measure"] == "bar_legal_representative"]
+    assert (after["valid_until"], after["ends_on"]) == ("2026-06-01", "2024-06-01")
+    assert (after["status"], after["status_on"]) == ("repaired", "2024-06-01")
+    assert after["status_event"]["kind"] == "repair"
+    assert after["status_event"]["by"] == "officer"
+
+
+def test_an_unknown_person_checks_as_no_record_held(listed: TestClient) -> None:
+    body = _check(listed, resident_id(9), credit_code(2), "2024-01-01")
+    assert body["outcome"] == "no_record_held"
+    known = _check(listed, WANG, credit_code(2), "2024-01-01")
+    assert known["outcome"] == "blocked"
