@@ -110,6 +110,28 @@ class _State:
     audit_log: Path | None = None
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"credlink {version('credlink')}")
+        except PackageNotFoundError:  # run from a source tree, not installed
+            typer.echo("credlink (not installed)")
+        raise typer.Exit
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print credlink's version and exit.",
+    ),
+]
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
@@ -117,6 +139,7 @@ def _main(
     requester: RequesterOption = None,
     purpose: PurposeOption = "",
     audit_log: AuditLogOption = None,
+    show_version: VersionOption = False,  # noqa: ARG001 - handled by its callback
 ) -> None:
     ctx.obj = _State(
         store=store, requester=requester, purpose=purpose, audit_log=audit_log

@@ -21,8 +21,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import networkx as nx
-
 from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
@@ -64,6 +62,9 @@ from graph.propagation import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from datetime import timedelta
+
+    # networkx loads on the first graph question, not with the store (fast start)
+    import networkx as nx
 
     from graph.policy.catalogue import Catalogue
 
@@ -269,6 +270,8 @@ class EmbeddedStore:
         with self._lock:
             version = self._data_version()
             if self._graph is None or version != self._graph_version:
+                import networkx as nx
+
                 graph = nx.MultiDiGraph()
                 for row in self._query("SELECT * FROM roles"):
                     _add_role_edge(graph, _row_to_role(row))
@@ -562,6 +565,8 @@ class EmbeddedStore:
         limit: int = 20,
     ) -> list[Connection]:
         """Every shortest path from ``a`` to ``b`` through roles (networkx BFS)."""
+        import networkx as nx
+
         _check_connection_bounds(max_hops, limit)
         for kind, key in (a, b):
             if not self.existing_keys(kind, [key]):

@@ -29,7 +29,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from graph.errors import EntityNotFoundError, LifecycleError, PolicyError
-from graph.model import EntityKind, Role, RoleType, Sanction, SanctionStatus
+from graph.model import (
+    CORRECTABLE_FIELDS,
+    EntityKind,
+    Role,
+    RoleType,
+    Sanction,
+    SanctionStatus,
+)
 from graph.policy.catalogue import (
     Catalogue,
     MeasureRule,
@@ -49,20 +56,6 @@ ROLE_NAMES_ZH: dict[RoleType, str] = {
     RoleType.SHAREHOLDER: "股东",
 }
 
-# Fields a correction may replace. Every correction re-derives the sanction's
-# restrictions, since the chain and explanations quote all of them.
-CORRECTABLE_FIELDS: frozenset[str] = frozenset(
-    {
-        "subject_kind",
-        "subject_id",
-        "type",
-        "authority",
-        "decision_no",
-        "decided_on",
-        "violation_date",
-        "display_until",
-    }
-)
 _OPTIONAL_DATES = frozenset({"violation_date", "display_until"})
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.table import Table
 
 from api.console import JsonOption, app, console, err_console, launcher, print_json
 from graph.errors import GraphUnavailableError, InvalidRecordError
-from graph.neo4j_store import Neo4jStore
-from loaders.bulk import Launcher, bulk_import
+
+# The Neo4j driver and the loaders load only when a bulk import runs.
+if TYPE_CHECKING:
+    from loaders.bulk import Launcher
 
 
 @app.command("bulk-import", rich_help_panel="Data")
@@ -56,6 +58,8 @@ def bulk_import_command(
     database import full: much faster for a first load. Later loads go online
     (`credlink load`), which is idempotent.
     """
+    from loaders.bulk import bulk_import
+
     if not path.exists():
         raise typer.BadParameter(f"{path} does not exist", param_hint="PATH")
     module = launcher()
@@ -80,6 +84,8 @@ def bulk_import_command(
     except InvalidRecordError as exc:
         err_console.print(f"[red]strict load stopped:[/red] {exc}")
         raise typer.Exit(2) from exc
+    from graph.neo4j_store import Neo4jStore
+
     server = report.server
     store = Neo4jStore.connect(
         server.uri, server.user, server.password or None, database=None

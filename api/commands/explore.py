@@ -36,12 +36,11 @@ from api.console import (
 )
 from api.keys import entity_key, is_person_key, person_key
 from api.masking import mask_id_number
-from api.routes.views import View, connections_answer, people_answer, related_answer
 from graph.errors import EntityNotFoundError, InvalidIdentifierError, LinkageError
-from graph.exploration import connections as find_connections
-from graph.exploration import people_of, related_entities
 from graph.model import CONNECTION_MAX_HOPS, EntityKind
 from linkage.ids import parse_credit_code
+
+# The response models (pydantic) load inside the commands: `credlink --help` is fast.
 
 if TYPE_CHECKING:
     from graph.model import Connection, Role
@@ -115,10 +114,13 @@ def related(
 ) -> None:
     """A person's roles, and the people who hold roles in the same enterprises."""
     person_id, day = _person(person, "PERSON"), _day(on)
+    from api.routes.views import View, related_answer
+    from graph import exploration
+
     audit(ctx, "related", person_id)
     with opened_store(ctx) as store:
         try:
-            found = related_entities(store, person_id, day)
+            found = exploration.related_entities(store, person_id, day)
         except EntityNotFoundError as exc:
             raise _not_held(exc, as_json=as_json) from exc
     if as_json:
@@ -158,10 +160,13 @@ def people(
 ) -> None:
     """Who holds which role in an enterprise."""
     credit_code, day = _enterprise(code, "CODE"), _day(on)
+    from api.routes.views import View, people_answer
+    from graph import exploration
+
     audit(ctx, "people_of", credit_code)
     with opened_store(ctx) as store:
         try:
-            enterprise, holders = people_of(store, credit_code, day)
+            enterprise, holders = exploration.people_of(store, credit_code, day)
         except EntityNotFoundError as exc:
             raise _not_held(exc, as_json=as_json) from exc
     if as_json:
@@ -203,11 +208,14 @@ def connections(
 ) -> None:
     """How are A and B connected? Every shortest chain of roles between them."""
     first, second, day = _entity(a, "A"), _entity(b, "B"), _day(on)
+    from api.routes.views import View, connections_answer
+    from graph import exploration
+
     for subject in dict.fromkeys((first, second)):
         audit(ctx, "connections", subject)
     with opened_store(ctx) as store:
         try:
-            found = find_connections(
+            found = exploration.connections(
                 store, first, second, on=day, max_hops=max_hops, limit=limit
             )
         except EntityNotFoundError as exc:

@@ -14,7 +14,7 @@ import dataclasses
 import gc
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -42,11 +42,11 @@ from graph.model import (
     Judgement,
     JudgementRecord,
 )
-from graph.store import GraphStore
 from linkage.ids import normalize_resident_id
-from linkage.records import link_record_from_source
-from linkage.resolve import link_store, resolve
-from loaders.rows import roles_of_record
+
+# Linkage (names: pypinyin, opencc) loads inside the commands that link.
+if TYPE_CHECKING:
+    from graph.store import GraphStore
 
 # `credlink link` refused: another link holds the store's lease (the command's own
 # "no", as in api/cli.py; 2 is bad input, 3 a failing store)
@@ -78,6 +78,9 @@ def link(
     gc.disable()
     try:
         with opened_store(ctx) as store:
+            from linkage.resolve import link_store
+            from loaders.rows import roles_of_record
+
             report = link_store(store, roles_of=roles_of_record, full=full)
     except LinkLeaseHeldError as exc:
         err_console.print(f"[red]refused:[/red] {escape(str(exc))}")
@@ -258,6 +261,9 @@ def explain(
         judgements = store.judgements()
         keys = {r.key for r in records}
         relevant = [j for j in judgements if {j.a, j.b} & (keys | {person_id})]
+        from linkage.records import link_record_from_source
+        from linkage.resolve import resolve
+
         identity = resolve(
             [link_record_from_source(r) for r in records], relevant
         ).identities.get(person_id)

@@ -21,22 +21,17 @@ from api.console import (
     print_json,
 )
 from api.masking import mask_id_number
-from graph.enforcement import propagate, restrictions_on
 from graph.errors import InvalidRecordError
-from graph.policy.catalogue import load_catalogue
-from linkage.resolve import link_store
-from loaders.generator import REFERENCE_DATE
-from loaders.generator import generate as generate_registry
-from loaders.pipeline import LoadReport, load_folder
-from loaders.readers import expected_names
-from loaders.rows import roles_of_record
 
+# Loaders (openpyxl), linkage (pypinyin) and the generator load inside the
+# commands: `credlink --help` is fast.
 if TYPE_CHECKING:
     from datetime import date
 
     from graph.policy.catalogue import Catalogue
     from graph.propagation import Restriction
     from graph.store import GraphStore
+    from loaders.pipeline import LoadReport
 
 DEMO_PERSONS = 2000
 DEMO_ENTERPRISES = 600
@@ -66,6 +61,8 @@ def _load_with_progress(
             speed = progress.tasks[task].speed
             rate = f"{speed:,.0f} rows/s" if speed else ""
             progress.update(task, completed=rows, rate=rate)
+
+        from loaders.pipeline import load_folder
 
         return load_folder(
             path,
@@ -145,6 +142,8 @@ def _say_what_was_not_loaded(report: LoadReport) -> None:
             f"{escape(refused.reason)}",
             soft_wrap=True,
         )
+    from loaders.readers import expected_names
+
     if not report.files and not report.refused:
         err_console.print(
             f"[red]error:[/red] no input file found: expected names "
@@ -168,6 +167,8 @@ def generate(
     as_json: JsonOption = False,
 ) -> None:
     """Write a realistic synthetic registry with ground truth (no real persons)."""
+    from loaders.generator import generate as generate_registry
+
     try:
         summary = generate_registry(
             out, persons=persons, enterprises=enterprises, seed=seed
@@ -193,6 +194,13 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     Runs on the chosen store (default ./credlink.db). The registry is synthetic:
     no real person is in it. ID numbers are masked in the output.
     """
+    from graph.enforcement import propagate
+    from graph.policy.catalogue import load_catalogue
+    from linkage.resolve import link_store
+    from loaders.generator import REFERENCE_DATE
+    from loaders.generator import generate as generate_registry
+    from loaders.rows import roles_of_record
+
     day = REFERENCE_DATE
     catalogue = load_catalogue()
     with tempfile.TemporaryDirectory(prefix="credlink-demo-") as folder:
@@ -279,6 +287,8 @@ def _sample_restrictions(
     National rules before examples, appointment bars before other measures, and
     restrictions that reached a person through a role before direct ones.
     """
+    from graph.enforcement import restrictions_on
+
     people = sorted({fact.person_id for fact in store.restriction_facts(on=day)})
     in_force = [
         restriction

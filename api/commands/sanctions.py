@@ -21,15 +21,15 @@ store failed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from api.console import (
+    EXIT_INPUT,
     EXIT_NEGATIVE,
     JsonOption,
     app,
@@ -42,24 +42,19 @@ from api.console import (
     print_model,
     status_text,
 )
-from api.keys import person_key
 from api.masking import mask_id_number
-from api.routes.views import View, check_answer, restrictions_answer, trace_answer
-from api.schemas import RestrictionOut
-from graph import enforcement
 from graph.errors import GraphUnavailableError, LinkageError
-from graph.model import RoleType, Sanction
-from graph.policy.catalogue import Catalogue, load_catalogue
-from graph.propagation import (
-    CORRECTABLE_FIELDS,
-    EventKind,
-    PropagationReport,
-    Restriction,
-    SanctionEvent,
-)
-from linkage.ids import parse_credit_code
+from graph.model import CORRECTABLE_FIELDS, RoleType
 
-_EXIT_REFUSED = 2
+# Heavy modules (pydantic models, the catalogue, the stores' rules) are imported
+# inside the commands that use them, so `credlink --help` starts fast.
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from api.schemas import RestrictionOut
+    from graph.model import Sanction
+    from graph.policy.catalogue import Catalogue
+    from graph.propagation import PropagationReport, Restriction, SanctionEvent
 
 OnOption = Annotated[
     datetime | None,
@@ -88,11 +83,15 @@ def _day(on: datetime | None) -> date:
 
 
 def _catalogue(path: Path | None) -> Catalogue:
+    from graph.policy.catalogue import load_catalogue
+
     return load_catalogue(path)
 
 
 def _person(raw: str) -> str:
     """The canonical key of the person ``raw`` names (any form of the number)."""
+    from api.keys import person_key
+
     try:
         return person_key(raw)
     except LinkageError as exc:
@@ -100,6 +99,8 @@ def _person(raw: str) -> str:
 
 
 def _enterprise(raw: str) -> str:
+    from linkage.ids import parse_credit_code
+
     try:
         return parse_credit_code(raw).value
     except LinkageError as exc:
@@ -109,7 +110,7 @@ def _enterprise(raw: str) -> str:
 def _refused(exc: LinkageError) -> typer.Exit:
     """Report a refused request (not a failing store) and exit with 2."""
     err_console.print(f"[red]refused:[/red] {exc}")
-    return typer.Exit(_EXIT_REFUSED)
+    return typer.Exit(EXIT_INPUT)
 
 
 def _print_with_explanations(table: Table, listed: Sequence[Restriction]) -> None:
@@ -138,6 +139,8 @@ def propagate(
     as_json: JsonOption = False,
 ) -> None:
     """Derive the restrictions of changed (or, with --full, all) sanctions."""
+    from graph import enforcement
+
     rules = _catalogue(catalogue)
     with opened_store(ctx) as store:
         try:
@@ -155,7 +158,7 @@ def propagate(
             "[red]skipped[/red] (type not in the catalogue, left pending): "
             + ", ".join(report.skipped)
         )
-        raise typer.Exit(_EXIT_REFUSED)
+        raise typer.Exit(EXIT_INPUT)
 
 
 def _print_report(report: PropagationReport, *, full: bool) -> None:
@@ -200,6 +203,9 @@ def check(
 ) -> None:
     """May the person take the role in the enterprise on the day? Exit 1 if blocked
     or if the store holds no record of the person (never a clearance)."""
+    from api.routes.views import View, check_answer
+    from graph import enforcement
+
     person_id, code, day = _person(person), _enterprise(enterprise), _day(on)
     rules = _catalogue(catalogue)
     audit(ctx, "appointment_check", person_id)
@@ -244,6 +250,9 @@ def restrictions(
 ) -> None:
     """The restrictions in force on a person on a day, and why. Exit 1 if the store
     holds no record of the person."""
+    from api.routes.views import View, restrictions_answer
+    from graph import enforcement
+
     person_id, day = _person(person), _day(on)
     rules = _catalogue(catalogue)
     audit(ctx, "restrictions", person_id)
@@ -306,6 +315,9 @@ def trace(
     as_json: JsonOption = False,
 ) -> None:
     """Everyone a sanction reaches, and why. ID numbers are masked in the table."""
+    from api.routes.views import View, trace_answer
+    from graph import enforcement
+
     day = on.date() if on is not None else None
     rules = _catalogue(catalogue)
     audit(ctx, "trace", sanction_id)
@@ -364,6 +376,8 @@ def _record(
     *,
     as_json: bool,
 ) -> None:
+    from graph import enforcement
+
     rules = _catalogue(catalogue)
     with opened_store(ctx) as store:
         try:
@@ -398,15 +412,17 @@ def _record(
 
 def _event(
     sanction_id: str,
-    kind: EventKind,
+    kind: str,
     on: datetime | None,
     by: str,
     reason: str,
     changes: tuple[tuple[str, str], ...] = (),
 ) -> SanctionEvent:
+    from graph.propagation import EventKind, SanctionEvent
+
     return SanctionEvent(
         sanction_id=sanction_id,
-        kind=kind,
+        kind=EventKind(kind),
         on=_day(on),
         by=by.strip(),
         reason=reason.strip(),
@@ -428,7 +444,7 @@ def repair(
     as_json: JsonOption = False,
 ) -> None:
     """Credit repair (信用修复): the sanction's restrictions end from --on."""
-    event = _event(sanction_id, EventKind.REPAIR, on, by, reason)
+    event = _event(sanction_id, "repair", on, by, reason)
     _record(ctx, event, catalogue, as_json=as_json)
 
 
@@ -443,7 +459,7 @@ def object_(
     as_json: JsonOption = False,
 ) -> None:
     """Lodge an objection (异议): the sanction is suspended until decided."""
-    event = _event(sanction_id, EventKind.OBJECT, on, by, reason)
+    event = _event(sanction_id, "object", on, by, reason)
     _record(ctx, event, catalogue, as_json=as_json)
 
 
@@ -468,7 +484,7 @@ def decide(
     """Decide a pending objection: --upheld revokes, --rejected restores."""
     if upheld is None:
         raise typer.BadParameter("give --upheld or --rejected")
-    kind = EventKind.UPHOLD if upheld else EventKind.REJECT
+    kind = "uphold" if upheld else "reject"
     _record(ctx, _event(sanction_id, kind, on, by, reason), catalogue, as_json=as_json)
 
 
@@ -499,5 +515,5 @@ def correct(
                 f"{change!r} is not field=value", param_hint="--set"
             )
         pairs.append((field.strip(), value))
-    event = _event(sanction_id, EventKind.CORRECT, on, by, reason, tuple(pairs))
+    event = _event(sanction_id, "correct", on, by, reason, tuple(pairs))
     _record(ctx, event, catalogue, as_json=as_json)

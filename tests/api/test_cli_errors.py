@@ -118,3 +118,9 @@ def test_neo4j_unreachable(tmp_path: Path) -> None:
     result = _run(tmp_path, "--store", "bolt://127.0.0.1:9", "stats")
     line = _one_line_error(result, 3)
     assert "bolt://127.0.0.1:9" in line
+
+
+def test_version(tmp_path: Path) -> None:
+    result = _run(tmp_path, "--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("credlink ")
