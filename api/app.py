@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
+from api.docs import DOC_PATHS, install_docs
 from api.errors import install_error_handlers
 from api.routes import connections, enterprises, health, persons, sanctions
 from api.stores import open_store, store_location
@@ -26,8 +27,6 @@ from graph.errors import StoreMissingError
 from graph.policy.catalogue import load_catalogue
 
 _log = logging.getLogger("credlink")
-# Paths answered even without a store: the documentation of the API.
-_WITHOUT_STORE = frozenset({"/docs", "/redoc", "/openapi.json"})
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -71,15 +70,19 @@ def create_app(
         summary="Identities, roles and the sanctions that reach responsible persons.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from packaged assets, not a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
 
     @app.middleware("http")
     async def refuse_without_store(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         """503 for every question while no store exists (the docs still load)."""
-        if app.state.store is None and request.url.path not in _WITHOUT_STORE:
+        path = request.url.path
+        if app.state.store is None and not path.startswith(DOC_PATHS):
             return JSONResponse(
                 {
                     "error": "GraphUnavailableError",
