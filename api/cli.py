@@ -16,11 +16,23 @@ from rich.markup import escape
 # typer (>= 0.22) carries its own copy of click; its exceptions live here
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from api.commands import bulk, explore, linkage, loading, neo4j, sanctions, serve, store  # noqa: F401 - importing registers the commands
+from api.commands import (
+    bulk,
+    explore,
+    linkage,
+    loading,
+    neo4j,
+    review,
+    sanctions,
+    serve,
+    store,
+)
 from api.console import EXIT_INPUT, EXIT_STORE, app, err_console
 from graph.errors import GraphUnavailableError, LinkageError
 
 _EXIT_INTERRUPTED = 130
+# Importing a command module registers its commands on the app.
+_COMMANDS = (bulk, explore, linkage, loading, neo4j, review, sanctions, serve, store)
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ four characters (the birth date is hidden); names keep the surname only.
 
 from __future__ import annotations
 
+import re
+
 _KEEP_HEAD = 6
 _KEEP_TAIL = 4
 
@@ -42,3 +44,14 @@ _COMPOUND_SURNAMES = frozenset(
         "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "闻人", "澹台", "端木", "西门",
     }
 )  # fmt: skip
+
+
+_ID_NUMBER_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])"
+)
+
+
+def mask_id_numbers_in(text: str) -> str:
+    """``text`` (a reason, an explanation) with every resident ID number in it
+    masked as :func:`mask_id_number` masks one."""
+    return _ID_NUMBER_IN_TEXT.sub(lambda match: mask_id_number(match.group()), text)

@@ -206,6 +206,21 @@ def survey_inputs(
 _QUARANTINE_FILE: Final = ".quarantine."
 
 
+def estimate_rows(files: Iterable[InputFile]) -> int | None:
+    """About how many data rows the files hold (lines, less a CSV header), for a
+    progress bar's total; None when a worksheet is among them."""
+    total = 0
+    for file in files:
+        if file.format is InputFormat.XLSX:
+            return None
+        lines = 0
+        with file.path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                lines += chunk.count(b"\n")
+        total += max(lines - (file.format is InputFormat.CSV), 0)
+    return total
+
+
 # ---------------------------------------------------------------------- encodings
 
 

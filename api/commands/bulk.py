@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from api.console import JsonOption, app, console, err_console, launcher, print_json
+from api.progress import progress
 from graph.errors import GraphUnavailableError, InvalidRecordError
 
 # The Neo4j driver and the loaders load only when a bulk import runs.
@@ -59,26 +60,32 @@ def bulk_import_command(
     (`credlink load`), which is idempotent.
     """
     from loaders.bulk import bulk_import
+    from loaders.readers import discover_inputs, estimate_rows
 
     if not path.exists():
         raise typer.BadParameter(f"{path} does not exist", param_hint="PATH")
     module = launcher()
     target = (home or module.default_home()).expanduser().resolve()
+    total = estimate_rows(discover_inputs(path))
     try:
-        report = bulk_import(
-            path,
-            target,
-            cast("Launcher", module),
-            replace=replace,
-            auth=auth,
-            heap=heap,
-            pagecache=pagecache,
-            import_heap=import_heap,
-            max_off_heap=max_off_heap,
-            keep_files=keep_files,
-            strict=strict,
-            quarantine_dir=quarantine,
-        )
+        with progress("bulk-import", quiet=as_json) as bar:
+            bar.update(0, total)
+            bar.stage("reading rows, then neo4j-admin import")
+            report = bulk_import(
+                path,
+                target,
+                cast("Launcher", module),
+                replace=replace,
+                auth=auth,
+                heap=heap,
+                pagecache=pagecache,
+                import_heap=import_heap,
+                max_off_heap=max_off_heap,
+                keep_files=keep_files,
+                strict=strict,
+                quarantine_dir=quarantine,
+                progress=bar.update,
+            )
     except module.LauncherError as exc:
         raise GraphUnavailableError(str(exc), retryable=False) from exc
     except InvalidRecordError as exc:

@@ -31,6 +31,8 @@ from api.console import (
     print_json,
 )
 from api.keys import person_key
+from api.masking import mask_id_number, mask_id_numbers_in
+from api.progress import progress
 from graph.errors import (
     EntityNotFoundError,
     InvalidIdentifierError,
@@ -38,6 +40,7 @@ from graph.errors import (
     LinkLeaseHeldError,
 )
 from graph.model import (
+    Candidate,
     EntityKind,
     Judgement,
     JudgementRecord,
@@ -77,11 +80,21 @@ def link(
     # rescan them (about a third more CPU time at 1M records).
     gc.disable()
     try:
-        with opened_store(ctx) as store:
-            from linkage.resolve import link_store
+        with opened_store(ctx) as store, progress("link", quiet=as_json) as bar:
+            from linkage.resolve import LinkStep, link_store
             from loaders.rows import roles_of_record
 
-            report = link_store(store, roles_of=roles_of_record, full=full)
+            stages = {
+                LinkStep.RESOLVED: "writing what changed",
+                LinkStep.WRITTEN: "saving the link states",
+            }
+            bar.stage("reading and resolving records")
+            report = link_store(
+                store,
+                roles_of=roles_of_record,
+                full=full,
+                checkpoint=lambda step: bar.stage(stages[step]),
+            )
     except LinkLeaseHeldError as exc:
         err_console.print(f"[red]refused:[/red] {escape(str(exc))}")
         raise typer.Exit(_EXIT_BUSY) from exc
@@ -115,34 +128,148 @@ def candidates(
         str | None, typer.Option(help="Only this record (source#record_id).")
     ] = None,
     top: Annotated[int, typer.Option(min=1, help="Candidates shown per record.")] = 3,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Records per page [default: 20 in the table, all with --json].",
+            show_default=False,
+        ),
+    ] = None,
+    page: Annotated[int, typer.Option(min=1, help="Which page of records.")] = 1,
     as_json: JsonOption = False,
 ) -> None:
-    """The review queue: records without a usable number and who they may be."""
+    """The review queue: records without a usable number and who they may be.
+
+    The table masks ID numbers as every table does; each candidate person is also
+    given by one of its record keys, which `credlink judge` and `credlink review`
+    take as they are. `--json` gives the full keys.
+    """
     audit(ctx, "candidates", record or "*")
+    per_page = limit if limit is not None else (None if as_json else _PAGE)
     with opened_store(ctx) as store:
-        queue = [c for c in store.candidates(record) if c.rank <= top]
-        names = {
-            key: _record_summary(store, key) for key in {c.record_key for c in queue}
-        }
+        queue = review_queue(store, record, top, per_page, page, quiet=as_json)
     if as_json:
         print_json(
-            [{**dataclasses.asdict(c), "record": names[c.record_key]} for c in queue]
+            [
+                {
+                    **dataclasses.asdict(c.candidate),
+                    "record": item.summary,
+                    "target_name": c.name,
+                    "target_record": c.record_key,
+                }
+                for item in queue.items
+                for c in item.candidates
+            ]
         )
         return
-    table = Table(title=f"review queue ({len(names):,} records)")
-    for column in ("record", "name / number", "rank", "candidate", "score", "rule"):
-        table.add_column(column)
-    for c in queue:
-        summary = names[c.record_key]
-        table.add_row(
-            c.record_key if c.rank == 1 else "",
-            f"{summary['name']} {summary['id_number']}" if c.rank == 1 else "",
-            str(c.rank),
-            c.target,
-            f"{c.score:.2f}",
-            c.rule.value,
+    first = (page - 1) * (per_page or 0) + 1
+    last = first + len(queue.items) - 1
+    # Lines, not a table: record keys and reasons are never cut at any width.
+    console.print(
+        f"[bold]review queue[/bold]: records {first:,}-{last:,} of {queue.total:,}"
+    )
+    for item in queue.items:
+        console.print(
+            f"\n[bold]{escape(item.record_key)}[/bold]  "
+            f"{escape(_summary_text(item.summary))}",
+            soft_wrap=True,
+            highlight=False,
         )
-    console.print(table)
+        for c in item.candidates:
+            reasons = mask_id_numbers_in(
+                "; ".join((c.candidate.rule.value, *c.candidate.reasons))
+            )
+            console.print(
+                f"  {c.candidate.rank}. {c.candidate.score:.2f}  "
+                f"{escape(_target_text(c))}  {escape(c.name)}  ({escape(reasons)})",
+                soft_wrap=True,
+                highlight=False,
+            )
+    if per_page is not None and last < queue.total:
+        console.print(f"next page: --page {page + 1} (or `credlink review`)")
+
+
+_PAGE = 20
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShownCandidate:
+    """A candidate with what a reviewer needs: the name, and a record key that
+    names it without its ID number."""
+
+    candidate: Candidate
+    name: str
+    record_key: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A record awaiting review, what it says, and its candidates by rank."""
+
+    record_key: str
+    summary: dict[str, str]
+    candidates: list[ShownCandidate]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Queue:
+    """One page of the review queue, and how many records it holds in all."""
+
+    items: list[QueueItem]
+    total: int
+
+
+def review_queue(
+    store: GraphStore,
+    record: str | None,
+    top: int,
+    limit: int | None,
+    page: int,
+    *,
+    quiet: bool,
+) -> Queue:
+    """The page of the review queue, with names, read with progress."""
+    ranked = [c for c in store.candidates(record) if c.rank <= top]
+    keys = list(dict.fromkeys(c.record_key for c in ranked))
+    chosen = keys if limit is None else keys[(page - 1) * limit : page * limit]
+    wanted = set(chosen)
+    by_record: dict[str, list[Candidate]] = {}
+    for c in ranked:
+        if c.record_key in wanted:
+            by_record.setdefault(c.record_key, []).append(c)
+    items: list[QueueItem] = []
+    with progress("candidates", "records", quiet=quiet) as bar:
+        for done, key in enumerate(chosen, 1):
+            shown = [_shown_candidate(store, c) for c in by_record[key]]
+            items.append(QueueItem(key, _record_summary(store, key), shown))
+            bar.update(done, len(chosen))
+    return Queue(items, len(keys))
+
+
+def _shown_candidate(store: GraphStore, candidate: Candidate) -> ShownCandidate:
+    if candidate.target_is_record:
+        name = _record_summary(store, candidate.target)["name"]
+        return ShownCandidate(candidate, name, candidate.target)
+    person = store.get_person(candidate.target)
+    records = store.source_records_of(EntityKind.PERSON, candidate.target)
+    return ShownCandidate(
+        candidate,
+        person.name if person is not None else "",
+        records[0].key if records else candidate.target,
+    )
+
+
+def _summary_text(summary: dict[str, str]) -> str:
+    number = summary["id_number"]
+    return f"{summary['name']} {mask_id_number(number) if number else ''}".strip()
+
+
+def _target_text(shown: ShownCandidate) -> str:
+    """A record key as it is; a person as masked number and a record key."""
+    if shown.candidate.target_is_record:
+        return shown.record_key
+    return f"{mask_id_number(shown.candidate.target)} {shown.record_key}"
 
 
 def _record_summary(store: GraphStore, key: str) -> dict[str, str]:

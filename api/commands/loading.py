@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.console import (
@@ -21,6 +20,7 @@ from api.console import (
     print_json,
 )
 from api.masking import mask_id_number
+from api.progress import progress
 from graph.errors import InvalidRecordError
 
 # Loaders (openpyxl), linkage (pypinyin) and the generator load inside the
@@ -40,37 +40,21 @@ DEMO_SEED = 2026
 
 def _load_with_progress(
     path: Path, ctx: typer.Context, *, strict: bool, batch_size: int,
-    quarantine: Path | None, show: bool,
+    quarantine: Path | None, quiet: bool,
 ) -> LoadReport:  # fmt: skip
-    with (
-        opened_store(ctx, create=True) as store,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("loading {task.fields[path]}"),
-            TextColumn("{task.completed:,.0f} rows"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=not show,
-        ) as progress,
-    ):
-        task = progress.add_task("load", total=None, path=path, rate="")
+    from loaders.pipeline import load_folder
+    from loaders.readers import discover_inputs, estimate_rows
 
-        def advance(rows: int) -> None:
-            speed = progress.tasks[task].speed
-            rate = f"{speed:,.0f} rows/s" if speed else ""
-            progress.update(task, completed=rows, rate=rate)
-
-        from loaders.pipeline import load_folder
-
+    total = estimate_rows(discover_inputs(path)) if path.exists() else None
+    with opened_store(ctx, create=True) as store, progress("load", quiet=quiet) as bar:
+        bar.update(0, total)
         return load_folder(
             path,
             store,
             strict=strict,
             batch_size=batch_size,
             quarantine_dir=quarantine,
-            progress=advance,
+            progress=bar.update,
         )
 
 
@@ -111,7 +95,7 @@ def load(
     try:
         report = _load_with_progress(
             path, ctx, strict=strict, batch_size=batch_size, quarantine=quarantine,
-            show=not as_json,
+            quiet=as_json,
         )  # fmt: skip
     except InvalidRecordError as exc:
         err_console.print(f"[red]strict load stopped:[/red] {exc}")
@@ -170,9 +154,14 @@ def generate(
     from loaders.generator import generate as generate_registry
 
     try:
-        summary = generate_registry(
-            out, persons=persons, enterprises=enterprises, seed=seed
-        )
+        with progress("generate", "persons and enterprises", quiet=as_json) as bar:
+            summary = generate_registry(
+                out,
+                persons=persons,
+                enterprises=enterprises,
+                seed=seed,
+                progress=bar.update,
+            )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     rows = summary.rows_by_file()
@@ -205,18 +194,28 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     catalogue = load_catalogue()
     with tempfile.TemporaryDirectory(prefix="credlink-demo-") as folder:
         registry = Path(folder)
-        generate_registry(
-            registry, persons=DEMO_PERSONS, enterprises=DEMO_ENTERPRISES, seed=DEMO_SEED
-        )
+        with progress("generate", "persons and enterprises", quiet=as_json) as bar:
+            generate_registry(
+                registry,
+                persons=DEMO_PERSONS,
+                enterprises=DEMO_ENTERPRISES,
+                seed=DEMO_SEED,
+                progress=bar.update,
+            )
         report = _load_with_progress(
             registry, ctx, strict=False, batch_size=5000, quarantine=None,
-            show=not as_json,
+            quiet=as_json,
         )  # fmt: skip
     with opened_store(ctx) as store:
-        linked = link_store(store, roles_of=roles_of_record)
-        propagated = propagate(store, catalogue)
+        with progress("link", quiet=as_json) as bar:
+            bar.stage("resolving identities")
+            linked = link_store(store, roles_of=roles_of_record)
+        with progress("propagate", quiet=as_json) as bar:
+            bar.stage("deriving restrictions")
+            propagated = propagate(store, catalogue)
         shown = _sample_restrictions(store, catalogue, day)
         counts = store.counts()
+        held = len(store.restriction_facts())
         location = store.location
     loaded = {
         file.path.name: {
@@ -232,6 +231,7 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "counts": counts,
                 "linkage": linked.summary,
                 "propagation": propagated,
+                "restrictions_held": held,
                 "on": day,
                 "restrictions": [_demo_json(r) for r in shown],
             }
@@ -256,8 +256,9 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
         f"{summary.conflicts:,} conflicts are flagged."
     )
     console.print(
-        f"Propagated {propagated.sanctions:,} sanctions into "
-        f"{propagated.restrictions_written:,} restrictions on responsible persons."
+        f"Propagated {propagated.sanctions:,} sanctions (pending ones: this run "
+        f"wrote {propagated.restrictions_written:,} restrictions); the store now "
+        f"holds {held:,} restrictions on responsible persons."
     )
     console.print(f"\nA few restrictions in force on {day.isoformat()}:")
     for restriction in shown:

@@ -43,6 +43,7 @@ from api.console import (
     status_text,
 )
 from api.masking import mask_id_number
+from api.progress import progress
 from graph.errors import GraphUnavailableError, LinkageError
 from graph.model import CORRECTABLE_FIELDS, RoleType
 
@@ -142,7 +143,8 @@ def propagate(
     from graph import enforcement
 
     rules = _catalogue(catalogue)
-    with opened_store(ctx) as store:
+    with opened_store(ctx) as store, progress("propagate", quiet=as_json) as bar:
+        bar.stage("deriving restrictions" + (" of every sanction" if full else ""))
         try:
             report = enforcement.propagate(store, rules, full=full)
         except GraphUnavailableError:

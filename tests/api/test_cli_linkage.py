@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from api.masking import mask_id_number
 from api.stores import open_store
 
 if TYPE_CHECKING:
@@ -110,3 +111,29 @@ def test_link_is_refused_while_another_link_holds_the_lease(cli: Cli) -> None:
     finally:
         other.close()
     assert cli.json("link")["mode"] == "full"
+
+
+def test_candidates_page_with_full_keys_names_and_masked_numbers(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _loaded(cli, tmp_path)
+    cli.json("link")
+    everything = cli.json("candidates")
+    records = list(dict.fromkeys(c["record_key"] for c in everything))
+    assert len(records) > 2
+    first = cli.json("candidates", "--limit", "2")
+    assert list(dict.fromkeys(c["record_key"] for c in first)) == records[:2]
+    second = cli.json("candidates", "--limit", "2", "--page", "2")
+    assert list(dict.fromkeys(c["record_key"] for c in second)) == records[2:4]
+    person = next(c for c in everything if "#" not in c["target"])
+    assert person["target_name"]
+    assert "#" in person["target_record"]  # judge takes it without the number
+    table = cli.run("candidates", "--limit", "2").stdout
+    for key in records[:2]:
+        assert key in table  # whole, never cut
+    assert records[2] not in table
+    assert "--page 2" in table
+    numbers = {c["target"] for c in everything if "#" not in c["target"]}
+    shown = cli.run("candidates", "--limit", str(len(records))).stdout
+    assert not any(number in shown for number in numbers)  # masked
+    assert any(mask_id_number(number) in shown for number in numbers)
