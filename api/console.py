@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from pydantic import BaseModel
 
-    from api.schemas import RestrictionOut
+    from graph.propagation import Restriction
     from graph.store import GraphStore
 
 app = typer.Typer(
@@ -222,15 +222,25 @@ def not_held(kind: str, key: str, *, as_json: bool) -> typer.Exit:
     return typer.Exit(EXIT_NEGATIVE)
 
 
-def status_text(item: RestrictionOut) -> str:
+def status_text(restriction: Restriction) -> str:
     """A restriction's status as a table cell: what, since when, by which event."""
-    text = item.status.value.replace("_", " ")
-    if item.status_on is not None:
-        text += f" since {item.status_on.isoformat()}"
-    event = item.status_event
+    lifecycle = restriction.lifecycle
+    if lifecycle is None:
+        return "in force"
+    text = lifecycle.status.value.replace("_", " ")
+    if lifecycle.since is not None:
+        text += f" since {lifecycle.since.isoformat()}"
+    event = lifecycle.event
     if event is not None:
-        text += f" ({event.kind} by {event.by}: {event.reason})"
+        text += f" ({event.kind.value} by {event.by}: {event.reason})"
     return escape(text)
+
+
+def ends_text(restriction: Restriction) -> str:
+    """A restriction's effective end as a table cell."""
+    lifecycle = restriction.lifecycle
+    end = lifecycle.ends_on if lifecycle is not None else restriction.valid_until
+    return end.isoformat()
 
 
 @contextmanager

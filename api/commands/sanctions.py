@@ -35,6 +35,7 @@ from api.console import (
     app,
     audit,
     console,
+    ends_text,
     err_console,
     no_record,
     opened_store,
@@ -52,7 +53,6 @@ from graph.model import CORRECTABLE_FIELDS, RoleType
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from api.schemas import RestrictionOut
     from graph.model import Sanction
     from graph.policy.catalogue import Catalogue
     from graph.propagation import PropagationReport, Restriction, SanctionEvent
@@ -214,9 +214,8 @@ def check(
     with opened_store(ctx) as store:
         answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
         known = store.get_person(person_id) is not None
-    out = check_answer(person_id, known, role, code, day, answer, View.FULL)
     if as_json:
-        print_model(out)
+        print_model(check_answer(person_id, known, role, code, day, answer, View.FULL))
     elif not known:
         no_record(
             f"no record held: the store holds no person {mask_id_number(person_id)}, "
@@ -226,7 +225,8 @@ def check(
     elif answer.allowed:
         console.print(
             f"[green]allowed[/green]: {mask_id_number(person_id)} may be {role.value} "
-            f"of {code} on {day.isoformat()}; no restriction in force bars it"
+            f"of {code} on {day.isoformat()}; no restriction in force bars it",
+            highlight=False,
         )
     else:
         table = Table(
@@ -235,7 +235,7 @@ def check(
         )
         for column in ("#", "sanction", "measure", "valid", "ends on", "status"):
             table.add_column(column)
-        for number, item in enumerate(out.blocking, 1):
+        for number, item in enumerate(answer.blocking, 1):
             table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, answer.blocking)
     if not answer.allowed or not known:
@@ -261,9 +261,8 @@ def restrictions(
     with opened_store(ctx) as store:
         known = store.get_person(person_id) is not None
         found = enforcement.restrictions_on(store, rules, person_id, day)
-    out = restrictions_answer(person_id, known, day, found, View.FULL)
     if as_json:
-        print_model(out)
+        print_model(restrictions_answer(person_id, known, day, found, View.FULL))
     elif not known:
         no_record(
             f"no record held: the store holds no person {mask_id_number(person_id)}, "
@@ -281,20 +280,20 @@ def restrictions(
         )
         for column in ("#", "sanction", "measure", "valid", "ends on", "status"):
             table.add_column(column)
-        for number, item in enumerate(out.restrictions, 1):
+        for number, item in enumerate(found, 1):
             table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, found)
     if not known:
         raise typer.Exit(EXIT_NEGATIVE)
 
 
-def _restriction_cells(item: RestrictionOut) -> tuple[str, str, str, str, str]:
+def _restriction_cells(item: Restriction) -> tuple[str, str, str, str, str]:
     """sanction, measure, valid, ends on, status (with its date and event)."""
     return (
         item.sanction_id,
         item.measure,
         _interval(item.valid_from, item.valid_until),
-        item.ends_on.isoformat(),
+        ends_text(item),
         status_text(item),
     )
 
@@ -332,9 +331,8 @@ def trace(
             raise _refused(exc) from exc
         sanction = store.get_sanction(sanction_id)
     assert sanction is not None  # trace raised otherwise
-    out = trace_answer(sanction_id, day, reached, View.FULL)
     if as_json:
-        print_model(out)
+        print_model(trace_answer(sanction_id, day, reached, View.FULL))
         return
     when = f"in force on {day.isoformat()}" if day else "all restrictions"
     table = Table(
@@ -345,9 +343,7 @@ def trace(
     table.add_column("person", no_wrap=True, min_width=18)
     for column in ("role", "interval", "measure", "valid", "ends on", "status"):
         table.add_column(column)
-    for number, (item, shown) in enumerate(
-        zip(reached, out.restrictions, strict=True), 1
-    ):
+    for number, item in enumerate(reached, 1):
         chain = item.chain
         table.add_row(
             str(number),
@@ -356,8 +352,8 @@ def trace(
             _interval(chain.role_since, chain.role_until) if chain.role else "",
             item.measure,
             _interval(item.valid_from, item.valid_until),
-            shown.ends_on.isoformat(),
-            status_text(shown),
+            ends_text(item),
+            status_text(item),
         )
     _print_with_explanations(table, reached)
 

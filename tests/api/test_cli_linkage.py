@@ -50,6 +50,9 @@ def test_link_judge_explain_undo(cli: Cli, tmp_path: Path) -> None:
     assert record in {r["key"] for r in explained["records"]}
     assert "judgement" in explained["rules"]
     assert any(judgement["judgement_id"] in line for line in explained["evidence"])
+    text = cli.run("explain", person).stdout
+    assert record in text
+    assert "{'" not in text  # fields, not Python dict reprs
     assert record not in {c["record_key"] for c in cli.json("candidates")}
 
     undone = cli.json("undo", judgement["judgement_id"], "--by", "复核员")

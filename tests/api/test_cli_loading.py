@@ -107,6 +107,10 @@ def test_demo_loads_a_registry_and_stats_show_it(cli: Cli) -> None:
         assert restriction["valid_from"] <= shown["on"] < restriction["valid_until"]
         assert restriction["valid_until"] in restriction["explanation"]
         assert restriction["valid_until"] in restriction["explanation_en"]
+    held = shown["restrictions_held"]
+    assert held >= shown["propagation"]["restrictions_written"]
+    again = cli.run("demo").stdout  # nothing new to write: the total is still said
+    assert f"the store now holds {held:,} restrictions" in " ".join(again.split())
 
 
 def test_a_folder_without_input_files_is_no_load(cli: Cli, tmp_path: Path) -> None:
