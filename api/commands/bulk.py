@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.console import JsonOption, app, console, err_console, launcher, print_json
@@ -89,7 +90,9 @@ def bulk_import_command(
     except module.LauncherError as exc:
         raise GraphUnavailableError(str(exc), retryable=False) from exc
     except InvalidRecordError as exc:
-        err_console.print(f"[red]strict load stopped:[/red] {exc}")
+        err_console.print(
+            f"[red]strict load stopped:[/red] {escape(str(exc))}", soft_wrap=True
+        )
         raise typer.Exit(2) from exc
     from graph.neo4j_store import Neo4jStore
 

@@ -22,9 +22,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
+    EXIT_INPUT,
     JsonOption,
     app,
     audit,
@@ -44,8 +46,6 @@ from linkage.ids import parse_credit_code
 
 if TYPE_CHECKING:
     from graph.model import Connection, Role
-
-_EXIT_INPUT = 2
 
 OnOption = Annotated[
     datetime | None,
@@ -91,8 +91,8 @@ def _not_held(exc: EntityNotFoundError, *, as_json: bool) -> typer.Exit:
 
 def _not_answered(exc: LinkageError) -> typer.Exit:
     """An ambiguous key: bad input, exit 2."""
-    err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(_EXIT_INPUT)
+    err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+    return typer.Exit(EXIT_INPUT)
 
 
 def _shown(kind: EntityKind, key: str) -> str:

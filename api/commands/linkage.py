@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
+    EXIT_NEGATIVE,
     JsonOption,
     app,
     audit,
@@ -50,10 +51,6 @@ from linkage.ids import normalize_resident_id
 # Linkage (names: pypinyin, opencc) loads inside the commands that link.
 if TYPE_CHECKING:
     from graph.store import GraphStore
-
-# `credlink link` refused: another link holds the store's lease (the command's own
-# "no", as in api/cli.py; 2 is bad input, 3 a failing store)
-_EXIT_BUSY = 1
 
 
 @app.command(rich_help_panel="Identities")
@@ -96,8 +93,8 @@ def link(
                 checkpoint=lambda step: bar.stage(stages[step]),
             )
     except LinkLeaseHeldError as exc:
-        err_console.print(f"[red]refused:[/red] {escape(str(exc))}")
-        raise typer.Exit(_EXIT_BUSY) from exc
+        err_console.print(f"[red]refused:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(EXIT_NEGATIVE) from exc  # another link runs
     finally:
         gc.enable()
     if as_json:

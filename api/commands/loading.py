@@ -98,7 +98,9 @@ def load(
             quiet=as_json,
         )  # fmt: skip
     except InvalidRecordError as exc:
-        err_console.print(f"[red]strict load stopped:[/red] {exc}")
+        err_console.print(
+            f"[red]strict load stopped:[/red] {escape(str(exc))}", soft_wrap=True
+        )
         raise typer.Exit(2) from exc
     if as_json:
         typer.echo(report.to_json())

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
@@ -110,7 +111,7 @@ def _enterprise(raw: str) -> str:
 
 def _refused(exc: LinkageError) -> typer.Exit:
     """Report a refused request (not a failing store) and exit with 2."""
-    err_console.print(f"[red]refused:[/red] {exc}")
+    err_console.print(f"[red]refused:[/red] {escape(str(exc))}", soft_wrap=True)
     return typer.Exit(EXIT_INPUT)
 
 
