@@ -206,7 +206,6 @@ def check(
 ) -> None:
     """May the person take the role in the enterprise on the day? Exit 1 if blocked
     or if the store holds no record of the person (never a clearance)."""
-    from api.routes.views import View, check_answer
     from graph import enforcement
 
     person_id, code, day = _person(person), _enterprise(enterprise), _day(on)
@@ -216,6 +215,8 @@ def check(
         answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
         known = store.get_person(person_id) is not None
     if as_json:
+        from api.routes.views import View, check_answer
+
         print_model(check_answer(person_id, known, role, code, day, answer, View.FULL))
     elif not known:
         no_record(
@@ -253,7 +254,6 @@ def restrictions(
 ) -> None:
     """The restrictions in force on a person on a day, and why. Exit 1 if the store
     holds no record of the person."""
-    from api.routes.views import View, restrictions_answer
     from graph import enforcement
 
     person_id, day = _person(person), _day(on)
@@ -263,6 +263,8 @@ def restrictions(
         known = store.get_person(person_id) is not None
         found = enforcement.restrictions_on(store, rules, person_id, day)
     if as_json:
+        from api.routes.views import View, restrictions_answer
+
         print_model(restrictions_answer(person_id, known, day, found, View.FULL))
     elif not known:
         no_record(
@@ -317,7 +319,6 @@ def trace(
     as_json: JsonOption = False,
 ) -> None:
     """Everyone a sanction reaches, and why. ID numbers are masked in the table."""
-    from api.routes.views import View, trace_answer
     from graph import enforcement
 
     day = on.date() if on is not None else None
@@ -333,6 +334,8 @@ def trace(
         sanction = store.get_sanction(sanction_id)
     assert sanction is not None  # trace raised otherwise
     if as_json:
+        from api.routes.views import View, trace_answer
+
         print_model(trace_answer(sanction_id, day, reached, View.FULL))
         return
     when = f"in force on {day.isoformat()}" if day else "all restrictions"
