@@ -14,19 +14,21 @@ every access to personal data is audited before it is answered (``api.access``).
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from api.access.guard import Access
 from api.access.oidc import OidcSettings, OidcVerifier
 from api.access.quota import QuotaBook
 from api.access.roles import load_roles
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
-from api.deps import open_store, store_location
+from api.docs import DOC_PATHS, install_docs
 from api.errors import install_error_handlers
 from api.logscrub import install_log_scrubbing
 from api.routes import (
@@ -41,7 +43,11 @@ from api.routes import (
     sanctions,
 )
 from api.schemas import ErrorOut
+from api.stores import open_store, store_location
+from graph.errors import StoreMissingError
 from graph.policy.catalogue import load_catalogue
+
+_log = logging.getLogger("credlink")
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -73,12 +79,20 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_log_scrubbing()
         owned = store is None
-        app.state.store = store if store is not None else open_store(store_location())
+        app.state.store = store
+        if store is None:
+            try:
+                app.state.store = open_store(store_location())
+            except StoreMissingError:
+                # Answer 503 to every request rather than from an empty new store.
+                app.state.store = None
+                _log.error("no credlink store at the configured location")
         app.state.catalogue = catalogue or load_catalogue(
             Path(path) if (path := os.environ.get("CREDLINK_CATALOGUE")) else None
         )
         log_path = audit_log_path(audit_log)
-        log = AuditLog(log_path, anchor=app.state.store.save_audit_checkpoint)
+        anchor = app.state.store.save_audit_checkpoint if app.state.store else None
+        log = AuditLog(log_path, anchor=anchor)
         quotas = QuotaBook(
             quota_file
             or Path(os.environ.get("CREDLINK_QUOTA_FILE", f"{log_path}.quota"))
@@ -95,10 +109,11 @@ def create_app(
         try:
             yield
         finally:
-            log.checkpoint()
+            if app.state.store is not None:
+                log.checkpoint()
             log.close()
             quotas.close()
-            if owned:
+            if owned and app.state.store is not None:
                 app.state.store.close()
 
     errors: dict[int | str, dict[str, Any]] = {
@@ -114,8 +129,11 @@ def create_app(
         "audited before it is answered. ID numbers travel in request bodies only.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from packaged assets, not a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
     for module in (
         health,
         persons,
@@ -129,6 +147,7 @@ def create_app(
     ):
         app.include_router(module.router)
     app.add_middleware(_RequestIdHeader)
+    app.add_middleware(_RefuseWithoutStore)
     return app
 
 
@@ -141,6 +160,31 @@ _ERRORS = {
     429: "A quota of the key is used up (see Retry-After)",
     503: "The store or the audit log cannot answer now (see Retry-After)",
 }
+
+
+class _RefuseWithoutStore:
+    """503 for every question while no store exists (the docs still load), rather
+    than answers from an empty new store (pure ASGI: no per-request task)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(DOC_PATHS):
+            application = scope.get("app")
+            state = getattr(application, "state", None)
+            if state is not None and getattr(state, "store", True) is None:
+                response = JSONResponse(
+                    {
+                        "error": "GraphUnavailableError",
+                        "detail": "the service has no store to answer from; "
+                        "its operator must create or attach one",
+                    },
+                    status_code=503,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class _RequestIdHeader:

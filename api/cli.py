@@ -1,10 +1,22 @@
-"""The ``credlink`` command: wires the subcommand modules and maps errors to exits."""
+"""The ``credlink`` command: wires the subcommand modules and maps errors to exits.
+
+Every failure a user can cause ends in one line on stderr naming the thing and the
+fix, never a traceback. Exit codes: 0 answered; 1 the answer is "no" (blocked,
+refused, or no record held of whom was asked about); 2 usage or bad input (a value,
+a file); 3 the store is missing or unavailable.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from api.commands import (  # noqa: F401 - importing registers the commands
+import typer
+from rich.markup import escape
+
+# typer (>= 0.22) carries its own copy of click; its exceptions live here
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+from api.commands import (
     audit,
     bulk,
     exchange,
@@ -13,25 +25,62 @@ from api.commands import (  # noqa: F401 - importing registers the commands
     linkage,
     loading,
     neo4j,
+    review,
     sanctions,
     serve,
     store,
 )
-from api.console import app, err_console
+from api.console import EXIT_INPUT, EXIT_STORE, app, err_console
 from graph.errors import GraphUnavailableError, LinkageError
 
-# Exit codes: 1 = the command's own "no" (e.g. blocked), 2 = bad input, 3 = store.
-_EXIT_INPUT = 2
-_EXIT_STORE = 3
+_EXIT_INTERRUPTED = 130
+# Importing a command module registers its commands on the app.
+_COMMANDS = (
+    audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
+    serve, store,
+)  # fmt: skip
 
 
 def main() -> None:
     """Entry point of the ``credlink`` console script."""
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(args: list[str]) -> int:
+    """Run the command line ``args``; the exit code (errors reported on stderr)."""
     try:
-        app()
+        code = app(args=args, prog_name="credlink", standalone_mode=False)
+    except NoArgsIsHelpError:
+        return EXIT_INPUT  # the help was printed
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "credlink"
+        _error(f"{exc.format_message()} (see `{where} --help`)")
+        return EXIT_INPUT
+    except ClickException as exc:
+        _error(exc.format_message())
+        return exc.exit_code
+    except typer.Abort:
+        _error("interrupted")
+        return _EXIT_INTERRUPTED
     except GraphUnavailableError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        sys.exit(_EXIT_STORE)
+        _error(str(exc))
+        return EXIT_STORE
     except LinkageError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        sys.exit(_EXIT_INPUT)
+        _error(str(exc))
+        return EXIT_INPUT
+    except OSError as exc:
+        name = exc.filename if exc.filename is not None else ""
+        reason = exc.strerror or str(exc)
+        _error(
+            f"{name}: {reason} (check the path and its permissions)" if name else reason
+        )
+        return EXIT_INPUT
+    return code if isinstance(code, int) else 0
+
+
+def _error(message: str) -> None:
+    err_console.print(
+        f"[red]error:[/red] {escape(' '.join(message.split()))}",
+        highlight=False,
+        soft_wrap=True,
+    )

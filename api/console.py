@@ -28,15 +28,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.audit import DEFAULT_AUDIT_LOG, AuditDraft, AuditLog, Outcome
-from api.deps import is_neo4j_location, open_store, store_location
+from api.stores import is_neo4j_location, open_store, store_location
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LinkageError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from types import ModuleType
 
+    from pydantic import BaseModel
+
+    from graph.propagation import Restriction
     from graph.store import GraphStore
 
 app = typer.Typer(
@@ -51,6 +55,13 @@ neo4j_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(neo4j_app, name="neo4j", rich_help_panel="Service")
+
+# Exit codes of every command (README, "Exit codes"): 0 answered; 1 the answer is
+# "no" (blocked, refused while another run works) or the store holds no record of
+# whom was asked about; 2 usage or bad input; 3 the store is missing or unavailable.
+EXIT_NEGATIVE = 1
+EXIT_INPUT = 2
+EXIT_STORE = 3
 
 console = Console()
 err_console = Console(stderr=True)
@@ -100,6 +111,28 @@ class _State:
     audit_log: Path | None = None
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"credlink {version('credlink')}")
+        except PackageNotFoundError:  # run from a source tree, not installed
+            typer.echo("credlink (not installed)")
+        raise typer.Exit
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print credlink's version and exit.",
+    ),
+]
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
@@ -107,10 +140,19 @@ def _main(
     requester: RequesterOption = None,
     purpose: PurposeOption = "",
     audit_log: AuditLogOption = None,
+    show_version: VersionOption = False,  # noqa: ARG001 - handled by its callback
 ) -> None:
     ctx.obj = _State(
         store=store, requester=requester, purpose=purpose, audit_log=audit_log
     )
+
+
+def state_of(ctx: typer.Context) -> _State:
+    """The options given before the command (``--store``, ``--as`` …)."""
+    if not isinstance(ctx.obj, _State):
+        ctx.obj = _State()
+    state: _State = ctx.obj
+    return state
 
 
 class AuditedQuery:
@@ -206,9 +248,69 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
+def print_model(value: BaseModel) -> None:
+    """Print a response model as JSON: the very shape the HTTP API returns."""
+    typer.echo(value.model_dump_json(indent=2))
+
+
+def no_record(sentence: str) -> None:
+    """Say that the store holds no record of whom was asked about (exit 1 follows)."""
+    console.print(
+        f"[yellow]{escape(sentence)}[/yellow]", highlight=False, soft_wrap=True
+    )
+
+
+def not_held(kind: str, key: str, *, as_json: bool) -> typer.Exit:
+    """The answer when the store holds no such person or enterprise: a stated
+    outcome (``person_known: false`` in JSON, a sentence in text), exit 1."""
+    from api.keys import is_person_key
+    from api.masking import mask_id_number
+    from api.schemas import EnterpriseNotHeldOut, PersonNotHeldOut
+
+    if kind != "enterprise" and is_person_key(key):
+        sentence = (
+            f"no record held: the store holds no person {mask_id_number(key)}; "
+            "nothing is known of them"
+        )
+        if as_json:
+            print_model(PersonNotHeldOut(person_id=key, detail=sentence))
+    else:
+        sentence = f"no record held: the store holds no {kind} {key}"
+        if as_json:
+            print_model(EnterpriseNotHeldOut(credit_code=key, detail=sentence))
+    if not as_json:
+        no_record(sentence)
+    return typer.Exit(EXIT_NEGATIVE)
+
+
+def status_text(restriction: Restriction) -> str:
+    """A restriction's status as a table cell: what, since when, by which event."""
+    lifecycle = restriction.lifecycle
+    if lifecycle is None:
+        return "in force"
+    text = lifecycle.status.value.replace("_", " ")
+    if lifecycle.since is not None:
+        text += f" since {lifecycle.since.isoformat()}"
+    event = lifecycle.event
+    if event is not None:
+        text += f" ({event.kind.value} by {event.by}: {event.reason})"
+    return escape(text)
+
+
+def ends_text(restriction: Restriction) -> str:
+    """A restriction's effective end as a table cell."""
+    lifecycle = restriction.lifecycle
+    end = lifecycle.ends_on if lifecycle is not None else restriction.valid_until
+    return end.isoformat()
+
+
 @contextmanager
-def opened_store(ctx: typer.Context) -> Iterator[GraphStore]:
-    """The store chosen by ``--store`` / ``CREDLINK_STORE``, closed afterwards."""
+def opened_store(ctx: typer.Context, *, create: bool = False) -> Iterator[GraphStore]:
+    """The store chosen by ``--store`` / ``CREDLINK_STORE``, closed afterwards.
+
+    An embedded store that does not exist is refused (StoreMissingError, exit 3)
+    unless ``create``: only ``init``, ``load`` and ``demo`` make a new one.
+    """
     state: _State = ctx.obj if isinstance(ctx.obj, _State) else _State()
     location = store_location(state.store)
     user = password = None
@@ -217,7 +319,7 @@ def opened_store(ctx: typer.Context) -> Iterator[GraphStore]:
         local = launcher().status()
         if local is not None and local.uri == location:
             user, password = local.user, local.password
-    store = open_store(location, user=user, password=password)
+    store = open_store(location, user=user, password=password, create=create)
     try:
         yield store
     finally:

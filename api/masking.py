@@ -56,7 +56,7 @@ _KEY_TOKEN = re.compile(r"clk_[a-z2-7]{10}_[A-Za-z0-9_-]+")
 def scrub_numbers(text: str) -> str:
     """``text`` with every ID-number-like run masked (``mask_id_number``) and every
     credlink API key reduced to its public id: for error bodies and log lines."""
-    masked = _NUMBER_RUN.sub(lambda m: mask_id_number(m.group(0)), text)
+    masked = mask_id_numbers_in(text)
     return _KEY_TOKEN.sub(lambda m: m.group(0)[:15] + "_…", masked)
 
 
@@ -71,3 +71,9 @@ def public_id(value: str) -> str:
     reads as an ID number (a default sanction id embeds its subject's), then
     ``opaque_id``."""
     return opaque_id(value) if _NUMBER_RUN.search(value) else value
+
+
+def mask_id_numbers_in(text: str) -> str:
+    """``text`` (a reason, an explanation) with every resident ID number in it
+    masked as :func:`mask_id_number` masks one."""
+    return _NUMBER_RUN.sub(lambda match: mask_id_number(match.group(0)), text)

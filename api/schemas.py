@@ -6,17 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from api.audience import View as View  # re-exported: requests and views use it
 from graph.model import CONNECTION_MAX_HOPS, EntityKind, RoleType, Sex
-
-
-class View(StrEnum):
-    """Who will see the answer: an authorised system (full) or the public (masked).
-    A role whose view is masked always gets ``public``, whatever it asks."""
-
-    FULL = "full"
-    PUBLIC = "public"
+from graph.propagation import RestrictionStatus
 
 
 class _Out(BaseModel):
@@ -239,9 +233,25 @@ class HealthOut(_Out):
     store: str
 
 
+class LifecycleEventOut(_Out):
+    """The recorded event behind a restriction's status (repair, objection …)."""
+
+    kind: str
+    on: date
+    seq: int
+    by: str
+    reason: str
+
+
 class RestrictionOut(_Out):
     """A restriction in force (or, in a trace without a date, ever derived), with
-    its chain: sanction -> subject -> role and its interval -> person."""
+    its chain: sanction -> subject -> role and its interval -> person.
+
+    ``status`` is where it stands on the day asked about (today for a trace without
+    a date): in_force, corrected, suspended, repaired, revoked, expired or not_yet,
+    since ``status_on``, because of ``status_event`` (None when its dates alone
+    decide). ``ends_on`` is its effective end: ``valid_until``, or the day a repair
+    or an upheld objection ended it."""
 
     restriction_id: str
     sanction_id: str
@@ -251,6 +261,10 @@ class RestrictionOut(_Out):
     except_enterprise: str | None
     valid_from: date
     valid_until: date
+    ends_on: date
+    status: RestrictionStatus
+    status_on: date | None
+    status_event: LifecycleEventOut | None
     survives_repair: bool
     example: bool
     explanation: str
@@ -276,7 +290,11 @@ class RestrictionsOut(_Out):
 
 
 class AppointmentCheckOut(_Out):
-    """May the person take the role in the enterprise on the date? If not, why."""
+    """May the person take the role in the enterprise on the date? If not, why.
+
+    ``outcome`` is the answer to act on: ``allowed``, ``blocked``, or
+    ``no_record_held`` when the store holds no such person (nothing blocks them,
+    but nothing is known about them either: never a clearance)."""
 
     person_id: str
     person_known: bool
@@ -285,6 +303,20 @@ class AppointmentCheckOut(_Out):
     on: date
     allowed: bool
     blocking: list[RestrictionOut]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outcome(self) -> CheckOutcome:
+        """allowed, blocked or no_record_held."""
+        return check_outcome(allowed=self.allowed, person_known=self.person_known)
+
+
+class CheckOutcome(StrEnum):
+    """The answer of an appointment check."""
+
+    ALLOWED = "allowed"
+    BLOCKED = "blocked"
+    NO_RECORD_HELD = "no_record_held"
 
 
 class TraceOut(_Out):
@@ -309,7 +341,8 @@ class BlockingOut(_Out):
 
 class AppointmentDecisionOut(_Out):
     """The appointment check as a registration or HR system gets it: allowed or
-    blocked, the blocking measures and until when, nothing else about the person."""
+    blocked, the blocking measures and until when, nothing else about the person.
+    ``outcome`` is the answer to act on (``no_record_held``: never a clearance)."""
 
     person_known: bool
     role: RoleType
@@ -318,9 +351,15 @@ class AppointmentDecisionOut(_Out):
     allowed: bool
     blocking: list[BlockingOut]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outcome(self) -> CheckOutcome:
+        """allowed, blocked or no_record_held."""
+        return check_outcome(allowed=self.allowed, person_known=self.person_known)
 
-class LifecycleEventOut(_Out):
-    """A recorded lifecycle event."""
+
+class RecordedEventOut(_Out):
+    """A lifecycle event just recorded."""
 
     sanction_id: str
     seq: int
@@ -336,7 +375,7 @@ class LifecycleOut(_Out):
 
     sanction_id: str
     status: str
-    event: LifecycleEventOut
+    event: RecordedEventOut
 
 
 class KeyOut(_Out):
@@ -427,3 +466,29 @@ class ErrorOut(_Out):
     error: str
     detail: str | list[ProblemOut]
     reason: str | None = None
+
+
+class PersonNotHeldOut(_Out):
+    """The store holds no record of the person asked about: nothing is known of
+    them (the command line's answer, with exit code 1)."""
+
+    person_id: str
+    person_known: bool = False
+    detail: str
+
+
+class EnterpriseNotHeldOut(_Out):
+    """The store holds no record of the enterprise asked about."""
+
+    credit_code: str
+    enterprise_known: bool = False
+    detail: str
+
+
+def check_outcome(*, allowed: bool, person_known: bool) -> CheckOutcome:
+    """Blocked, else no record held of an unknown person, else allowed."""
+    if not allowed:
+        return CheckOutcome.BLOCKED
+    if not person_known:
+        return CheckOutcome.NO_RECORD_HELD
+    return CheckOutcome.ALLOWED

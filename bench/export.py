@@ -34,7 +34,7 @@ from typing import Any
 _ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(_ROOT)
 
-from api.exchange import ExportFormat, export  # noqa: E402
+from api.exchange.formats import ExportFormat, export  # noqa: E402
 from api.routes.views import View  # noqa: E402
 from graph.embedded_store import EmbeddedStore  # noqa: E402
 from graph.policy import load_catalogue  # noqa: E402

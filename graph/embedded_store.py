@@ -21,10 +21,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
-import networkx as nx
-
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
-from graph.errors import EntityNotFoundError, LifecycleError
+from graph.errors import (
+    EntityNotFoundError,
+    GraphUnavailableError,
+    LifecycleError,
+    StoreMissingError,
+)
 from graph.model import (
     CONNECTION_MAX_HOPS,
     ApiKey,
@@ -62,6 +65,9 @@ from graph.propagation import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from datetime import timedelta
+
+    # networkx loads on the first graph question, not with the store (fast start)
+    import networkx as nx
 
     from graph.policy.catalogue import Catalogue
 
@@ -166,29 +172,83 @@ _TABLE_OF: dict[EntityKind, tuple[str, str]] = {
 }
 
 
+def _prepare(conn: sqlite3.Connection) -> None:
+    """WAL, durable commits, foreign keys, and the schema (idempotent)."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(_DDL)
+    conn.executescript(_PROPAGATION_DDL)
+    conn.executescript(_LINKAGE_DDL)
+    _add_missing_link_columns(conn)
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        (str(SCHEMA_VERSION),),
+    )
+
+
+def _unopenable(path: Path, exc: Exception) -> GraphUnavailableError:
+    """One line naming the store file, what is wrong with it and the fix."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in text:
+        msg = (
+            f"{path} is not a credlink store (not an SQLite file): give the path of "
+            "a store file with --store, or a new path with `credlink init`"
+        )
+    elif "readonly" in text or "unable to open" in text or isinstance(exc, OSError):
+        msg = (
+            f"cannot open or write the store {path} ({text}): give a writable "
+            "location with --store"
+        )
+    else:
+        msg = f"cannot open the store {path}: {text}"
+    return GraphUnavailableError(msg, retryable=False)
+
+
 class EmbeddedStore:
     """GraphStore in one SQLite file, with a networkx projection for traversals."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        """Open the store file at ``path``; with ``create`` make it (and its folder).
+
+        Without ``create`` a path that holds no file raises StoreMissingError, so a
+        mistyped path is never answered from a new, empty store. A folder, a file
+        that is not a credlink store or a location that cannot be written raises
+        GraphUnavailableError naming the path.
+        """
         self._path = Path(path)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._graph: nx.MultiDiGraph | None = None
+        self._graph_version: int | None = None
+        if self._path.is_dir():
+            msg = (
+                f"the store {self._path} is a folder: give the path of a store file, "
+                f"for example {self._path / 'credlink.db'}"
+            )
+            raise GraphUnavailableError(msg, retryable=False)
+        if not self._path.exists():
+            if not create:
+                raise StoreMissingError(str(self._path))
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _unopenable(self._path, exc) from exc
+        try:
+            self._conn = self._connect()
+        except sqlite3.Error as exc:
+            raise _unopenable(self._path, exc) from exc
+
+    def _connect(self) -> sqlite3.Connection:
         # One connection guarded by a lock: the API may call from worker threads.
-        self._conn = sqlite3.connect(
+        conn = sqlite3.connect(
             self._path, isolation_level=None, check_same_thread=False
         )
-        self._lock = threading.RLock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_DDL)
-        self._conn.executescript(_PROPAGATION_DDL)
-        self._conn.executescript(_LINKAGE_DDL)
-        _add_missing_link_columns(self._conn)
-        self._conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
-        self._graph: nx.MultiDiGraph | None = None
+        try:
+            _prepare(conn)
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
 
     @property
     def location(self) -> str:
@@ -220,14 +280,26 @@ class EmbeddedStore:
             return list(cur.execute(sql, params))
 
     def _projection(self) -> nx.MultiDiGraph:
-        """The networkx graph of persons -> enterprises by role, built on first use."""
+        """The networkx graph of persons -> enterprises by role, built on first use
+        and built again once another process (or connection) committed a write.
+
+        SQLite's ``data_version`` changes exactly when another connection commits;
+        this store's own writes keep the projection in step themselves.
+        """
         with self._lock:
-            if self._graph is None:
+            version = self._data_version()
+            if self._graph is None or version != self._graph_version:
+                import networkx as nx
+
                 graph = nx.MultiDiGraph()
                 for row in self._query("SELECT * FROM roles"):
                     _add_role_edge(graph, _row_to_role(row))
-                self._graph = graph
+                self._graph, self._graph_version = graph, version
             return self._graph
+
+    def _data_version(self) -> int:
+        row = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
 
     # -- writes ------------------------------------------------------------------
     def upsert_persons(self, persons: Sequence[Person]) -> None:
@@ -514,6 +586,8 @@ class EmbeddedStore:
         limit: int = 20,
     ) -> list[Connection]:
         """Every shortest path from ``a`` to ``b`` through roles (networkx BFS)."""
+        import networkx as nx
+
         _check_connection_bounds(max_hops, limit)
         for kind, key in (a, b):
             if not self.existing_keys(kind, [key]):

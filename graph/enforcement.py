@@ -11,6 +11,7 @@ restrictions that a recent write has made stale.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from graph.errors import EntityNotFoundError, PolicyError
@@ -23,12 +24,12 @@ from graph.propagation import (
     needs_rederive,
     restriction_fact,
     restrictions_in_force,
+    with_lifecycle,
 )
 from graph.propagation import check_appointment as _check_restrictions
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from datetime import date
+    from collections.abc import Mapping, Sequence
 
     from graph.model import Role, RoleType, Sanction
     from graph.policy.catalogue import Catalogue
@@ -112,7 +113,9 @@ def trace(
         raise EntityNotFoundError("sanction", sanction_id)
     facts = store.restriction_facts(sanction_id=sanction_id, on=day)
     if day is None:
-        return _rebuild(store, catalogue, facts)[0]
+        restrictions, sanctions = _rebuild(store, catalogue, facts)
+        events = {key: store.sanction_events(key) for key in sanctions}
+        return _with_lifecycles(restrictions, sanctions, events, date.today())
     return _in_force(store, catalogue, facts, day)
 
 
@@ -124,7 +127,21 @@ def _in_force(
 ) -> list[Restriction]:
     restrictions, sanctions = _rebuild(store, catalogue, facts)
     events = {key: store.sanction_events(key) for key in sanctions}
-    return restrictions_in_force(restrictions, sanctions, events, day)
+    kept = restrictions_in_force(restrictions, sanctions, events, day)
+    return _with_lifecycles(kept, sanctions, events, day)
+
+
+def _with_lifecycles(
+    restrictions: Sequence[Restriction],
+    sanctions: Mapping[str, Sanction],
+    events: Mapping[str, Sequence[SanctionEvent]],
+    day: date,
+) -> list[Restriction]:
+    """Each restriction with its status on ``day`` and its effective end."""
+    return [
+        with_lifecycle(r, sanctions[r.sanction_id], events[r.sanction_id], day)
+        for r in restrictions
+    ]
 
 
 def _rebuild(

@@ -56,6 +56,19 @@ class GraphUnavailableError(LinkageError):
         self.retryable = retryable
 
 
+class StoreMissingError(GraphUnavailableError):
+    """No store exists at the location given: nothing is known there, so nothing is
+    answered (a new store is made only by ``credlink init``, ``load`` or ``demo``)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(
+            f"no credlink store at {location}: check --store / CREDLINK_STORE, or "
+            f"create one with `credlink init {location}` or `credlink load`",
+            retryable=False,
+        )
+        self.location = location
+
+
 class PolicyError(LinkageError):
     """The measures catalogue is invalid; names the file and line."""
 

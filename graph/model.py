@@ -187,6 +187,22 @@ class Sanction:
     status: SanctionStatus = SanctionStatus.ACTIVE
 
 
+# Fields of a Sanction a correction (更正) may replace. Every correction derives the
+# sanction's restrictions again, since the chain and explanations quote all of them.
+CORRECTABLE_FIELDS: frozenset[str] = frozenset(
+    {
+        "subject_kind",
+        "subject_id",
+        "type",
+        "authority",
+        "decision_no",
+        "decided_on",
+        "violation_date",
+        "display_until",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     """How many entities of each kind a store holds."""

@@ -29,7 +29,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from graph.errors import EntityNotFoundError, LifecycleError, PolicyError
-from graph.model import EntityKind, Role, RoleType, Sanction, SanctionStatus
+from graph.model import (
+    CORRECTABLE_FIELDS,
+    EntityKind,
+    Role,
+    RoleType,
+    Sanction,
+    SanctionStatus,
+)
 from graph.policy.catalogue import (
     Catalogue,
     MeasureRule,
@@ -49,20 +56,6 @@ ROLE_NAMES_ZH: dict[RoleType, str] = {
     RoleType.SHAREHOLDER: "股东",
 }
 
-# Fields a correction may replace. Every correction re-derives the sanction's
-# restrictions, since the chain and explanations quote all of them.
-CORRECTABLE_FIELDS: frozenset[str] = frozenset(
-    {
-        "subject_kind",
-        "subject_id",
-        "type",
-        "authority",
-        "decision_no",
-        "decided_on",
-        "violation_date",
-        "display_until",
-    }
-)
 _OPTIONAL_DATES = frozenset({"violation_date", "display_until"})
 
 
@@ -117,6 +110,30 @@ class RestrictionChain:
     record_id: str = ""
 
 
+class RestrictionStatus(StrEnum):
+    """Where a restriction stands on a day, and why (see ``restriction_lifecycle``)."""
+
+    NOT_YET = "not_yet"  # the day is before the decision
+    IN_FORCE = "in_force"
+    CORRECTED = "corrected"  # in force as its sanction was corrected
+    SUSPENDED = "suspended"  # an objection is pending
+    REPAIRED = "repaired"  # credit repair ended it
+    REVOKED = "revoked"  # an upheld objection ended it
+    EXPIRED = "expired"  # its period ran out
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """A restriction's status on a day, since when, the event behind it (None when
+    its dates alone decide), and its effective end: ``valid_until``, or the day a
+    repair or an upheld objection ended it earlier."""
+
+    status: RestrictionStatus
+    since: date | None
+    ends_on: date
+    event: SanctionEvent | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Restriction:
     """A measure on one person, derived from one sanction, valid over [from, until).
@@ -140,6 +157,7 @@ class Restriction:
     except_enterprise: str | None = None
     survives_repair: bool = False
     example: bool = False
+    lifecycle: Lifecycle | None = None  # set by reads, as of their day
 
     def valid_on(self, day: date) -> bool:
         """Whether ``day`` lies in [valid_from, valid_until) (status not considered)."""
@@ -534,6 +552,81 @@ def sanction_state_on(
             break
         state = _EFFECT[event.kind] or state
     return state
+
+
+def restriction_lifecycle(
+    restriction: Restriction,
+    sanction: Sanction,
+    events: Iterable[SanctionEvent],
+    day: date,
+) -> Lifecycle:
+    """The restriction's status on ``day`` and its effective end.
+
+    The end is ``valid_until`` unless a recorded repair (for a measure that does not
+    survive repair) or an upheld objection ends it earlier, whatever the day asked
+    about: an officer sees a repair dated after ``day`` as well. On ``day`` it is
+    ended (repaired, revoked, expired) once the end is reached, else suspended while
+    an objection is pending, else in force (corrected when the last event on or
+    before ``day`` is a correction). A sanction loaded with a non-ACTIVE status and
+    no history has that status, with no date.
+    """
+    history = _ordered(sanction, events)
+    if not history and sanction.status is not SanctionStatus.ACTIVE:
+        return Lifecycle(_LOADED_STATUS[sanction.status], None, restriction.valid_until)
+    ends_on, ended_by = restriction.valid_until, None
+    for event in history:
+        ends = event.kind is EventKind.UPHOLD or (
+            event.kind is EventKind.REPAIR and not restriction.survives_repair
+        )
+        if ends and event.on < ends_on:
+            ends_on, ended_by = max(event.on, restriction.valid_from), event
+            break
+    if day < restriction.valid_from:
+        return Lifecycle(RestrictionStatus.NOT_YET, restriction.valid_from, ends_on)
+    if day >= ends_on:
+        if ended_by is None:
+            return Lifecycle(RestrictionStatus.EXPIRED, ends_on, ends_on)
+        status = (
+            RestrictionStatus.REVOKED
+            if ended_by.kind is EventKind.UPHOLD
+            else RestrictionStatus.REPAIRED
+        )
+        return Lifecycle(status, ends_on, ends_on, ended_by)
+    past = [event for event in history if event.on <= day]
+    last = past[-1] if past else None
+    if sanction_state_on(sanction, history, day) is SanctionStatus.SUSPENDED:
+        return Lifecycle(RestrictionStatus.SUSPENDED, _on(last), ends_on, last)
+    if last is not None and last.kind is EventKind.CORRECT:
+        return Lifecycle(RestrictionStatus.CORRECTED, last.on, ends_on, last)
+    return Lifecycle(
+        RestrictionStatus.IN_FORCE,
+        last.on if last is not None else restriction.valid_from,
+        ends_on,
+        last,
+    )
+
+
+_LOADED_STATUS: dict[SanctionStatus, RestrictionStatus] = {
+    SanctionStatus.ACTIVE: RestrictionStatus.IN_FORCE,
+    SanctionStatus.SUSPENDED: RestrictionStatus.SUSPENDED,
+    SanctionStatus.REPAIRED: RestrictionStatus.REPAIRED,
+    SanctionStatus.REVOKED: RestrictionStatus.REVOKED,
+}
+
+
+def _on(event: SanctionEvent | None) -> date | None:
+    return event.on if event is not None else None
+
+
+def with_lifecycle(
+    restriction: Restriction,
+    sanction: Sanction,
+    events: Iterable[SanctionEvent],
+    day: date,
+) -> Restriction:
+    """``restriction`` carrying its lifecycle on ``day``."""
+    lifecycle = restriction_lifecycle(restriction, sanction, events, day)
+    return replace(restriction, lifecycle=lifecycle)
 
 
 def is_displayed_on(

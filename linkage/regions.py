@@ -84,11 +84,22 @@ def _table() -> dict[str, tuple[RegionInterval, ...]]:
 
 @functools.cache
 def _last_years() -> dict[str, int]:
-    """The last year each code was in use (``_OPEN_END`` when it still is)."""
-    return {
-        code: max(_OPEN_END if r.last_year is None else r.last_year for r in runs)
-        for code, runs in _table().items()
-    }
+    """The last year each code was in use (``_OPEN_END`` when it still is).
+
+    Read straight from the packaged rows, without building every interval: a
+    resident ID's check needs only this, and it runs at the start of many commands.
+    """
+    text = resources.files("linkage.data").joinpath(_DATA_FILE).read_text("utf-8")
+    rows = csv.reader(line for line in text.splitlines() if not line.startswith("#"))
+    header = next(rows)
+    code_at, last_at = header.index("code"), header.index("last_year")
+    last: dict[str, int] = {}
+    for row in rows:
+        year = int(row[last_at]) if row[last_at] else _OPEN_END
+        code = row[code_at]
+        if year > last.get(code, -1):
+            last[code] = year
+    return last
 
 
 @functools.cache

@@ -22,6 +22,7 @@ the row to the quarantine with the reason; it loads once the enterprise is known
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -33,9 +34,11 @@ from loaders.quarantine import Quarantine, QuarantinedRow
 from loaders.readers import (
     InputKind,
     RowError,
-    discover_inputs,
+    SkippedFile,
+    header_problem,
     map_row,
     read_rows,
+    survey_inputs,
 )
 from loaders.rows import PendingRow, RowResult, interpret_row
 
@@ -67,6 +70,16 @@ class LoadReport:
 
     files: list[FileReport] = field(default_factory=list)
     quarantine_files: list[Path] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    refused: list[SkippedFile] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Nothing could be loaded: no input file, a file refused for its headers,
+        or every row read quarantined."""
+        if self.refused:
+            return True
+        return self.loaded == 0 and (self.read > 0 or not self.files)
 
     @property
     def read(self) -> int:
@@ -84,7 +97,9 @@ class LoadReport:
         return sum(f.quarantined for f in self.files)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"files": [{"path", "read", "loaded", "quarantined"}, ...]}``."""
+        """``{"files": [{"path", "read", "loaded", "quarantined"}, ...], "skipped":
+        [{"path", "reason"}, ...], "refused": [{"path", "reason"}, ...]}``: files
+        found but not input, and input files whose headers name no column."""
         return {
             "files": [
                 {
@@ -94,7 +109,13 @@ class LoadReport:
                     "quarantined": f.quarantined,
                 }
                 for f in self.files
-            ]
+            ],
+            "skipped": [
+                {"path": str(f.path), "reason": f.reason} for f in self.skipped
+            ],
+            "refused": [
+                {"path": str(f.path), "reason": f.reason} for f in self.refused
+            ],
         }
 
     def to_json(self) -> str:
@@ -129,7 +150,7 @@ def load_folder(
     qdir = quarantine_dir if quarantine_dir is not None else base / "quarantine"
     if path.resolve().is_relative_to(qdir.resolve()):
         raise ValueError(f"the quarantine folder {qdir} holds the input {path}")
-    files = discover_inputs(path, exclude=qdir)
+    files, skipped = survey_inputs(path, exclude=qdir)
     return load_files(
         files,
         store,
@@ -137,6 +158,7 @@ def load_folder(
         strict=strict,
         batch_size=batch_size,
         progress=progress,
+        skipped=skipped,
     )
 
 
@@ -149,15 +171,18 @@ def load_files(
     strict: bool = False,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    skipped: Sequence[SkippedFile] = (),
 ) -> LoadReport:
     """Load ``files`` in their order, rows read by ``rows_of``, as :func:`load_folder`.
 
     For inputs that are not a folder of files (``loaders.ftm`` reads one
     FollowTheMoney file as four inputs): every row takes the path of a folder's,
-    through :func:`~loaders.rows.interpret_row`, batches, stubs and quarantine.
+    through :func:`~loaders.rows.interpret_row`, batches, stubs and quarantine. A
+    file whose headers name no column of its kind is refused before any row loads.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive: {batch_size}")
+    refused: list[SkippedFile] = []
     quarantine = Quarantine(quarantine_dir)
     reports: list[FileReport] = []
     total = 0
@@ -180,7 +205,14 @@ def load_files(
     try:
         for file in files:
             read = rejected = 0
-            for raw in rows_of(file):
+            rows = rows_of(file)
+            first = next(rows, None)
+            if first is not None and first.error is None:
+                problem = header_problem(file.kind, (h for h, _ in first.cells))
+                if problem is not None:
+                    refused.append(SkippedFile(file.path, problem))
+                    continue
+            for raw in itertools.chain((first,) if first else (), rows):
                 read += 1
                 total += 1
                 outcome = raw.error or interpret_row(
@@ -207,7 +239,7 @@ def load_files(
     except BaseException:
         quarantine.discard()
         raise
-    return LoadReport(reports, quarantine.close())
+    return LoadReport(reports, quarantine.close(), list(skipped), refused)
 
 
 def _quarantined(

@@ -143,25 +143,82 @@ def discover_inputs(root: Path, *, exclude: Path | None = None) -> list[InputFil
 
     Sorted by load order (see :data:`LOAD_ORDER`) and then by relative path, so
     that runs are deterministic. Hidden files and folders, Office lock files
-    (``~$...``) and everything under ``exclude`` (the quarantine folder) are
-    skipped.
+    (``~$...``), quarantine files (``*.quarantine.*``) in its subfolders (they are
+    read only when named, or when ``root`` is the folder that holds them) and
+    everything under ``exclude`` (the quarantine folder) are skipped.
     """
+    return survey_inputs(root, exclude=exclude)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file found under the input folder that was not loaded, and why."""
+
+    path: Path
+    reason: str
+
+
+def expected_names() -> str:
+    """The file names the loader reads, for messages."""
+    kinds = "|".join(kind.value for kind in LOAD_ORDER)
+    suffixes = "|".join(sorted(s.removeprefix(".") for s in _SUFFIXES))
+    return f"({kinds})[.anything].({suffixes})"
+
+
+def survey_inputs(
+    root: Path, *, exclude: Path | None = None
+) -> tuple[list[InputFile], list[SkippedFile]]:
+    """The input files under ``root`` (see :func:`discover_inputs`) and the other
+    visible files found there, each with the reason it is not read."""
     if root.is_file():
         found = kind_of(root)
-        return [] if found is None else [InputFile(root, root.name, *found)]
+        if found is None:
+            reason = f"not an input file name: expected {expected_names()}"
+            return [], [SkippedFile(root, reason)]
+        return [InputFile(root, root.name, *found)], []
     skip = exclude.resolve() if exclude is not None else None
     files: list[InputFile] = []
+    skipped: list[SkippedFile] = []
     for path in root.rglob("*"):
         rel = path.relative_to(root)
         if any(part.startswith((".", "~$")) for part in rel.parts):
             continue
         if skip is not None and path.resolve().is_relative_to(skip):
             continue
+        if not path.is_file():
+            continue
+        if _QUARANTINE_FILE in path.name.lower() and path.parent != root:
+            reason = "a quarantine file: fix it, then load it or its folder by name"
+            skipped.append(SkippedFile(path, reason))
+            continue
         found = kind_of(path)
-        if found is not None and path.is_file():
-            files.append(InputFile(path, rel.as_posix(), *found))
+        if found is None:
+            reason = f"not an input file name: expected {expected_names()}"
+            skipped.append(SkippedFile(path, reason))
+            continue
+        files.append(InputFile(path, rel.as_posix(), *found))
     order = {kind: i for i, kind in enumerate(LOAD_ORDER)}
-    return sorted(files, key=lambda f: (order[f.kind], f.name))
+    files.sort(key=lambda f: (order[f.kind], f.name))
+    skipped.sort(key=lambda f: f.path)
+    return files, skipped
+
+
+_QUARANTINE_FILE: Final = ".quarantine."
+
+
+def estimate_rows(files: Iterable[InputFile]) -> int | None:
+    """About how many data rows the files hold (lines, less a CSV header), for a
+    progress bar's total; None when a worksheet is among them."""
+    total = 0
+    for file in files:
+        if file.format is InputFormat.XLSX:
+            return None
+        lines = 0
+        with file.path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                lines += chunk.count(b"\n")
+        total += max(lines - (file.format is InputFormat.CSV), 0)
+    return total
 
 
 # ---------------------------------------------------------------------- encodings
@@ -659,6 +716,27 @@ def column_field(kind: InputKind, header: str) -> str | None:
     if header.startswith("_"):
         return None
     return _alias_index(kind).get(_header_key(header))
+
+
+def header_problem(kind: InputKind, headers: Iterable[str]) -> str | None:
+    """Why no row under ``headers`` can load as ``kind`` (no header names one of its
+    columns besides source and record id), or None when some header does."""
+    shown = [h for h in headers if not h.startswith("_")]
+    known = {column_field(kind, h) for h in shown} - {None, *_COMMON}
+    if known:
+        return None
+    recognised = [h for h in shown if column_field(kind, h) is not None]
+    unrecognised = [h for h in shown if column_field(kind, h) is None]
+    expected = ", ".join(
+        "/".join(aliases[:2] + aliases[-1:]) if len(aliases) > 2 else "/".join(aliases)
+        for field, aliases in _ALIASES[kind].items()
+        if field not in _COMMON
+    )
+    return (
+        f"no column header is one of a {kind.value} file's: recognised "
+        f"[{', '.join(recognised)}], unrecognised [{', '.join(unrecognised)}]; "
+        f"expected headers such as {expected}"
+    )
 
 
 def map_row(kind: InputKind, cells: Iterable[tuple[str, str]]) -> MappedRow:

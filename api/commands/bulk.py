@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.console import JsonOption, app, console, err_console, launcher, print_json
+from api.progress import progress
 from graph.errors import GraphUnavailableError, InvalidRecordError
-from graph.neo4j_store import Neo4jStore
-from loaders.bulk import Launcher, bulk_import
+
+# The Neo4j driver and the loaders load only when a bulk import runs.
+if TYPE_CHECKING:
+    from loaders.bulk import Launcher
 
 
 @app.command("bulk-import", rich_help_panel="Data")
@@ -56,30 +60,42 @@ def bulk_import_command(
     database import full: much faster for a first load. Later loads go online
     (`credlink load`), which is idempotent.
     """
+    from loaders.bulk import bulk_import
+    from loaders.readers import discover_inputs, estimate_rows
+
     if not path.exists():
         raise typer.BadParameter(f"{path} does not exist", param_hint="PATH")
     module = launcher()
     target = (home or module.default_home()).expanduser().resolve()
+    total = estimate_rows(discover_inputs(path))
     try:
-        report = bulk_import(
-            path,
-            target,
-            cast("Launcher", module),
-            replace=replace,
-            auth=auth,
-            heap=heap,
-            pagecache=pagecache,
-            import_heap=import_heap,
-            max_off_heap=max_off_heap,
-            keep_files=keep_files,
-            strict=strict,
-            quarantine_dir=quarantine,
-        )
+        with progress("bulk-import", quiet=as_json) as bar:
+            bar.update(0, total)
+            bar.stage("reading rows, then neo4j-admin import")
+            report = bulk_import(
+                path,
+                target,
+                cast("Launcher", module),
+                replace=replace,
+                auth=auth,
+                heap=heap,
+                pagecache=pagecache,
+                import_heap=import_heap,
+                max_off_heap=max_off_heap,
+                keep_files=keep_files,
+                strict=strict,
+                quarantine_dir=quarantine,
+                progress=bar.update,
+            )
     except module.LauncherError as exc:
         raise GraphUnavailableError(str(exc), retryable=False) from exc
     except InvalidRecordError as exc:
-        err_console.print(f"[red]strict load stopped:[/red] {exc}")
+        err_console.print(
+            f"[red]strict load stopped:[/red] {escape(str(exc))}", soft_wrap=True
+        )
         raise typer.Exit(2) from exc
+    from graph.neo4j_store import Neo4jStore
+
     server = report.server
     store = Neo4jStore.connect(
         server.uri, server.user, server.password or None, database=None

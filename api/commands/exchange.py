@@ -25,6 +25,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from api.audience import View
 from api.console import (
     JsonOption,
     app,
@@ -34,10 +35,8 @@ from api.console import (
     opened_store,
     print_json,
 )
-from api.exchange import ExportFormat, export
-from api.routes.views import View
+from api.exchange.kinds import ExportFormat
 from graph.errors import InvalidRecordError
-from loaders.ftm import load_ftm
 
 PROGRESS_EVERY = 100_000
 """Entities between two progress lines on stderr."""
@@ -113,6 +112,8 @@ def export_command(
         raise typer.BadParameter(
             f"{out} exists; export to a new path", param_hint="--out"
         )
+    from api.exchange.formats import export
+
     day = _day(on)
     progress = _Progress(PROGRESS_EVERY)
     with opened_store(ctx) as store:
@@ -158,9 +159,11 @@ def import_ftm(
 ) -> None:
     """Load FollowTheMoney entities (persons, companies, directorships,
     ownerships, sanctions); what does not map is quarantined with its reason."""
+    from loaders.ftm import load_ftm
+
     if not path.is_file():
         raise typer.BadParameter(f"{path} is not a file", param_hint="PATH")
-    with opened_store(ctx) as store:
+    with opened_store(ctx, create=True) as store:
         with audited(ctx, store, "exchange.import", f"file={path.resolve()}") as query:
             query.answered()
         try:

@@ -11,39 +11,41 @@ code (any spacing or case). Each command records who asked about whom, and every
 person its answer names, in the audit file before it answers. Tables mask ID
 numbers; ``--json`` gives the full keys (for an authorised system).
 
-Exit codes: 0 answered; 2 bad input or an entity the store does not hold; 3 the
-store failed.
+Exit codes: 0 answered; 1 the store holds no record of a person or enterprise
+asked about (said in a sentence, or ``person_known: false`` in JSON); 2 bad input;
+3 the store is missing or failed.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
+    EXIT_INPUT,
     JsonOption,
     app,
     audited,
     console,
     err_console,
+    not_held,
     opened_store,
-    print_json,
+    print_model,
 )
 from api.keys import entity_key, is_person_key, person_key
 from api.masking import mask_id_number
 from graph.errors import EntityNotFoundError, InvalidIdentifierError, LinkageError
-from graph.exploration import connections as find_connections
-from graph.exploration import people_of, related_entities
 from graph.model import CONNECTION_MAX_HOPS, EntityKind
 from linkage.ids import parse_credit_code
 
+# The response models (pydantic) load inside the commands: `credlink --help` is fast.
+
 if TYPE_CHECKING:
     from graph.model import Connection, Role
-
-_EXIT_INPUT = 2
 
 OnOption = Annotated[
     datetime | None,
@@ -82,10 +84,15 @@ def _entity(raw: str, hint: str) -> str:
         raise typer.BadParameter(str(exc), param_hint=hint) from exc
 
 
+def _not_held(exc: EntityNotFoundError, *, as_json: bool) -> typer.Exit:
+    """The store holds no such person or enterprise: said so, exit 1."""
+    return not_held(exc.kind, exc.key, as_json=as_json)
+
+
 def _not_answered(exc: LinkageError) -> typer.Exit:
-    """An entity the store lacks or an ambiguous key: bad input, exit 2."""
-    err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(_EXIT_INPUT)
+    """An ambiguous key: bad input, exit 2."""
+    err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+    return typer.Exit(EXIT_INPUT)
 
 
 def _shown(kind: EntityKind, key: str) -> str:
@@ -98,19 +105,6 @@ def _interval(role: Role) -> str:
     return f"[{since}, {until})"
 
 
-def _role_json(role: Role) -> dict[str, Any]:
-    return {
-        "role_id": role.role_id,
-        "person_id": role.person_id,
-        "credit_code": role.credit_code,
-        "role": role.role,
-        "since": role.since,
-        "until": role.until,
-        "source": role.source,
-        "record_id": role.record_id,
-    }
-
-
 @app.command(rich_help_panel="Exploring")
 def related(
     ctx: typer.Context,
@@ -120,28 +114,20 @@ def related(
 ) -> None:
     """A person's roles, and the people who hold roles in the same enterprises."""
     person_id, day = _person(person, "PERSON"), _day(on)
+    from api.routes.views import View, related_answer
+    from graph import exploration
+
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "person.related", person_id) as query:
-                found = related_entities(store, person_id, day)
+                found = exploration.related_entities(store, person_id, day)
                 query.answered(
                     [person_id, *(a.person.person_id for a in found.associates)]
                 )
         except EntityNotFoundError as exc:
-            raise _not_answered(exc) from exc
+            raise _not_held(exc, as_json=as_json) from exc
     if as_json:
-        print_json(
-            {
-                "person_id": person_id,
-                "on": day,
-                "person": found.person,
-                "roles": [_role_json(r) for r in found.roles],
-                "enterprises": found.enterprises,
-                "associates": [
-                    {"person": a.person, "via": list(a.via)} for a in found.associates
-                ],
-            }
-        )
+        print_model(related_answer(found, day, View.FULL))
         return
     names = {e.credit_code: e.name for e in found.enterprises}
     when = f" on {day.isoformat()}" if day else ""
@@ -177,25 +163,18 @@ def people(
 ) -> None:
     """Who holds which role in an enterprise."""
     credit_code, day = _enterprise(code, "CODE"), _day(on)
+    from api.routes.views import View, people_answer
+    from graph import exploration
+
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "enterprise.people", credit_code) as query:
-                enterprise, holders = people_of(store, credit_code, day)
+                enterprise, holders = exploration.people_of(store, credit_code, day)
                 query.answered(person.person_id for _, person in holders)
         except EntityNotFoundError as exc:
-            raise _not_answered(exc) from exc
+            raise _not_held(exc, as_json=as_json) from exc
     if as_json:
-        print_json(
-            {
-                "credit_code": credit_code,
-                "on": day,
-                "enterprise": enterprise,
-                "holders": [
-                    {"role": _role_json(role), "person": person}
-                    for role, person in holders
-                ],
-            }
-        )
+        print_model(people_answer(enterprise, holders, day, View.FULL))
         return
     when = f" on {day.isoformat()}" if day else ""
     table = Table(title=f"people of {credit_code} {enterprise.name}{when}")
@@ -233,26 +212,23 @@ def connections(
 ) -> None:
     """How are A and B connected? Every shortest chain of roles between them."""
     first, second, day = _entity(a, "A"), _entity(b, "B"), _day(on)
+    from api.routes.views import View, connections_answer
+    from graph import exploration
+
     subject = " ".join(dict.fromkeys((first, second)))
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "connections.find", subject) as query:
-                found = find_connections(
+                found = exploration.connections(
                     store, first, second, on=day, max_hops=max_hops, limit=limit
                 )
                 query.answered(_persons_on(first, second, found))
-        except (EntityNotFoundError, InvalidIdentifierError) as exc:
+        except EntityNotFoundError as exc:
+            raise _not_held(exc, as_json=as_json) from exc
+        except InvalidIdentifierError as exc:
             raise _not_answered(exc) from exc
     if as_json:
-        print_json(
-            {
-                "a": first,
-                "b": second,
-                "on": day,
-                "max_hops": max_hops,
-                "connections": [_connection_json(c) for c in found],
-            }
-        )
+        print_model(connections_answer(first, second, day, max_hops, found, View.FULL))
         return
     when = f" on {day.isoformat()}" if day else ""
     ends = f"{_masked_key(first)} and {_masked_key(second)}"
@@ -292,14 +268,3 @@ def _chain(connection: Connection) -> str:
         lines.append(f"  {role.role.value} {_interval(role)}")
         lines.append(_shown(kind, key))
     return "\n".join(lines)
-
-
-def _connection_json(connection: Connection) -> dict[str, Any]:
-    return {
-        "hops": connection.hops,
-        "steps": [
-            {"kind": kind, "key": key}
-            for kind, key in zip(connection.kinds, connection.keys, strict=True)
-        ],
-        "roles": [_role_json(r) for r in connection.roles],
-    }

@@ -11,17 +11,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.access.apikeys import IssuedKey, create_key, revoke_key, rotate_key
-from api.access.roles import load_roles
 from api.console import JsonOption, app, console, err_console, opened_store, print_json
-from api.routes.keys import key_out
 from graph.errors import EntityNotFoundError, InvalidRequestError
+
+if TYPE_CHECKING:
+    from api.access.apikeys import IssuedKey
 
 keys_app = typer.Typer(
     help="API keys of the HTTP API: create (shown once), list, revoke, rotate.",
@@ -57,6 +57,9 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Make a key for a role; the key is shown this once."""
+    from api.access.apikeys import create_key
+    from api.access.roles import load_roles
+
     policy = load_roles(roles)
     with opened_store(ctx) as store, _refusals():
         issued = create_key(
@@ -72,6 +75,8 @@ def create(
 @keys_app.command("list")
 def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Every key ever made (never a secret)."""
+    from api.routes.keys import key_out
+
     now = datetime.now(UTC)
     with opened_store(ctx) as store:
         shown = [key_out(k, now) for k in store.api_keys()]
@@ -101,6 +106,9 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a key from now."""
+    from api.access.apikeys import revoke_key
+    from api.routes.keys import key_out
+
     with opened_store(ctx) as store, _refusals():
         revoked = key_out(revoke_key(store, key_id), datetime.now(UTC))
     if as_json:
@@ -123,6 +131,9 @@ def rotate(
     as_json: JsonOption = False,
 ) -> None:
     """A new key with the old one's name, role and lifetime; the old one stops."""
+    from api.access.apikeys import rotate_key
+    from api.access.roles import load_roles
+
     policy = load_roles(roles)
     with opened_store(ctx) as store, _refusals():
         issued = rotate_key(store, policy, key_id, grace=timedelta(hours=grace))
@@ -140,6 +151,8 @@ def _refusals() -> Iterator[None]:
 
 
 def _print_issued(issued: IssuedKey, *, as_json: bool) -> None:
+    from api.routes.keys import key_out
+
     shown = key_out(issued.record, datetime.now(UTC))
     if as_json:
         print_json({"key": issued.key, **shown.model_dump(mode="json")})

@@ -14,22 +14,26 @@ import dataclasses
 import gc
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
+    EXIT_NEGATIVE,
     JsonOption,
     app,
     audited,
     console,
     err_console,
+    not_held,
     opened_store,
     print_json,
 )
 from api.keys import is_person_key, person_key
+from api.masking import mask_id_number, mask_id_numbers_in
+from api.progress import progress
 from graph.errors import (
     EntityNotFoundError,
     InvalidIdentifierError,
@@ -37,19 +41,16 @@ from graph.errors import (
     LinkLeaseHeldError,
 )
 from graph.model import (
+    Candidate,
     EntityKind,
     Judgement,
     JudgementRecord,
 )
-from graph.store import GraphStore
 from linkage.ids import normalize_resident_id
-from linkage.records import link_record_from_source
-from linkage.resolve import link_store, resolve
-from loaders.rows import roles_of_record
 
-# `credlink link` refused: another link holds the store's lease (the command's own
-# "no", as in api/cli.py; 2 is bad input, 3 a failing store)
-_EXIT_BUSY = 1
+# Linkage (names: pypinyin, opencc) loads inside the commands that link.
+if TYPE_CHECKING:
+    from graph.store import GraphStore
 
 
 @app.command(rich_help_panel="Identities")
@@ -76,11 +77,24 @@ def link(
     # rescan them (about a third more CPU time at 1M records).
     gc.disable()
     try:
-        with opened_store(ctx) as store:
-            report = link_store(store, roles_of=roles_of_record, full=full)
+        with opened_store(ctx) as store, progress("link", quiet=as_json) as bar:
+            from linkage.resolve import LinkStep, link_store
+            from loaders.rows import roles_of_record
+
+            stages = {
+                LinkStep.RESOLVED: "writing what changed",
+                LinkStep.WRITTEN: "saving the link states",
+            }
+            bar.stage("reading and resolving records")
+            report = link_store(
+                store,
+                roles_of=roles_of_record,
+                full=full,
+                checkpoint=lambda step: bar.stage(stages[step]),
+            )
     except LinkLeaseHeldError as exc:
-        err_console.print(f"[red]refused:[/red] {escape(str(exc))}")
-        raise typer.Exit(_EXIT_BUSY) from exc
+        err_console.print(f"[red]refused:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(EXIT_NEGATIVE) from exc  # another link runs
     finally:
         gc.enable()
     if as_json:
@@ -111,40 +125,167 @@ def candidates(
         str | None, typer.Option(help="Only this record (source#record_id).")
     ] = None,
     top: Annotated[int, typer.Option(min=1, help="Candidates shown per record.")] = 3,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Records per page [default: 20 in the table, all with --json].",
+            show_default=False,
+        ),
+    ] = None,
+    page: Annotated[int, typer.Option(min=1, help="Which page of records.")] = 1,
     as_json: JsonOption = False,
 ) -> None:
-    """The review queue: records without a usable number and who they may be."""
+    """The review queue: records without a usable number and who they may be.
+
+    The table masks ID numbers as every table does; each candidate person is also
+    given by one of its record keys, which `credlink judge` and `credlink review`
+    take as they are. `--json` gives the full keys.
+    """
+    per_page = limit if limit is not None else (None if as_json else _PAGE)
     with (
         opened_store(ctx) as store,
         audited(ctx, store, "linkage.candidates", record or "*") as query,
     ):
-        queue = [c for c in store.candidates(record) if c.rank <= top]
-        names = {
-            key: _record_summary(store, key) for key in {c.record_key for c in queue}
-        }
-        query.answered(
-            [c.target for c in queue if is_person_key(c.target)]
-            + [str(n["id_number"]) for n in names.values() if n.get("id_number")]
-        )
+        queue = review_queue(store, record, top, per_page, page, quiet=as_json)
+        query.answered(persons_in(queue))
     if as_json:
         print_json(
-            [{**dataclasses.asdict(c), "record": names[c.record_key]} for c in queue]
+            [
+                {
+                    **dataclasses.asdict(c.candidate),
+                    "record": item.summary,
+                    "target_name": c.name,
+                    "target_record": c.record_key,
+                }
+                for item in queue.items
+                for c in item.candidates
+            ]
         )
         return
-    table = Table(title=f"review queue ({len(names):,} records)")
-    for column in ("record", "name / number", "rank", "candidate", "score", "rule"):
-        table.add_column(column)
-    for c in queue:
-        summary = names[c.record_key]
-        table.add_row(
-            c.record_key if c.rank == 1 else "",
-            f"{summary['name']} {summary['id_number']}" if c.rank == 1 else "",
-            str(c.rank),
-            c.target,
-            f"{c.score:.2f}",
-            c.rule.value,
+    first = (page - 1) * (per_page or 0) + 1
+    last = first + len(queue.items) - 1
+    # Lines, not a table: record keys and reasons are never cut at any width.
+    console.print(
+        f"[bold]review queue[/bold]: records {first:,}-{last:,} of {queue.total:,}"
+    )
+    for item in queue.items:
+        console.print(
+            f"\n[bold]{escape(item.record_key)}[/bold]  "
+            f"{escape(_summary_text(item.summary))}",
+            soft_wrap=True,
+            highlight=False,
         )
-    console.print(table)
+        for c in item.candidates:
+            reasons = mask_id_numbers_in(
+                "; ".join((c.candidate.rule.value, *c.candidate.reasons))
+            )
+            console.print(
+                f"  {c.candidate.rank}. {c.candidate.score:.2f}  "
+                f"{escape(_target_text(c))}  {escape(c.name)}  ({escape(reasons)})",
+                soft_wrap=True,
+                highlight=False,
+            )
+    if per_page is not None and last < queue.total:
+        console.print(f"next page: --page {page + 1} (or `credlink review`)")
+
+
+_PAGE = 20
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShownCandidate:
+    """A candidate with what a reviewer needs: the name, and a record key that
+    names it without its ID number."""
+
+    candidate: Candidate
+    name: str
+    record_key: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A record awaiting review, what it says, and its candidates by rank."""
+
+    record_key: str
+    summary: dict[str, str]
+    candidates: list[ShownCandidate]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Queue:
+    """One page of the review queue, and how many records it holds in all."""
+
+    items: list[QueueItem]
+    total: int
+
+
+def review_queue(
+    store: GraphStore,
+    record: str | None,
+    top: int,
+    limit: int | None,
+    page: int,
+    *,
+    quiet: bool,
+) -> Queue:
+    """The page of the review queue, with names, read with progress."""
+    ranked = [c for c in store.candidates(record) if c.rank <= top]
+    keys = list(dict.fromkeys(c.record_key for c in ranked))
+    chosen = keys if limit is None else keys[(page - 1) * limit : page * limit]
+    wanted = set(chosen)
+    by_record: dict[str, list[Candidate]] = {}
+    for c in ranked:
+        if c.record_key in wanted:
+            by_record.setdefault(c.record_key, []).append(c)
+    items: list[QueueItem] = []
+    with progress("candidates", "records", quiet=quiet) as bar:
+        for done, key in enumerate(chosen, 1):
+            shown = [_shown_candidate(store, c) for c in by_record[key]]
+            items.append(QueueItem(key, _record_summary(store, key), shown))
+            bar.update(done, len(chosen))
+    return Queue(items, len(keys))
+
+
+def persons_in(queue: Queue) -> list[str]:
+    """Every person a page of the review queue names: the records' stated numbers
+    and the candidate persons."""
+    persons: list[str] = []
+    for item in queue.items:
+        number = item.summary.get("id_number", "")
+        if number:
+            persons.append(number)
+        persons.extend(
+            c.candidate.target
+            for c in item.candidates
+            if is_person_key(c.candidate.target)
+        )
+    return persons
+
+
+def _shown_candidate(store: GraphStore, candidate: Candidate) -> ShownCandidate:
+    if candidate.target_is_record:
+        name = _record_summary(store, candidate.target)["name"]
+        return ShownCandidate(candidate, name, candidate.target)
+    person = store.get_person(candidate.target)
+    records = store.source_records_of(EntityKind.PERSON, candidate.target)
+    return ShownCandidate(
+        candidate,
+        person.name if person is not None else "",
+        records[0].key if records else candidate.target,
+    )
+
+
+def _summary_text(summary: dict[str, str]) -> str:
+    number = summary["id_number"]
+    return f"{summary['name']} {mask_id_number(number) if number else ''}".strip()
+
+
+def _target_text(shown: ShownCandidate) -> str:
+    """A record key as it is; a person as masked number and a record key."""
+    if shown.candidate.target_is_record:
+        return shown.record_key
+    return f"{mask_id_number(shown.candidate.target)} {shown.record_key}"
 
 
 def _record_summary(store: GraphStore, key: str) -> dict[str, str]:
@@ -260,12 +401,15 @@ def explain(
     ):
         found = store.get_person(person_id)
         if found is None:
-            raise typer.BadParameter(f"no person {person_id}", param_hint="PERSON")
+            raise not_held("person", person_id, as_json=as_json)
         query.answered([person_id])
         records = store.source_records_of(EntityKind.PERSON, person_id)
         judgements = store.judgements()
         keys = {r.key for r in records}
         relevant = [j for j in judgements if {j.a, j.b} & (keys | {person_id})]
+        from linkage.records import link_record_from_source
+        from linkage.resolve import resolve
+
         identity = resolve(
             [link_record_from_source(r) for r in records], relevant
         ).identities.get(person_id)
@@ -297,7 +441,8 @@ def explain(
     for line in explanation["evidence"]:
         console.print(f"  {line}")
     for r in records:
-        console.print(f"  record {r.key}: {r.raw_dict()}")
+        fields = "; ".join(f"{k}={v}" for k, v in r.raw_dict().items() if v)
+        console.print(f"  record {escape(r.key)}: {escape(fields)}", highlight=False)
     for conflict in explanation["conflicts"]:
         console.print(f"  [red]conflict[/red] {conflict.record_key}: {conflict.detail}")
     for c in explanation["proposed_for"]:

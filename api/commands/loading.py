@@ -7,26 +7,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
-from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.console import (
+    EXIT_INPUT,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    opened_store,
+    print_json,
+)
 from api.masking import mask_id_number
-from graph.enforcement import propagate, restrictions_on
+from api.progress import progress
 from graph.errors import InvalidRecordError
-from graph.policy.catalogue import load_catalogue
-from linkage.resolve import link_store
-from loaders.generator import REFERENCE_DATE
-from loaders.generator import generate as generate_registry
-from loaders.pipeline import LoadReport, load_folder
-from loaders.rows import roles_of_record
 
+# Loaders (openpyxl), linkage (pypinyin) and the generator load inside the
+# commands: `credlink --help` is fast.
 if TYPE_CHECKING:
     from datetime import date
 
     from graph.policy.catalogue import Catalogue
     from graph.propagation import Restriction
     from graph.store import GraphStore
+    from loaders.pipeline import LoadReport
 
 DEMO_PERSONS = 2000
 DEMO_ENTERPRISES = 600
@@ -35,35 +40,21 @@ DEMO_SEED = 2026
 
 def _load_with_progress(
     path: Path, ctx: typer.Context, *, strict: bool, batch_size: int,
-    quarantine: Path | None, show: bool,
+    quarantine: Path | None, quiet: bool,
 ) -> LoadReport:  # fmt: skip
-    with (
-        opened_store(ctx) as store,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("loading {task.fields[path]}"),
-            TextColumn("{task.completed:,.0f} rows"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=not show,
-        ) as progress,
-    ):
-        task = progress.add_task("load", total=None, path=path, rate="")
+    from loaders.pipeline import load_folder
+    from loaders.readers import discover_inputs, estimate_rows
 
-        def advance(rows: int) -> None:
-            speed = progress.tasks[task].speed
-            rate = f"{speed:,.0f} rows/s" if speed else ""
-            progress.update(task, completed=rows, rate=rate)
-
+    total = estimate_rows(discover_inputs(path)) if path.exists() else None
+    with opened_store(ctx, create=True) as store, progress("load", quiet=quiet) as bar:
+        bar.update(0, total)
         return load_folder(
             path,
             store,
             strict=strict,
             batch_size=batch_size,
             quarantine_dir=quarantine,
-            progress=advance,
+            progress=bar.update,
         )
 
 
@@ -104,17 +95,53 @@ def load(
     try:
         report = _load_with_progress(
             path, ctx, strict=strict, batch_size=batch_size, quarantine=quarantine,
-            show=not as_json,
+            quiet=as_json,
         )  # fmt: skip
     except InvalidRecordError as exc:
-        err_console.print(f"[red]strict load stopped:[/red] {exc}")
+        err_console.print(
+            f"[red]strict load stopped:[/red] {escape(str(exc))}", soft_wrap=True
+        )
         raise typer.Exit(2) from exc
     if as_json:
         typer.echo(report.to_json())
-        return
-    console.print(_report_table(report))
-    for quarantined in report.quarantine_files:
-        console.print(f"rejected rows with their reasons: {quarantined}")
+    else:
+        if report.files:
+            console.print(_report_table(report))
+        for quarantined in report.quarantine_files:
+            console.print(f"rejected rows with their reasons: {quarantined}")
+    _say_what_was_not_loaded(report)
+    if report.failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def _say_what_was_not_loaded(report: LoadReport) -> None:
+    """Skipped and refused files, and a load that loaded nothing, on stderr."""
+    for skipped in report.skipped:
+        err_console.print(
+            f"[yellow]skipped[/yellow] {escape(str(skipped.path))}: "
+            f"{escape(skipped.reason)}",
+            soft_wrap=True,
+        )
+    for refused in report.refused:
+        err_console.print(
+            f"[red]not loaded[/red] {escape(str(refused.path))}: "
+            f"{escape(refused.reason)}",
+            soft_wrap=True,
+        )
+    from loaders.readers import expected_names
+
+    if not report.files and not report.refused:
+        err_console.print(
+            f"[red]error:[/red] no input file found: expected names "
+            f"{escape(expected_names())}",
+            soft_wrap=True,
+        )
+    elif report.files and report.loaded == 0 and report.read > 0:
+        err_console.print(
+            f"[red]error:[/red] every one of the {report.read:,} rows read was "
+            "quarantined; nothing was loaded",
+            soft_wrap=True,
+        )
 
 
 @app.command(rich_help_panel="Data")
@@ -126,10 +153,17 @@ def generate(
     as_json: JsonOption = False,
 ) -> None:
     """Write a realistic synthetic registry with ground truth (no real persons)."""
+    from loaders.generator import generate as generate_registry
+
     try:
-        summary = generate_registry(
-            out, persons=persons, enterprises=enterprises, seed=seed
-        )
+        with progress("generate", "persons and enterprises", quiet=as_json) as bar:
+            summary = generate_registry(
+                out,
+                persons=persons,
+                enterprises=enterprises,
+                seed=seed,
+                progress=bar.update,
+            )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     rows = summary.rows_by_file()
@@ -151,22 +185,39 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     Runs on the chosen store (default ./credlink.db). The registry is synthetic:
     no real person is in it. ID numbers are masked in the output.
     """
+    from graph.enforcement import propagate
+    from graph.policy.catalogue import load_catalogue
+    from linkage.resolve import link_store
+    from loaders.generator import REFERENCE_DATE
+    from loaders.generator import generate as generate_registry
+    from loaders.rows import roles_of_record
+
     day = REFERENCE_DATE
     catalogue = load_catalogue()
     with tempfile.TemporaryDirectory(prefix="credlink-demo-") as folder:
         registry = Path(folder)
-        generate_registry(
-            registry, persons=DEMO_PERSONS, enterprises=DEMO_ENTERPRISES, seed=DEMO_SEED
-        )
+        with progress("generate", "persons and enterprises", quiet=as_json) as bar:
+            generate_registry(
+                registry,
+                persons=DEMO_PERSONS,
+                enterprises=DEMO_ENTERPRISES,
+                seed=DEMO_SEED,
+                progress=bar.update,
+            )
         report = _load_with_progress(
             registry, ctx, strict=False, batch_size=5000, quarantine=None,
-            show=not as_json,
+            quiet=as_json,
         )  # fmt: skip
     with opened_store(ctx) as store:
-        linked = link_store(store, roles_of=roles_of_record)
-        propagated = propagate(store, catalogue)
+        with progress("link", quiet=as_json) as bar:
+            bar.stage("resolving identities")
+            linked = link_store(store, roles_of=roles_of_record)
+        with progress("propagate", quiet=as_json) as bar:
+            bar.stage("deriving restrictions")
+            propagated = propagate(store, catalogue)
         shown = _sample_restrictions(store, catalogue, day)
         counts = store.counts()
+        held = len(store.restriction_facts())
         location = store.location
     loaded = {
         file.path.name: {
@@ -182,6 +233,7 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "counts": counts,
                 "linkage": linked.summary,
                 "propagation": propagated,
+                "restrictions_held": held,
                 "on": day,
                 "restrictions": [_demo_json(r) for r in shown],
             }
@@ -206,8 +258,9 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
         f"{summary.conflicts:,} conflicts are flagged."
     )
     console.print(
-        f"Propagated {propagated.sanctions:,} sanctions into "
-        f"{propagated.restrictions_written:,} restrictions on responsible persons."
+        f"Propagated {propagated.sanctions:,} sanctions (pending ones: this run "
+        f"wrote {propagated.restrictions_written:,} restrictions); the store now "
+        f"holds {held:,} restrictions on responsible persons."
     )
     console.print(f"\nA few restrictions in force on {day.isoformat()}:")
     for restriction in shown:
@@ -237,6 +290,8 @@ def _sample_restrictions(
     National rules before examples, appointment bars before other measures, and
     restrictions that reached a person through a role before direct ones.
     """
+    from graph.enforcement import restrictions_on
+
     people = sorted({fact.person_id for fact in store.restriction_facts(on=day)})
     in_force = [
         restriction

@@ -11,7 +11,8 @@ full-width, spaces); a surrogate ``U...`` key is taken as it is. The catalogue i
 the packaged one unless ``--catalogue`` / ``CREDLINK_CATALOGUE`` names another file
 (after editing it, run ``credlink propagate --full``).
 
-Exit codes: 0 done; 1 ``check`` found the appointment blocked; 2 bad input, a
+Exit codes: 0 done; 1 ``check`` found the appointment blocked, or ``check`` or
+``restrictions`` were asked about a person the store holds no record of; 2 bad input, a
 transition the rules refuse, or ``propagate`` met sanctions of a type the
 catalogue lacks (they are named, left pending; the others are derived); 3 the
 store failed.
@@ -20,41 +21,42 @@ store failed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
+    EXIT_INPUT,
+    EXIT_NEGATIVE,
     JsonOption,
     app,
     audited,
     console,
+    ends_text,
     err_console,
+    no_record,
     opened_store,
     print_json,
+    print_model,
+    status_text,
 )
-from api.keys import person_key
 from api.masking import mask_id_number
-from api.routes.views import View, restriction_out
-from graph import enforcement
+from api.progress import progress
 from graph.errors import GraphUnavailableError, LinkageError
-from graph.model import RoleType, Sanction
-from graph.policy.catalogue import Catalogue, load_catalogue
-from graph.propagation import (
-    CORRECTABLE_FIELDS,
-    EventKind,
-    PropagationReport,
-    Restriction,
-    SanctionEvent,
-)
-from linkage.ids import parse_credit_code
+from graph.model import CORRECTABLE_FIELDS, RoleType
 
-_EXIT_BLOCKED = 1
-_EXIT_REFUSED = 2
+# Heavy modules (pydantic models, the catalogue, the stores' rules) are imported
+# inside the commands that use them, so `credlink --help` starts fast.
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from graph.model import Sanction
+    from graph.policy.catalogue import Catalogue
+    from graph.propagation import PropagationReport, Restriction, SanctionEvent
 
 OnOption = Annotated[
     datetime | None,
@@ -83,11 +85,15 @@ def _day(on: datetime | None) -> date:
 
 
 def _catalogue(path: Path | None) -> Catalogue:
+    from graph.policy.catalogue import load_catalogue
+
     return load_catalogue(path)
 
 
 def _person(raw: str) -> str:
     """The canonical key of the person ``raw`` names (any form of the number)."""
+    from api.keys import person_key
+
     try:
         return person_key(raw)
     except LinkageError as exc:
@@ -95,6 +101,8 @@ def _person(raw: str) -> str:
 
 
 def _enterprise(raw: str) -> str:
+    from linkage.ids import parse_credit_code
+
     try:
         return parse_credit_code(raw).value
     except LinkageError as exc:
@@ -103,13 +111,8 @@ def _enterprise(raw: str) -> str:
 
 def _refused(exc: LinkageError) -> typer.Exit:
     """Report a refused request (not a failing store) and exit with 2."""
-    err_console.print(f"[red]refused:[/red] {exc}")
-    return typer.Exit(_EXIT_REFUSED)
-
-
-def _restriction_json(restriction: Restriction) -> dict[str, Any]:
-    """A restriction as the HTTP API's full view gives it (one shape for both)."""
-    return restriction_out(restriction, View.FULL).model_dump(mode="json")
+    err_console.print(f"[red]refused:[/red] {escape(str(exc))}", soft_wrap=True)
+    return typer.Exit(EXIT_INPUT)
 
 
 def _print_with_explanations(table: Table, listed: Sequence[Restriction]) -> None:
@@ -138,8 +141,11 @@ def propagate(
     as_json: JsonOption = False,
 ) -> None:
     """Derive the restrictions of changed (or, with --full, all) sanctions."""
+    from graph import enforcement
+
     rules = _catalogue(catalogue)
-    with opened_store(ctx) as store:
+    with opened_store(ctx) as store, progress("propagate", quiet=as_json) as bar:
+        bar.stage("deriving restrictions" + (" of every sanction" if full else ""))
         try:
             report = enforcement.propagate(store, rules, full=full)
         except GraphUnavailableError:
@@ -155,7 +161,7 @@ def propagate(
             "[red]skipped[/red] (type not in the catalogue, left pending): "
             + ", ".join(report.skipped)
         )
-        raise typer.Exit(_EXIT_REFUSED)
+        raise typer.Exit(EXIT_INPUT)
 
 
 def _print_report(report: PropagationReport, *, full: bool) -> None:
@@ -198,7 +204,10 @@ def check(
     catalogue: CatalogueOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """May the person take the role in the enterprise on the day? Exit 1 if blocked."""
+    """May the person take the role in the enterprise on the day? Exit 1 if blocked
+    or if the store holds no record of the person (never a clearance)."""
+    from graph import enforcement
+
     person_id, code, day = _person(person), _enterprise(enterprise), _day(on)
     rules = _catalogue(catalogue)
     with (
@@ -208,53 +217,34 @@ def check(
         answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
         known = store.get_person(person_id) is not None
         query.answered([person_id] if known else [])
-    blocking = [
-        {
-            "sanction_id": r.sanction_id,
-            "measure": r.measure,
-            "valid_from": r.valid_from,
-            "valid_until": r.valid_until,
-            "explanation": r.explanation_zh,
-            "explanation_en": r.explanation_en,
-            "restriction_id": r.restriction_id,
-        }
-        for r in answer.blocking
-    ]
     if as_json:
-        print_json(
-            {
-                "allowed": answer.allowed,
-                "person_id": person_id,
-                "person_known": known,
-                "role": role,
-                "enterprise": code,
-                "on": day,
-                "blocking": blocking,
-            }
+        from api.routes.views import View, check_answer
+
+        print_model(check_answer(person_id, known, role, code, day, answer, View.FULL))
+    elif not known:
+        no_record(
+            f"no record held: the store holds no person {mask_id_number(person_id)}, "
+            f"so nothing is known of them; this is not a clearance to be "
+            f"{role.value} of {code}",
         )
     elif answer.allowed:
         console.print(
             f"[green]allowed[/green]: {mask_id_number(person_id)} may be {role.value} "
-            f"of {code} on {day.isoformat()}"
-            + ("" if known else " (no such person in the store)")
+            f"of {code} on {day.isoformat()}; no restriction in force bars it",
+            highlight=False,
         )
     else:
         table = Table(
             title=f"blocked: {mask_id_number(person_id)} as {role.value} of {code} "
             f"on {day.isoformat()}"
         )
-        for column in ("#", "sanction", "measure", "valid until"):
+        for column in ("#", "sanction", "measure", "valid", "ends on", "status"):
             table.add_column(column)
         for number, item in enumerate(answer.blocking, 1):
-            table.add_row(
-                str(number),
-                item.sanction_id,
-                item.measure,
-                item.valid_until.isoformat(),
-            )
+            table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, answer.blocking)
-    if not answer.allowed:
-        raise typer.Exit(_EXIT_BLOCKED)
+    if not answer.allowed or not known:
+        raise typer.Exit(EXIT_NEGATIVE)
 
 
 @app.command(rich_help_panel="Sanctions")
@@ -265,37 +255,56 @@ def restrictions(
     catalogue: CatalogueOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The restrictions in force on a person on a day, and why."""
+    """The restrictions in force on a person on a day, and why. Exit 1 if the store
+    holds no record of the person."""
+    from graph import enforcement
+
     person_id, day = _person(person), _day(on)
     rules = _catalogue(catalogue)
     with (
         opened_store(ctx) as store,
         audited(ctx, store, "person.restrictions", person_id) as query,
     ):
+        known = store.get_person(person_id) is not None
         found = enforcement.restrictions_on(store, rules, person_id, day)
-        query.answered([person_id] if store.get_person(person_id) else [])
+        query.answered([person_id] if known else [])
     if as_json:
-        print_json(
-            {
-                "person_id": person_id,
-                "on": day,
-                "restrictions": [_restriction_json(r) for r in found],
-            }
+        from api.routes.views import View, restrictions_answer
+
+        print_model(restrictions_answer(person_id, known, day, found, View.FULL))
+    elif not known:
+        no_record(
+            f"no record held: the store holds no person {mask_id_number(person_id)}, "
+            "so nothing is known of their restrictions (none found is not none "
+            "in force)",
         )
-        return
-    table = Table(
-        title=f"restrictions on {mask_id_number(person_id)} as of {day.isoformat()}"
+    elif not found:
+        console.print(
+            f"no restriction in force on {mask_id_number(person_id)} on "
+            f"{day.isoformat()} (the store holds this person)"
+        )
+    else:
+        table = Table(
+            title=f"restrictions on {mask_id_number(person_id)} as of {day.isoformat()}"
+        )
+        for column in ("#", "sanction", "measure", "valid", "ends on", "status"):
+            table.add_column(column)
+        for number, item in enumerate(found, 1):
+            table.add_row(str(number), *_restriction_cells(item))
+        _print_with_explanations(table, found)
+    if not known:
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+def _restriction_cells(item: Restriction) -> tuple[str, str, str, str, str]:
+    """sanction, measure, valid, ends on, status (with its date and event)."""
+    return (
+        item.sanction_id,
+        item.measure,
+        _interval(item.valid_from, item.valid_until),
+        ends_text(item),
+        status_text(item),
     )
-    for column in ("#", "sanction", "measure", "valid"):
-        table.add_column(column)
-    for number, item in enumerate(found, 1):
-        table.add_row(
-            str(number),
-            item.sanction_id,
-            item.measure,
-            _interval(item.valid_from, item.valid_until),
-        )
-    _print_with_explanations(table, found)
 
 
 @app.command(rich_help_panel="Sanctions")
@@ -308,7 +317,7 @@ def trace(
             "--on",
             formats=["%Y-%m-%d"],
             help="Only restrictions in force on this date [default: every one the "
-            "sanction gave, whatever its dates and status].",
+            "sanction gave, whatever its dates and status, with its status today].",
             show_default=False,
         ),
     ] = None,
@@ -316,6 +325,8 @@ def trace(
     as_json: JsonOption = False,
 ) -> None:
     """Everyone a sanction reaches, and why. ID numbers are masked in the table."""
+    from graph import enforcement
+
     day = on.date() if on is not None else None
     rules = _catalogue(catalogue)
     with opened_store(ctx) as store:
@@ -335,13 +346,9 @@ def trace(
             raise _refused(exc) from exc
     assert sanction is not None  # trace raised otherwise
     if as_json:
-        print_json(
-            {
-                "sanction": dataclasses.asdict(sanction),
-                "on": day,
-                "reached": [_restriction_json(r) for r in reached],
-            }
-        )
+        from api.routes.views import View, trace_answer
+
+        print_model(trace_answer(sanction_id, day, reached, View.FULL))
         return
     when = f"in force on {day.isoformat()}" if day else "all restrictions"
     table = Table(
@@ -350,7 +357,7 @@ def trace(
     )
     table.add_column("#")
     table.add_column("person", no_wrap=True, min_width=18)
-    for column in ("role", "interval", "measure", "valid"):
+    for column in ("role", "interval", "measure", "valid", "ends on", "status"):
         table.add_column(column)
     for number, item in enumerate(reached, 1):
         chain = item.chain
@@ -361,6 +368,8 @@ def trace(
             _interval(chain.role_since, chain.role_until) if chain.role else "",
             item.measure,
             _interval(item.valid_from, item.valid_until),
+            ends_text(item),
+            status_text(item),
         )
     _print_with_explanations(table, reached)
 
@@ -381,6 +390,8 @@ def _record(
     *,
     as_json: bool,
 ) -> None:
+    from graph import enforcement
+
     rules = _catalogue(catalogue)
     with opened_store(ctx) as store:
         try:
@@ -415,15 +426,17 @@ def _record(
 
 def _event(
     sanction_id: str,
-    kind: EventKind,
+    kind: str,
     on: datetime | None,
     by: str,
     reason: str,
     changes: tuple[tuple[str, str], ...] = (),
 ) -> SanctionEvent:
+    from graph.propagation import EventKind, SanctionEvent
+
     return SanctionEvent(
         sanction_id=sanction_id,
-        kind=kind,
+        kind=EventKind(kind),
         on=_day(on),
         by=by.strip(),
         reason=reason.strip(),
@@ -445,7 +458,7 @@ def repair(
     as_json: JsonOption = False,
 ) -> None:
     """Credit repair (信用修复): the sanction's restrictions end from --on."""
-    event = _event(sanction_id, EventKind.REPAIR, on, by, reason)
+    event = _event(sanction_id, "repair", on, by, reason)
     _record(ctx, event, catalogue, as_json=as_json)
 
 
@@ -460,7 +473,7 @@ def object_(
     as_json: JsonOption = False,
 ) -> None:
     """Lodge an objection (异议): the sanction is suspended until decided."""
-    event = _event(sanction_id, EventKind.OBJECT, on, by, reason)
+    event = _event(sanction_id, "object", on, by, reason)
     _record(ctx, event, catalogue, as_json=as_json)
 
 
@@ -485,7 +498,7 @@ def decide(
     """Decide a pending objection: --upheld revokes, --rejected restores."""
     if upheld is None:
         raise typer.BadParameter("give --upheld or --rejected")
-    kind = EventKind.UPHOLD if upheld else EventKind.REJECT
+    kind = "uphold" if upheld else "reject"
     _record(ctx, _event(sanction_id, kind, on, by, reason), catalogue, as_json=as_json)
 
 
@@ -516,5 +529,5 @@ def correct(
                 f"{change!r} is not field=value", param_hint="--set"
             )
         pairs.append((field.strip(), value))
-    event = _event(sanction_id, EventKind.CORRECT, on, by, reason, tuple(pairs))
+    event = _event(sanction_id, "correct", on, by, reason, tuple(pairs))
     _record(ctx, event, catalogue, as_json=as_json)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from api.console import app, audit_log_file
-from api.deps import store_location
+from api.stores import store_location
 
 
 @app.command(rich_help_panel="Service")

@@ -1,7 +1,9 @@
-"""Exchange: the graph in the formats other systems read (docs/exchange.md)."""
+"""Exchange: the graph in the formats other systems read (docs/exchange.md).
 
-from api.exchange.formats import ExportFormat, export
-from api.exchange.population import Population
-from api.exchange.views import ExportView
+The writers load only when used: ``api.exchange.formats.export`` writes a format,
+``api.exchange.kinds.ExportFormat`` names them.
+"""
 
-__all__ = ["ExportFormat", "ExportView", "Population", "export"]
+from api.exchange.kinds import ExportFormat
+
+__all__ = ["ExportFormat"]

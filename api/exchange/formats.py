@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from api.exchange.ftm import export_ftm
 from api.exchange.graphml import export_graphml
+from api.exchange.kinds import ExportFormat
 from api.exchange.neo4j_csv import export_neo4j_csv
 from api.exchange.population import Population
 from api.exchange.views import ExportView
@@ -19,20 +19,6 @@ if TYPE_CHECKING:
 
     from api.routes.views import View
     from graph.store import GraphStore
-
-
-class ExportFormat(StrEnum):
-    """What ``credlink export --format`` writes."""
-
-    FTM = "ftm"  # FollowTheMoney JSON Lines: one file
-    NEO4J_CSV = "neo4j-csv"  # neo4j-admin import files: a folder
-    GRAPHML = "graphml"  # one file
-    XLSX = "xlsx"  # one workbook per kind: a folder
-
-    @property
-    def folder(self) -> bool:
-        """Whether ``--out`` is a folder (else a file)."""
-        return self in (ExportFormat.NEO4J_CSV, ExportFormat.XLSX)
 
 
 def export(

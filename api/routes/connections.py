@@ -9,17 +9,10 @@ from fastapi import APIRouter, Depends
 from api.access.guard import Caller, require
 from api.deps import request_store
 from api.keys import entity_key, is_person_key
-from api.masking import opaque_id
-from api.routes.views import View, key_out, role_out
-from api.schemas import (
-    ConnectionOut,
-    ConnectionsOut,
-    ConnectionsQuery,
-    HopRoleOut,
-    StepOut,
-)
+from api.routes.views import connections_answer
+from api.schemas import ConnectionsOut, ConnectionsQuery
 from graph.exploration import connections
-from graph.model import Connection, EntityKind
+from graph.model import EntityKind
 from graph.store import GraphStore
 
 router = APIRouter(tags=["exploring"])
@@ -51,41 +44,6 @@ def find_connections(
             if kind is EntityKind.PERSON
         )
     caller.answered(persons)
-    view = caller.view(query.view)
-    return ConnectionsOut(
-        a=_end_out(first, view),
-        b=_end_out(second, view),
-        on=query.on,
-        max_hops=query.max_hops,
-        connections=[_connection_out(c, view) for c in found],
-    )
-
-
-def _end_out(key: str, view: View) -> str:
-    """An end as asked, masked in the public view when it reads as an ID number."""
-    return key_out(key, view) if is_person_key(key) else key
-
-
-def _connection_out(connection: Connection, view: View) -> ConnectionOut:
-    roles = []
-    for role in connection.roles:
-        shown = role_out(role, view)
-        roles.append(
-            HopRoleOut(
-                **shown.model_dump(),
-                role_id=(
-                    opaque_id(role.role_id) if view is View.PUBLIC else role.role_id
-                ),
-            )
-        )
-    return ConnectionOut(
-        hops=connection.hops,
-        steps=[
-            StepOut(
-                kind=kind,
-                key=key_out(key, view) if kind is EntityKind.PERSON else key,
-            )
-            for kind, key in zip(connection.kinds, connection.keys, strict=True)
-        ],
-        roles=roles,
+    return connections_answer(
+        first, second, query.on, query.max_hops, found, caller.view(query.view)
     )

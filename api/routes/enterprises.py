@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.access.guard import Caller, require
 from api.deps import request_store
-from api.routes.views import enterprise_out, person_out, role_out
-from api.schemas import EnterpriseOut, EnterprisePeopleOut, HolderOut, View
+from api.routes.views import enterprise_out, people_answer
+from api.schemas import EnterpriseOut, EnterprisePeopleOut, View
 from graph.errors import EntityNotFoundError
 from graph.exploration import people_of
 from graph.store import GraphStore
@@ -52,12 +52,4 @@ def get_people(
     caller.about(code)
     enterprise, holders = people_of(store, code, on)
     caller.answered([person.person_id for _, person in holders])
-    shown = caller.view(view)
-    return EnterprisePeopleOut(
-        on=on,
-        enterprise=enterprise_out(enterprise),
-        holders=[
-            HolderOut(role=role_out(role, shown), person=person_out(person, shown))
-            for role, person in holders
-        ],
-    )
+    return people_answer(enterprise, holders, on, caller.view(view))

@@ -14,9 +14,9 @@ from api.routes.views import sanction_id_out
 from api.schemas import (
     CorrectionIn,
     DecisionIn,
-    LifecycleEventOut,
     LifecycleIn,
     LifecycleOut,
+    RecordedEventOut,
 )
 from graph import enforcement
 from graph.model import EntityKind
@@ -101,7 +101,7 @@ def _record(
     return LifecycleOut(
         sanction_id=sanction_id_out(sanction.sanction_id, view),
         status=sanction.status.value,
-        event=LifecycleEventOut(
+        event=RecordedEventOut(
             sanction_id=sanction_id_out(recorded.sanction_id, view),
             seq=recorded.seq,
             kind=recorded.kind.value,

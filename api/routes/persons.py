@@ -12,15 +12,8 @@ from fastapi import APIRouter, Depends
 from api.access.guard import Caller, require
 from api.deps import request_catalogue, request_store
 from api.keys import person_key
-from api.routes.views import (
-    enterprise_out,
-    key_out,
-    person_out,
-    restriction_out,
-    role_out,
-)
+from api.routes.views import person_out, related_answer, restrictions_answer
 from api.schemas import (
-    AssociateOut,
     PersonOut,
     PersonQuery,
     RelatedOut,
@@ -68,17 +61,7 @@ def related(
     caller.about(person_id)
     found = related_entities(store, person_id, query.on)
     caller.answered([person_id, *(a.person.person_id for a in found.associates)])
-    view = caller.view(query.view)
-    return RelatedOut(
-        on=query.on,
-        person=person_out(found.person, view),
-        roles=[role_out(r, view) for r in found.roles],
-        enterprises=[enterprise_out(e) for e in found.enterprises],
-        associates=[
-            AssociateOut(person=person_out(a.person, view), via=list(a.via))
-            for a in found.associates
-        ],
-    )
+    return related_answer(found, query.on, caller.view(query.view))
 
 
 @router.post("/restrictions")
@@ -97,10 +80,4 @@ def restrictions(
     in_force = enforcement.restrictions_on(store, catalogue, person_id, day)
     known = store.get_person(person_id) is not None
     caller.answered([person_id] if known else [])
-    view = caller.view(query.view)
-    return RestrictionsOut(
-        person_id=key_out(person_id, view),
-        person_known=known,
-        on=day,
-        restrictions=[restriction_out(r, view) for r in in_force],
-    )
+    return restrictions_answer(person_id, known, day, in_force, caller.view(query.view))

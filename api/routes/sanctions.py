@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from api.access.guard import Caller, require
 from api.deps import request_catalogue, request_store
-from api.routes.views import restriction_out, sanction_id_out
+from api.routes.views import sanction_id_out, trace_answer
 from api.schemas import TraceOut, TraceQuery
 from graph import enforcement
 from graph.errors import EntityNotFoundError
@@ -40,8 +40,5 @@ def trace(
     )
     caller.answered([*subject, *(r.person_id for r in reached)])
     view = caller.view(query.view)
-    return TraceOut(
-        sanction_id=sanction_id_out(query.sanction_id, view),
-        on=query.on,
-        restrictions=[restriction_out(r, view) for r in reached],
-    )
+    shown = sanction_id_out(query.sanction_id, view)
+    return trace_answer(shown, query.on, reached, view)

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from api.keys import is_person_key
 from api.masking import mask_id_number, mask_name, opaque_id, public_id
-from api.schemas import EnterpriseOut, PersonOut, RestrictionOut, RoleOut, View
+from api.schemas import (
+    AppointmentCheckOut,
+    AssociateOut,
+    ConnectionOut,
+    ConnectionsOut,
+    EnterpriseOut,
+    EnterprisePeopleOut,
+    HolderOut,
+    HopRoleOut,
+    LifecycleEventOut,
+    PersonOut,
+    RelatedOut,
+    RestrictionOut,
+    RestrictionsOut,
+    RoleOut,
+    StepOut,
+    TraceOut,
+    View,
+)
 from graph.model import EntityKind
+from graph.propagation import Lifecycle, RestrictionStatus
 
 if TYPE_CHECKING:
-    from graph.model import Enterprise, Person, Role
-    from graph.propagation import Restriction
+    from collections.abc import Sequence
+    from datetime import date
+
+    from graph.exploration import Related
+    from graph.model import Connection, Enterprise, Person, Role, RoleType
+    from graph.propagation import AppointmentCheck, Restriction, SanctionEvent
 
 
 __all__ = [
@@ -89,6 +113,7 @@ def restriction_out(restriction: Restriction, view: View) -> RestrictionOut:
     The explanations name the enterprise and the decision, never the person.
     """
     chain = restriction.chain
+    lifecycle = restriction.lifecycle or _dated_only(restriction)
     person_id, subject_id = restriction.person_id, chain.subject_id
     restriction_id, record_id = restriction.restriction_id, chain.record_id
     sanction_id = restriction.sanction_id
@@ -109,6 +134,10 @@ def restriction_out(restriction: Restriction, view: View) -> RestrictionOut:
         except_enterprise=restriction.except_enterprise,
         valid_from=restriction.valid_from,
         valid_until=restriction.valid_until,
+        ends_on=lifecycle.ends_on,
+        status=lifecycle.status,
+        status_on=lifecycle.since,
+        status_event=_event_out(lifecycle.event),
         survives_repair=restriction.survives_repair,
         example=restriction.example,
         explanation=restriction.explanation_zh,
@@ -122,4 +151,153 @@ def restriction_out(restriction: Restriction, view: View) -> RestrictionOut:
         role_until=chain.role_until,
         source=chain.source,
         record_id=record_id,
+    )
+
+
+def _dated_only(restriction: Restriction) -> Lifecycle:
+    """The lifecycle of a restriction read without its events: its dates decide."""
+    return Lifecycle(
+        RestrictionStatus.IN_FORCE, restriction.valid_from, restriction.valid_until
+    )
+
+
+def _event_out(event: SanctionEvent | None) -> LifecycleEventOut | None:
+    if event is None:
+        return None
+    return LifecycleEventOut(
+        kind=event.kind.value,
+        on=event.on,
+        seq=event.seq,
+        by=event.by,
+        reason=event.reason,
+    )
+
+
+# -- whole answers: one builder per question, for the CLI's --json and the routes --
+
+
+def restrictions_answer(
+    person_id: str,
+    known: bool,
+    day: date,
+    found: Sequence[Restriction],
+    view: View,
+) -> RestrictionsOut:
+    """The restrictions in force on a person on a day."""
+    return RestrictionsOut(
+        person_id=key_out(person_id, view),
+        person_known=known,
+        on=day,
+        restrictions=[restriction_out(r, view) for r in found],
+    )
+
+
+def check_answer(
+    person_id: str,
+    known: bool,
+    role: RoleType,
+    credit_code: str,
+    day: date,
+    check: AppointmentCheck,
+    view: View,
+) -> AppointmentCheckOut:
+    """An appointment check and what blocks it."""
+    return AppointmentCheckOut(
+        person_id=key_out(person_id, view),
+        person_known=known,
+        role=role,
+        enterprise=credit_code,
+        on=day,
+        allowed=check.allowed,
+        blocking=[restriction_out(r, view) for r in check.blocking],
+    )
+
+
+def trace_answer(
+    sanction_id: str, day: date | None, reached: Sequence[Restriction], view: View
+) -> TraceOut:
+    """Everyone a sanction reaches."""
+    return TraceOut(
+        sanction_id=sanction_id,
+        on=day,
+        restrictions=[restriction_out(r, view) for r in reached],
+    )
+
+
+def related_answer(related: Related, day: date | None, view: View) -> RelatedOut:
+    """A person's roles, enterprises and associates."""
+    return RelatedOut(
+        on=day,
+        person=person_out(related.person, view),
+        roles=[role_out(r, view) for r in related.roles],
+        enterprises=[enterprise_out(e) for e in related.enterprises],
+        associates=[
+            AssociateOut(person=person_out(a.person, view), via=list(a.via))
+            for a in related.associates
+        ],
+    )
+
+
+def people_answer(
+    enterprise: Enterprise,
+    holders: Sequence[tuple[Role, Person]],
+    day: date | None,
+    view: View,
+) -> EnterprisePeopleOut:
+    """An enterprise's role holders."""
+    return EnterprisePeopleOut(
+        on=day,
+        enterprise=enterprise_out(enterprise),
+        holders=[
+            HolderOut(role=role_out(role, view), person=person_out(person, view))
+            for role, person in holders
+        ],
+    )
+
+
+def connections_answer(
+    a: str,
+    b: str,
+    day: date | None,
+    max_hops: int,
+    found: Sequence[Connection],
+    view: View,
+) -> ConnectionsOut:
+    """Every shortest connection between two entities."""
+    return ConnectionsOut(
+        a=_end_out(a, view),
+        b=_end_out(b, view),
+        on=day,
+        max_hops=max_hops,
+        connections=[_connection_out(c, view) for c in found],
+    )
+
+
+def _end_out(key: str, view: View) -> str:
+    """An end as asked, masked in the public view when it reads as an ID number."""
+    return key_out(key, view) if is_person_key(key) else key
+
+
+def _connection_out(connection: Connection, view: View) -> ConnectionOut:
+    roles = []
+    for role in connection.roles:
+        shown = role_out(role, view)
+        roles.append(
+            HopRoleOut(
+                **shown.model_dump(),
+                role_id=(
+                    opaque_id(role.role_id) if view is View.PUBLIC else role.role_id
+                ),
+            )
+        )
+    return ConnectionOut(
+        hops=connection.hops,
+        steps=[
+            StepOut(
+                kind=kind,
+                key=key_out(key, view) if kind is EntityKind.PERSON else key,
+            )
+            for kind, key in zip(connection.kinds, connection.keys, strict=True)
+        ],
+        roles=roles,
     )

@@ -65,7 +65,7 @@ from loaders.generator.persons import (
 from loaders.generator.sanctions import SanctionMaker
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 PERSONS_FILE: Final = "persons.csv"
@@ -220,8 +220,12 @@ def generate(
     seed: int,
     config: GeneratorConfig | None = None,
     jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GenerationSummary:
     """Write a synthetic registry of ``persons`` people and ``enterprises`` firms.
+
+    ``progress(done, total)`` is called now and then with the persons and
+    enterprises drawn so far in this process (a second process's are not counted).
 
     Same arguments, same bytes, whatever ``jobs``. Rows are written as they are
     drawn, so memory grows only with the pool of role holders and the set of
@@ -235,11 +239,13 @@ def generate(
     if jobs is None:
         jobs = 2 if persons >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
     out_dir.mkdir(parents=True, exist_ok=True)
+    total = persons + enterprises + (persons if jobs <= 1 else 0)
+    ticks = _Ticks(progress, total)
     if jobs > 1:
         writer = _start_person_writer(out_dir, persons, enterprises, seed, config)
         try:
             roles, sanctions, holders = _write_registry_files(
-                out_dir, persons, enterprises, seed, config
+                out_dir, persons, enterprises, seed, config, ticks
             )
         except BaseException:
             writer.kill()
@@ -248,10 +254,13 @@ def generate(
             raise
         records = _wait_for(writer)
     else:
-        records = _write_person_files(out_dir, persons, enterprises, seed, config)
-        roles, sanctions, holders = _write_registry_files(
-            out_dir, persons, enterprises, seed, config
+        records = _write_person_files(
+            out_dir, persons, enterprises, seed, config, ticks
         )
+        roles, sanctions, holders = _write_registry_files(
+            out_dir, persons, enterprises, seed, config, ticks
+        )
+    ticks.finish()
     return GenerationSummary(
         persons=persons,
         person_records=records,
@@ -260,6 +269,26 @@ def generate(
         sanctions=sanctions,
         role_holders=holders,
     )
+
+
+class _Ticks:
+    """Counts drawn persons and enterprises; reports every few thousand."""
+
+    _EVERY: Final = 2000
+
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int) -> None:
+        self.done = 0
+        self._progress = progress
+        self._total = total
+
+    def tick(self) -> None:
+        self.done += 1
+        if self._progress is not None and self.done % self._EVERY == 0:
+            self._progress(self.done, self._total)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress(self._total, self._total)
 
 
 class _Batches:
@@ -321,7 +350,12 @@ def _wait_for(process: subprocess.Popen[bytes]) -> int:
 
 
 def _write_person_files(
-    out_dir: Path, persons: int, enterprises: int, seed: int, config: GeneratorConfig
+    out_dir: Path,
+    persons: int,
+    enterprises: int,
+    seed: int,
+    config: GeneratorConfig,
+    ticks: _Ticks | None = None,
 ) -> int:
     """Write persons.csv and truth.csv; return the number of records."""
     stream = RegistryStream(
@@ -332,6 +366,8 @@ def _write_person_files(
         truth = _Batches(_writer(stack, out_dir / TRUTH_FILE))
         add_person, add_truth = people.rows.append, truth.rows.append
         for person, records, _ in stream.persons(pool=False):
+            if ticks is not None:
+                ticks.tick()
             person_id = person.person_id
             for r in records:
                 add_person(
@@ -355,7 +391,12 @@ def _write_person_files(
 
 
 def _write_registry_files(
-    out_dir: Path, persons: int, enterprises: int, seed: int, config: GeneratorConfig
+    out_dir: Path,
+    persons: int,
+    enterprises: int,
+    seed: int,
+    config: GeneratorConfig,
+    ticks: _Ticks,
 ) -> tuple[int, int, int]:
     """Write enterprises.csv, roles.csv, roles_truth.csv and sanctions.csv.
 
@@ -371,9 +412,10 @@ def _write_registry_files(
         }
         sanctions = _Batches(files[SANCTIONS_FILE])
         for _, _, against in stream.persons(records=False):
+            ticks.tick()
             if against:
                 sanctions.rows.extend(against)
-        roles = _write_enterprises(stream, files, sanctions, seed, config)
+        roles = _write_enterprises(stream, files, sanctions, seed, config, ticks)
         sanctions.flush()
     return roles, sanctions.count, len(stream.pool)
 
@@ -384,6 +426,7 @@ def _write_enterprises(
     sanctions: _Batches,
     seed: int,
     config: GeneratorConfig,
+    ticks: _Ticks,
 ) -> int:
     """Write enterprises.csv, roles.csv and roles_truth.csv; return the role count."""
     rng = random.Random(f"credlink:{seed}:role-records")
@@ -400,6 +443,7 @@ def _write_enterprises(
     iso = _IsoDates()
     count = 0
     for enterprise, held, against in stream.enterprises():
+        ticks.tick()
         code = enterprise.credit_code
         legacy = _legacy_ids(enterprise)
         firms.rows.append(

@@ -15,6 +15,7 @@ from api.access.apikeys import create_key
 from api.access.roles import load_roles
 from api.app import create_app
 from api.console import app
+from graph.embedded_store import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ class Cli:
 
 @pytest.fixture
 def embedded_cli(tmp_path: Path) -> Cli:
-    """The CLI on a fresh embedded store file."""
+    """The CLI on a fresh (existing, empty) embedded store file."""
+    EmbeddedStore(tmp_path / "cli.db").close()
     audit_log = tmp_path / "audit.jsonl"
     env = {"CREDLINK_AUDIT_LOG": str(audit_log)}
     return Cli(location=str(tmp_path / "cli.db"), env=env, audit_log=audit_log)

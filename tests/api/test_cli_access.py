@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 def _seed(cli: Cli) -> None:
-    cli.run("keys", "list")  # creates the embedded store file if needed
+    cli.run("init")
     if cli.location.startswith(("bolt://", "neo4j://")):
-        from api.deps import open_store
+        from api.stores import open_store
 
         store = open_store(cli.location, password=cli.env.get("NEO4J_PASSWORD"))
     else:
@@ -31,6 +31,7 @@ def _seed(cli: Cli) -> None:
 
 
 def test_keys_are_made_listed_revoked_and_rotated(cli: Cli) -> None:
+    cli.run("init")
     made = cli.json("keys", "create", "--role", "investigator", "--name", "调查组",
                     "--expires", "30")  # fmt: skip
     assert made["key"].startswith("clk_")
@@ -58,6 +59,7 @@ def test_keys_are_made_listed_revoked_and_rotated(cli: Cli) -> None:
 
 
 def test_the_stored_hash_checks_the_key_and_nothing_else(cli: Cli) -> None:
+    cli.run("init")
     made = cli.json("keys", "create", "--role", "auditor", "--name", "审计")
     store = EmbeddedStore(cli.location) if "://" not in cli.location else None
     if store is not None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import pytest
 
-from api.deps import open_store
 from api.exchange import ExportFormat
+from api.stores import open_store
 from tests.api.conftest import Cli
 from tests.factories import (
     make_enterprise,

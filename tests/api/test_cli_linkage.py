@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from api.deps import open_store
+from api.masking import mask_id_number
+from api.stores import open_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,6 +50,9 @@ def test_link_judge_explain_undo(cli: Cli, tmp_path: Path) -> None:
     assert record in {r["key"] for r in explained["records"]}
     assert "judgement" in explained["rules"]
     assert any(judgement["judgement_id"] in line for line in explained["evidence"])
+    text = cli.run("explain", person).stdout
+    assert record in text
+    assert "{'" not in text  # fields, not Python dict reprs
     assert record not in {c["record_key"] for c in cli.json("candidates")}
 
     undone = cli.json("undo", judgement["judgement_id"], "--by", "复核员")
@@ -67,7 +71,7 @@ def test_judge_needs_exactly_one_verdict_and_known_endpoints(
     cli.run("judge", record, target, "--by", "x", code=2)
     cli.run("judge", record, target, "--same", "--different", "--by", "x", code=2)
     cli.run("judge", "nowhere#1", target, "--same", "--by", "x", code=2)
-    cli.run("explain", "11010519491231002X", code=2)
+    cli.run("explain", "11010519491231002X", code=1)  # no record held
 
 
 def test_link_is_incremental_after_a_full_link(cli: Cli, tmp_path: Path) -> None:
@@ -110,3 +114,29 @@ def test_link_is_refused_while_another_link_holds_the_lease(cli: Cli) -> None:
     finally:
         other.close()
     assert cli.json("link")["mode"] == "full"
+
+
+def test_candidates_page_with_full_keys_names_and_masked_numbers(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _loaded(cli, tmp_path)
+    cli.json("link")
+    everything = cli.json("candidates")
+    records = list(dict.fromkeys(c["record_key"] for c in everything))
+    assert len(records) > 2
+    first = cli.json("candidates", "--limit", "2")
+    assert list(dict.fromkeys(c["record_key"] for c in first)) == records[:2]
+    second = cli.json("candidates", "--limit", "2", "--page", "2")
+    assert list(dict.fromkeys(c["record_key"] for c in second)) == records[2:4]
+    person = next(c for c in everything if "#" not in c["target"])
+    assert person["target_name"]
+    assert "#" in person["target_record"]  # judge takes it without the number
+    table = cli.run("candidates", "--limit", "2").stdout
+    for key in records[:2]:
+        assert key in table  # whole, never cut
+    assert records[2] not in table
+    assert "--page 2" in table
+    numbers = {c["target"] for c in everything if "#" not in c["target"]}
+    shown = cli.run("candidates", "--limit", str(len(records))).stdout
+    assert not any(number in shown for number in numbers)  # masked
+    assert any(mask_id_number(number) in shown for number in numbers)

@@ -107,3 +107,70 @@ def test_demo_loads_a_registry_and_stats_show_it(cli: Cli) -> None:
         assert restriction["valid_from"] <= shown["on"] < restriction["valid_until"]
         assert restriction["valid_until"] in restriction["explanation"]
         assert restriction["valid_until"] in restriction["explanation_en"]
+    held = shown["restrictions_held"]
+    assert held >= shown["propagation"]["restrictions_written"]
+    again = cli.run("demo").stdout  # nothing new to write: the total is still said
+    assert f"the store now holds {held:,} restrictions" in " ".join(again.split())
+
+
+def test_a_folder_without_input_files_is_no_load(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "people.csv").write_text("name\n张伟\n", encoding="utf-8")
+    report = cli.json("load", str(folder), code=2)
+    assert report["files"] == []
+    (skipped,) = report["skipped"]
+    assert skipped["path"].endswith("people.csv")
+    assert "persons" in skipped["reason"]  # the names the loader expects
+    text = cli.run("load", str(folder / "people.csv"), code=2)
+    assert "skipped" in text.stderr
+    assert "no input file found" in text.stderr
+
+
+def test_a_file_whose_headers_name_no_column_is_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "persons.csv").write_text(
+        "full name,identity,来源\n张伟,11010519491231002X,x\n", encoding="utf-8"
+    )
+    report = cli.json("load", str(folder), code=2)
+    assert report["files"] == []  # not a row was read as a person
+    (refused,) = report["refused"]
+    reason = refused["reason"]
+    assert "recognised [来源]" in reason
+    assert "unrecognised [full name, identity]" in reason
+    assert "姓名" in reason  # what it expects
+    assert not (folder / "quarantine").exists()
+    assert cli.json("stats")["persons"] == 0
+
+
+def test_a_load_that_quarantines_every_row_fails(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "enterprises.csv").write_text(
+        "credit_code,name\nnot-a-code,乙公司\n", encoding="utf-8"
+    )
+    report = cli.json("load", str(folder), code=2)
+    assert (report["files"][0]["read"], report["files"][0]["quarantined"]) == (1, 1)
+    assert "every one of the 1 rows" in cli.run("load", str(folder), code=2).stderr
+
+
+def test_old_quarantine_files_are_not_input(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "enterprises.csv").write_text(
+        "credit_code,name\n91350100M000100Y43,甲公司\nnot-a-code,乙公司\n",
+        encoding="utf-8",
+    )
+    cli.json("load", str(folder))  # leaves in/quarantine/enterprises.quarantine.csv
+    elsewhere = tmp_path / "rejected"
+    report = cli.json("load", str(folder), "--quarantine", str(elsewhere))
+    assert [f["path"].rsplit("/", 1)[-1] for f in report["files"]] == [
+        "enterprises.csv"
+    ]
+    assert report["files"][0]["read"] == 2  # the old quarantined row is not reread
+    assert any(
+        s["path"].endswith("enterprises.quarantine.csv") for s in report["skipped"]
+    )

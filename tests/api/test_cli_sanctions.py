@@ -8,8 +8,8 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
-from api.deps import open_store
 from api.masking import mask_id_number
+from api.stores import open_store
 from graph.model import EntityKind, RoleType
 from linkage.ids import downgrade_to_15
 from tests.factories import (
@@ -119,6 +119,7 @@ def test_check_allows_the_listed_enterprise_and_other_days(cli: Cli) -> None:
         "enterprise": ACME,
         "on": "2024-01-01",
         "blocking": [],
+        "outcome": "allowed",
     }
     assert cli.json(*base, "--enterprise", OTHER, "--on", "2026-06-01")["allowed"]
     # no --on: today
@@ -194,15 +195,16 @@ def test_trace_lists_everyone_reached(cli: Cli) -> None:
     _seed(cli)
     traced = cli.json("trace", "S1")
     assert traced["on"] is None
-    assert traced["sanction"]["type"] == "serious_illegal_dishonest"
-    (reached,) = traced["reached"]
+    assert traced["sanction_id"] == "S1"
+    (reached,) = traced["restrictions"]  # the HTTP API's TraceOut
+    assert reached["sanction_type"] == "serious_illegal_dishonest"
     assert reached["person_id"] == ALICE  # systems get the full number
     assert reached["role"] == "legal_representative"
     assert (reached["role_since"], reached["role_until"]) == (
         "2019-01-01",
         "2023-03-01",
     )
-    assert cli.json("trace", "S1", "--on", "2026-06-01")["reached"] == []
+    assert cli.json("trace", "S1", "--on", "2026-06-01")["restrictions"] == []
     table = cli.run("trace", "S1").stdout
     assert mask_id_number(ALICE) in table
     assert ALICE not in table
@@ -277,3 +279,48 @@ def test_the_requester_defaults_to_the_os_user(cli: Cli) -> None:
 def test_a_query_refused_for_bad_input_is_not_audited(cli: Cli) -> None:
     cli.run("restrictions", "not-a-number", code=2)
     assert not cli.audit_log.exists()
+
+
+def test_a_repair_shows_on_the_restriction_its_status_date_and_end(cli: Cli) -> None:
+    _seed(cli)
+    (before,) = cli.json("trace", "S1", "--on", "2024-01-01")["restrictions"]
+    assert (before["status"], before["status_on"], before["status_event"]) == (
+        "in_force",
+        before["valid_from"],
+        None,
+    )
+    assert before["ends_on"] == before["valid_until"] == "2026-06-01"
+    who = ["--by", "张三", "--reason", "已履行"]
+    cli.json("repair", "S1", *who, "--on", "2024-06-01")
+    (after,) = cli.json("trace", "S1")["restrictions"]  # status today
+    assert after["valid_until"] == "2026-06-01"  # the original end stays shown
+    assert after["ends_on"] == "2024-06-01"  # next to the effective end
+    assert (after["status"], after["status_on"]) == ("repaired", "2024-06-01")
+    event = after["status_event"]
+    assert (event["kind"], event["on"], event["by"], event["reason"]) == (
+        "repair",
+        "2024-06-01",
+        "张三",
+        "已履行",
+    )
+    # before the repair day it was in force, and its end is already known
+    (earlier,) = cli.json("restrictions", ALICE, "--on", "2024-03-01")["restrictions"]
+    assert (earlier["status"], earlier["ends_on"]) == ("in_force", "2024-06-01")
+    assert cli.json("restrictions", ALICE, "--on", "2024-06-01")["restrictions"] == []
+    assert "repaired" in cli.run("trace", "S1").stdout
+    text = cli.run("restrictions", ALICE, "--on", "2024-03-01").stdout
+    assert "2024-06-01" in text
+
+
+def test_a_correction_and_expiry_show_as_status(cli: Cli) -> None:
+    _seed(cli)
+    who = ["--by", "李四", "--reason", "异议"]
+    cli.json("object", "S1", *who, "--on", "2023-07-01")
+    cli.json("decide", "S1", "--rejected", *who, "--on", "2023-08-01")
+    cli.json("correct", "S1", "--set", "authority=成都市市场监督管理局", *who,
+             "--on", "2023-09-01")  # fmt: skip
+    (corrected,) = cli.json("trace", "S1", "--on", "2024-01-01")["restrictions"]
+    assert (corrected["status"], corrected["status_on"]) == ("corrected", "2023-09-01")
+    assert corrected["status_event"]["kind"] == "correct"
+    (expired,) = cli.json("trace", "S1")["restrictions"]  # today: after 2026-06-01
+    assert (expired["status"], expired["status_on"]) == ("expired", "2026-06-01")

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from api.masking import mask_id_number
+from graph.enforcement import record_event
 from graph.model import RoleType
+from graph.policy.catalogue import load_catalogue
+from graph.propagation import EventKind, SanctionEvent
 from tests.api.conftest import Api, open_api
 from tests.factories import (
     credit_code,
@@ -207,7 +210,7 @@ def test_appointment_check_answers_only_what_the_checker_needs(listed: Api) -> N
     assert blocked["allowed"] is False
     assert blocked["person_known"] is True
     assert set(blocked) == {
-        "person_known", "role", "enterprise", "on", "allowed", "blocking"
+        "person_known", "role", "enterprise", "on", "allowed", "blocking", "outcome"
     }  # fmt: skip
     blocking = blocked["blocking"]
     assert isinstance(blocking, list)
@@ -323,3 +326,32 @@ def test_a_key_revoked_through_the_api_stops_at_once(api: Api) -> None:
     refused = api.post("/persons/lookup", body)
     assert refused.status_code == 401
     assert refused.json()["reason"] == "revoked"
+
+
+def test_restrictions_carry_their_lifecycle(listed: Api, store: GraphStore) -> None:
+    def bars(path: str, body: dict[str, str]) -> list[dict[str, object]]:
+        answer = listed.post(path, body).json()["restrictions"]
+        return [r for r in answer if r["measure"] == "bar_legal_representative"]
+
+    (bar,) = bars("/persons/restrictions", {"id_number": WANG, "on": "2024-01-01"})
+    assert (bar["status"], bar["status_on"], bar["status_event"]) == (
+        "in_force",
+        "2023-06-01",
+        None,
+    )
+    assert bar["ends_on"] == bar["valid_until"] == "2026-06-01"
+    repair = SanctionEvent("S9", EventKind.REPAIR, date(2024, 6, 1), "officer", "done")
+    record_event(store, load_catalogue(), repair)
+    (after,) = bars("/sanctions/trace", {"sanction_id": "S9"})
+    assert (after["valid_until"], after["ends_on"]) == ("2026-06-01", "2024-06-01")
+    assert (after["status"], after["status_on"]) == ("repaired", "2024-06-01")
+    event = after["status_event"]
+    assert isinstance(event, dict)
+    assert (event["kind"], event["by"]) == ("repair", "officer")
+
+
+def test_an_unknown_person_checks_as_no_record_held(listed: Api) -> None:
+    body = _check(listed, resident_id(9), credit_code(2), "2024-01-01")
+    assert body["outcome"] == "no_record_held"
+    known = _check(listed, WANG, credit_code(2), "2024-01-01")
+    assert known["outcome"] == "blocked"

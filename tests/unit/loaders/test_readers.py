@@ -22,6 +22,7 @@ from loaders.readers import (
     kind_of,
     map_row,
     read_rows,
+    survey_inputs,
 )
 
 if TYPE_CHECKING:
@@ -89,10 +90,18 @@ def test_discovery_is_recursive_sorted_by_load_order_then_path(tmp_path: Path) -
     ]
     assert found[1].path == tmp_path / "z" / "enterprises.xlsx"
     assert found[1].format is InputFormat.XLSX
-    # Without the exclusion the quarantine file is an ordinary persons file.
-    assert "quarantine/persons.quarantine.csv" in [
-        f.name for f in discover_inputs(tmp_path)
+    # Even without the exclusion an old quarantine file in a subfolder is never
+    # input (a load with --quarantine elsewhere would load its rows unfixed) ...
+    files, skipped = survey_inputs(tmp_path)
+    assert "quarantine/persons.quarantine.csv" not in [f.name for f in files]
+    assert tmp_path / "quarantine" / "persons.quarantine.csv" in [
+        f.path for f in skipped
     ]
+    # ... unless its folder, or the file itself, is named
+    named = discover_inputs(tmp_path / "quarantine")
+    assert [f.name for f in named] == ["persons.quarantine.csv"]
+    alone = discover_inputs(tmp_path / "quarantine" / "persons.quarantine.csv")
+    assert [f.kind for f in alone] == [InputKind.PERSONS]
 
 
 def test_discovery_of_a_single_file(tmp_path: Path) -> None:
