@@ -12,7 +12,7 @@ import dataclasses
 import json
 import time
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
@@ -51,6 +51,7 @@ from graph.model import (
     SourceRecord,
 )
 from graph.propagation import (
+    DATES_OUT_OF_RANGE,
     EventKind,
     PropagationReport,
     RestrictionFact,
@@ -60,7 +61,7 @@ from graph.propagation import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from neo4j import ManagedTransaction
 
@@ -342,6 +343,9 @@ class Neo4jStore:
             "known": list(catalogue.types()),
             "batch": PROPAGATION_BATCH,
             "threads": PROPAGATION_THREADS,
+            "first_day": date.min,
+            "last_day": date.max,
+            "dates_error": DATES_OUT_OF_RANGE,
         }
         if full:
             with self._session() as session:
@@ -354,6 +358,7 @@ class Neo4jStore:
                 again = self._drain_pending(params)
                 record["written"] += again["written"]
                 record["removed"] += again["removed"]
+                record["set_aside"] = again["set_aside"]
         else:
             record = self._drain_pending(params)
         return PropagationReport(
@@ -362,6 +367,7 @@ class Neo4jStore:
             restrictions_removed=int(record["removed"]),
             seconds=time.perf_counter() - started,
             skipped=tuple(record["skipped"]),
+            set_aside=tuple((str(i), str(e)) for i, e in record["set_aside"]),
         )
 
     def _drain_pending(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -375,11 +381,20 @@ class Neo4jStore:
             for key in totals:
                 totals[key] += found[key]
             if found["sanctions"] < PROPAGATION_BATCH:
-                return {**totals, "skipped": found["skipped"]}
+                return {
+                    **totals,
+                    "skipped": found["skipped"],
+                    "set_aside": found["set_aside"],
+                }
 
     def pending_sanctions(self) -> list[str]:
         """Ids of the sanctions whose restrictions wait to be derived, sorted."""
         return [row["sanction_id"] for row in self._read(queries.PENDING_SANCTIONS)]
+
+    def set_aside_sanctions(self) -> list[tuple[str, str]]:
+        """Sanctions whose derivation failed, (id, error) sorted by id."""
+        rows = self._read(queries.SET_ASIDE_SANCTIONS)
+        return [(row["sanction_id"], row["error"]) for row in rows]
 
     def restriction_facts(
         self,

@@ -24,6 +24,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Final
 
+from graph.bounds import DateKind, date_bound_problem, date_horizon
 from graph.errors import InvalidIdentifierError
 from graph.model import (
     Enterprise,
@@ -300,11 +301,20 @@ def interpret_row(
         return exc.error
 
 
-def _date_field(fields: Mapping[str, str], name: str) -> date | None:
+def _date_field(
+    fields: Mapping[str, str], name: str, kind: DateKind = DateKind.EVENT
+) -> date | None:
+    """The date in field ``name``, refused when it is not one or out of bounds."""
     try:
-        return parse_date(fields.get(name, ""))
+        value = parse_date(fields.get(name, ""))
     except ValueError as exc:
         raise _RowRejectedError(name, str(exc)) from None
+    if value is None:
+        return None
+    problem = date_bound_problem(value, kind, horizon=date_horizon())
+    if problem is not None:
+        raise _RowRejectedError(name, f"out of bounds: {problem}")
+    return value
 
 
 def _required(fields: Mapping[str, str], name: str) -> str:
@@ -385,7 +395,7 @@ def _person(row: MappedRow, source: str, record_id: str) -> RowResult:
     raw_id = fields.get("id_number", "")
     if not name and not raw_id:
         raise _RowRejectedError("name", "no name and no ID number")
-    birth_date = _date_field(fields, "birth_date")
+    birth_date = _date_field(fields, "birth_date", DateKind.BIRTH)
     try:
         sex = parse_sex(fields.get("sex", ""))
     except ValueError as exc:
@@ -428,7 +438,7 @@ def _enterprise(row: MappedRow, source: str, record_id: str) -> RowResult:
         credit_code=code.value,
         name=fields.get("name", ""),
         status=fields.get("status") or None,
-        founded_on=_date_field(fields, "founded_on"),
+        founded_on=_date_field(fields, "founded_on", DateKind.FOUNDING),
         conforming=code.conforming,
         org_code=org_code or code.org_code,
         registration_no=_stated(fields, "registration_no", normalize_registration_no),

@@ -8,7 +8,15 @@ from typing import Annotated, cast
 import typer
 from rich.table import Table
 
-from api.console import JsonOption, app, console, err_console, launcher, print_json
+from api.console import (
+    JsonOption,
+    app,
+    console,
+    err_console,
+    launcher,
+    print_json,
+    shown,
+)
 from graph.errors import GraphUnavailableError, InvalidRecordError
 from graph.neo4j_store import Neo4jStore
 from loaders.bulk import Launcher, bulk_import
@@ -78,7 +86,7 @@ def bulk_import_command(
     except module.LauncherError as exc:
         raise GraphUnavailableError(str(exc), retryable=False) from exc
     except InvalidRecordError as exc:
-        err_console.print(f"[red]strict load stopped:[/red] {exc}")
+        err_console.print(f"[red]strict load stopped:[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
     server = report.server
     store = Neo4jStore.connect(
@@ -113,7 +121,7 @@ def bulk_import_command(
     timing = ", ".join(f"{step} {value:.1f} s" for step, value in seconds.items())
     console.print(f"{report.files.report.read:,} rows read; {timing}")
     for quarantined in report.files.report.quarantine_files:
-        console.print(f"rejected rows with their reasons: {quarantined}")
+        console.print(f"rejected rows with their reasons: {shown(quarantined)}")
     console.print(f"Neo4j answers at {server.uri} (pid {server.pid}). Use it with:")
     typer.echo(f"export CREDLINK_STORE={server.uri}")
     if server.password:

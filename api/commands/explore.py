@@ -31,6 +31,7 @@ from api.console import (
     err_console,
     opened_store,
     print_json,
+    shown,
 )
 from api.keys import entity_key, is_person_key, person_key
 from api.masking import mask_id_number
@@ -84,7 +85,7 @@ def _entity(raw: str, hint: str) -> str:
 
 def _not_answered(exc: LinkageError) -> typer.Exit:
     """An entity the store lacks or an ambiguous key: bad input, exit 2."""
-    err_console.print(f"[red]error:[/red] {exc}")
+    err_console.print(f"[red]error:[/red] {shown(exc)}")
     return typer.Exit(_EXIT_INPUT)
 
 
@@ -148,7 +149,7 @@ def related(
     for role in found.roles:
         roles.add_row(
             role.credit_code,
-            names.get(role.credit_code, ""),
+            shown(names.get(role.credit_code, "")),
             role.role.value,
             _interval(role),
         )
@@ -159,8 +160,8 @@ def related(
     for associate in found.associates:
         met.add_row(
             mask_id_number(associate.person.person_id),
-            associate.person.name,
-            ", ".join(associate.via),
+            shown(associate.person.name),
+            shown(", ".join(associate.via)),
         )
     console.print(met)
 
@@ -194,13 +195,13 @@ def people(
         )
         return
     when = f" on {day.isoformat()}" if day else ""
-    table = Table(title=f"people of {credit_code} {enterprise.name}{when}")
+    table = Table(title=f"people of {credit_code} {shown(enterprise.name)}{when}")
     for column in ("person", "name", "role", "held"):
         table.add_column(column)
     for role, person in holders:
         table.add_row(
             mask_id_number(person.person_id),
-            person.name,
+            shown(person.name),
             role.role.value,
             _interval(role),
         )

@@ -28,6 +28,7 @@ from api.console import (
     err_console,
     opened_store,
     print_json,
+    shown,
 )
 from api.keys import person_key
 from graph.errors import (
@@ -131,10 +132,10 @@ def candidates(
     for c in queue:
         summary = names[c.record_key]
         table.add_row(
-            c.record_key if c.rank == 1 else "",
-            f"{summary['name']} {summary['id_number']}" if c.rank == 1 else "",
+            shown(c.record_key) if c.rank == 1 else "",
+            shown(f"{summary['name']} {summary['id_number']}") if c.rank == 1 else "",
             str(c.rank),
-            c.target,
+            shown(c.target),
             f"{c.score:.2f}",
             c.rule.value,
         )
@@ -213,8 +214,8 @@ def judge(
         print_json(judgement)
         return
     console.print(
-        f"judgement {judgement.judgement_id}: {left} {judgement.verdict.value} "
-        f"{right}; run `credlink link` to apply it"
+        f"judgement {judgement.judgement_id}: {shown(left)} "
+        f"{judgement.verdict.value} {shown(right)}; run `credlink link` to apply it"
     )
 
 
@@ -234,7 +235,9 @@ def undo(
     if as_json:
         print_json(undone)
         return
-    console.print(f"judgement {undone.judgement_id} undone by {undone.undone_by}")
+    console.print(
+        f"judgement {shown(undone.judgement_id)} undone by {shown(undone.undone_by)}"
+    )
 
 
 @app.command(rich_help_panel="Identities")
@@ -282,16 +285,21 @@ def explain(
         print_json(explanation)
         return
     console.print(
-        f"[bold]{found.person_id}[/bold] {found.name}"
-        + (f" (also {', '.join(found.aliases)})" if found.aliases else "")
+        f"[bold]{found.person_id}[/bold] {shown(found.name)}"
+        + (f" (also {shown(', '.join(found.aliases))})" if found.aliases else "")
     )
     for line in explanation["evidence"]:
-        console.print(f"  {line}")
+        console.print(f"  {shown(line)}")
     for r in records:
-        console.print(f"  record {r.key}: {r.raw_dict()}")
+        console.print(f"  record {shown(r.key)}: {shown(r.raw_dict())}")
     for conflict in explanation["conflicts"]:
-        console.print(f"  [red]conflict[/red] {conflict.record_key}: {conflict.detail}")
+        console.print(
+            f"  [red]conflict[/red] {shown(conflict.record_key)}: "
+            f"{shown(conflict.detail)}"
+        )
     for c in explanation["proposed_for"]:
-        console.print(f"  candidate {c.record_key} (score {c.score:.2f}, {c.rule})")
+        console.print(
+            f"  candidate {shown(c.record_key)} (score {c.score:.2f}, {c.rule})"
+        )
     for role in explanation["roles"]:
         console.print(f"  role {role.role.value} in {role.credit_code}")

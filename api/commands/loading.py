@@ -10,7 +10,15 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.console import JsonOption, app, console, err_console, opened_store, print_json
+from api.console import (
+    JsonOption,
+    app,
+    console,
+    err_console,
+    opened_store,
+    print_json,
+    shown,
+)
 from api.masking import mask_id_number
 from graph.enforcement import propagate, restrictions_on
 from graph.errors import InvalidRecordError
@@ -74,7 +82,7 @@ def _report_table(report: LoadReport, *, names_only: bool = False) -> Table:
     for file in report.files:
         name = file.path.name if names_only else str(file.path)
         counts = (file.read, file.loaded, file.quarantined)
-        table.add_row(name, *(f"{count:,}" for count in counts))
+        table.add_row(shown(name), *(f"{count:,}" for count in counts))
     return table
 
 
@@ -107,14 +115,14 @@ def load(
             show=not as_json,
         )  # fmt: skip
     except InvalidRecordError as exc:
-        err_console.print(f"[red]strict load stopped:[/red] {exc}")
+        err_console.print(f"[red]strict load stopped:[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
     if as_json:
         typer.echo(report.to_json())
         return
     console.print(_report_table(report))
     for quarantined in report.quarantine_files:
-        console.print(f"rejected rows with their reasons: {quarantined}")
+        console.print(f"rejected rows with their reasons: {shown(quarantined)}")
 
 
 @app.command(rich_help_panel="Data")
@@ -165,7 +173,7 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     with opened_store(ctx) as store:
         linked = link_store(store, roles_of=roles_of_record)
         propagated = propagate(store, catalogue)
-        shown = _sample_restrictions(store, catalogue, day)
+        sample = _sample_restrictions(store, catalogue, day)
         counts = store.counts()
         location = store.location
     loaded = {
@@ -183,7 +191,7 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "linkage": linked.summary,
                 "propagation": propagated,
                 "on": day,
-                "restrictions": [_demo_json(r) for r in shown],
+                "restrictions": [_demo_json(r) for r in sample],
             }
         )
         return
@@ -210,22 +218,23 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
         f"{propagated.restrictions_written:,} restrictions on responsible persons."
     )
     console.print(f"\nA few restrictions in force on {day.isoformat()}:")
-    for restriction in shown:
+    for restriction in sample:
         person = mask_id_number(restriction.person_id)
         console.print(
             f"\n[bold]{person}[/bold] — {restriction.measure} "
             f"until {restriction.valid_until.isoformat()}"
         )
-        console.print(f"  {restriction.explanation_zh}")
-        console.print(f"  {restriction.explanation_en}", style="dim")
-    barred = next((r for r in shown if r.bars), None)
+        console.print(f"  {shown(restriction.explanation_zh)}")
+        console.print(f"  {shown(restriction.explanation_en)}", style="dim")
+    barred = next((r for r in sample if r.bars), None)
     if barred is not None:
         role = barred.bars[0]
         console.print(
             f"\nSo an appointment of {mask_id_number(barred.person_id)} as "
             f"{role.value} is blocked on {day.isoformat()} until "
             f"{barred.valid_until.isoformat()}. Everyone that sanction reaches, "
-            f"and why:\n  credlink trace {barred.sanction_id} --on {day.isoformat()}"
+            f"and why:\n  credlink trace {shown(barred.sanction_id)} "
+            f"--on {day.isoformat()}"
         )
 
 

@@ -36,6 +36,7 @@ from api.console import (
     err_console,
     opened_store,
     print_json,
+    shown,
 )
 from api.keys import person_key
 from api.masking import mask_id_number
@@ -103,7 +104,7 @@ def _enterprise(raw: str) -> str:
 
 def _refused(exc: LinkageError) -> typer.Exit:
     """Report a refused request (not a failing store) and exit with 2."""
-    err_console.print(f"[red]refused:[/red] {exc}")
+    err_console.print(f"[red]refused:[/red] {shown(exc)}")
     return typer.Exit(_EXIT_REFUSED)
 
 
@@ -116,7 +117,7 @@ def _print_with_explanations(table: Table, listed: Sequence[Restriction]) -> Non
     """The table, then each row's explanation under its number (they are long)."""
     console.print(table)
     for number, item in enumerate(listed, 1):
-        console.print(f"{number}. {item.explanation_zh}", highlight=False)
+        console.print(f"{number}. {shown(item.explanation_zh)}", highlight=False)
 
 
 def _interval(since: date | None, until: date | None) -> str:
@@ -150,11 +151,14 @@ def propagate(
         print_json({"full": full, **_asdict(report)})
     else:
         _print_report(report, full=full)
+    for sanction_id, error in report.set_aside:
+        err_console.print(f"[red]set aside[/red] {shown(f'{sanction_id}: {error}')}")
     if report.skipped:
         err_console.print(
             "[red]skipped[/red] (type not in the catalogue, left pending): "
-            + ", ".join(report.skipped)
+            + shown(", ".join(report.skipped))
         )
+    if report.skipped or report.set_aside:
         raise typer.Exit(_EXIT_REFUSED)
 
 
@@ -180,6 +184,7 @@ def _asdict(report: PropagationReport) -> dict[str, Any]:
         "restrictions_removed": report.restrictions_removed,
         "seconds": round(report.seconds, 6),
         "skipped": list(report.skipped),
+        "set_aside": [{"sanction_id": i, "error": e} for i, e in report.set_aside],
     }
 
 
@@ -245,7 +250,7 @@ def check(
         for number, item in enumerate(answer.blocking, 1):
             table.add_row(
                 str(number),
-                item.sanction_id,
+                shown(item.sanction_id),
                 item.measure,
                 item.valid_until.isoformat(),
             )
@@ -285,7 +290,7 @@ def restrictions(
     for number, item in enumerate(found, 1):
         table.add_row(
             str(number),
-            item.sanction_id,
+            shown(item.sanction_id),
             item.measure,
             _interval(item.valid_from, item.valid_until),
         )
@@ -333,7 +338,7 @@ def trace(
         return
     when = f"in force on {day.isoformat()}" if day else "all restrictions"
     table = Table(
-        title=f"{sanction_id} ({sanction.type}, {sanction.status}) against "
+        title=f"{shown(sanction_id)} ({sanction.type}, {sanction.status}) against "
         f"{_subject_text(sanction)}: {when}"
     )
     table.add_column("#")
@@ -395,7 +400,7 @@ def _record(
         )
         return
     console.print(
-        f"{recorded.kind.value} of {sanction.sanction_id} recorded for "
+        f"{recorded.kind.value} of {shown(sanction.sanction_id)} recorded for "
         f"{recorded.on.isoformat()} (event {recorded.seq}); it is now "
         f"[bold]{sanction.status.value}[/bold]"
     )
