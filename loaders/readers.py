@@ -32,6 +32,8 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 
+from loaders.cells import unescape_cell
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
@@ -662,12 +664,16 @@ def column_field(kind: InputKind, header: str) -> str | None:
 
 
 def map_row(kind: InputKind, cells: Iterable[tuple[str, str]]) -> MappedRow:
-    """Sort a row's cells into fields, extra columns and metadata columns."""
+    """Sort a row's cells into fields, extra columns and metadata columns.
+
+    A cell escaped against formula injection (``loaders.cells``) is read as the
+    value it was escaped from.
+    """
     fields: dict[str, str] = {}
     extras: dict[str, str] = {}
     meta: dict[str, str] = {}
     for header, value in cells:
-        text = value.strip()
+        text = unescape_cell(value).strip()
         field = column_field(kind, header)
         if field is not None:
             if text or field not in fields:
