@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from graph.errors import InvalidRecordError
 from graph.model import EntityKind
@@ -39,8 +39,11 @@ from loaders.readers import (
 )
 from loaders.rows import PendingRow, RowResult, interpret_row
 
+MAX_QUARANTINED_ROWS: Final = 10_000
+"""Rows of one file quarantined one by one; the rest of the file is one block."""
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from graph.model import Enterprise, Person, Role, Sanction, SourceRecord
@@ -110,6 +113,7 @@ def load_folder(
     batch_size: int = 5000,
     quarantine_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    max_quarantined: int = MAX_QUARANTINED_ROWS,
 ) -> LoadReport:
     """Load every input file under ``path`` (a folder or one file) into ``store``.
 
@@ -119,7 +123,10 @@ def load_folder(
     :class:`~graph.errors.InvalidRecordError` instead and nothing is quarantined;
     rows with an invalid ID number are loaded as unresolved source records either
     way. ``progress`` is called after each written batch with the number of rows
-    read so far.
+    read so far. Once ``max_quarantined`` rows of one file are rejected, the rest
+    of that file is counted (read, not interpreted) and quarantined as one block
+    row that gives the count: a broken file (an unclosed quote, the wrong kind of
+    file) costs time proportional to its bytes and a bounded quarantine.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive: {batch_size}")
@@ -152,7 +159,8 @@ def load_folder(
     try:
         for file in files:
             read = rejected = 0
-            for raw in read_rows(file):
+            rows = read_rows(file)
+            for raw in rows:
                 read += 1
                 total += 1
                 outcome = raw.error or interpret_row(
@@ -165,6 +173,14 @@ def load_folder(
                     if strict and batch.waiting:
                         flush()  # a waiting row before it may fail first
                     reject(file, raw, outcome)
+                    if rejected >= max_quarantined:
+                        skipped = _quarantine_rest(quarantine, file, rows, rejected)
+                        read, total, rejected = (
+                            read + skipped,
+                            total + skipped,
+                            rejected + skipped,
+                        )
+                        break
                     continue
                 if isinstance(outcome, PendingRow):
                     batch.wait(outcome, file, raw)
@@ -180,6 +196,26 @@ def load_folder(
         quarantine.discard()
         raise
     return LoadReport(reports, quarantine.close())
+
+
+def _quarantine_rest(
+    quarantine: Quarantine, file: InputFile, rows: Iterator[RawRow], rejected: int
+) -> int:
+    """Count the rows left in ``rows`` and quarantine them as one block; the count."""
+    first: int | None = None
+    count = 0
+    for raw in rows:
+        first = raw.line if first is None else first
+        count += 1
+    if count:
+        reason = (
+            f"{count} more rows not read: {rejected} rows of this file were rejected "
+            "before them (a broken file? an unclosed quote?)"
+        )
+        quarantine.add(
+            QuarantinedRow(file.kind, file.name, first or 0, "", reason, (), "")
+        )
+    return count
 
 
 def _quarantined(

@@ -31,6 +31,7 @@ from typing import IO, TYPE_CHECKING, Final
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
 from loaders.cells import unescape_cell
 
@@ -76,6 +77,13 @@ _SUFFIXES: Final = {
 MAX_ROW_BYTES: Final = 8 * 1024 * 1024
 """Longest line or row read; a longer one is a row error, read in bounded pieces
 and never held whole (no registry row comes near it)."""
+
+MAX_COLUMNS: Final = 1024
+"""Columns read from a worksheet; a value beyond them is a row error."""
+
+MAX_EMPTY_ROWS: Final = 10_000
+"""Empty worksheet rows in a row after which reading stops (rows below with data
+are reported as one block)."""
 
 _CHUNK: Final = 1024 * 1024
 _KIND_NAMES: Final = frozenset(kind.value for kind in InputKind)
@@ -423,6 +431,14 @@ def _number_text(value: int | float) -> str:
 
 
 def _xlsx_rows(path: Path) -> Iterator[RawRow]:
+    """Rows of the first worksheet, bounded by the cells it really holds.
+
+    The declared dimension (``<dimension ref="A1:XFD1048576"/>``) is ignored: rows
+    come as stored, a missing row costs nothing and no row is widened beyond its
+    last cell. At most :data:`MAX_COLUMNS` columns are read (a value beyond them
+    is a row error), and after :data:`MAX_EMPTY_ROWS` empty rows in a row reading
+    stops: the rows with data further down are reported as one block.
+    """
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
@@ -432,35 +448,82 @@ def _xlsx_rows(path: Path) -> Iterator[RawRow]:
         if not book.worksheets:
             return
         sheet = book.worksheets[0]
-        header: tuple[str, ...] | None = None
-        rows = sheet.iter_rows(values_only=True)
-        line = 0
-        while True:
-            try:
-                values = next(rows)
-            except StopIteration:
-                return
-            except (KeyError, ValueError, ParseError, zipfile.BadZipFile) as exc:
-                reason = f"unreadable worksheet after row {line}: {exc}"
-                yield RawRow(line + 1, (), "", RowError("", reason))
-                return
-            line += 1
-            texts = [_cell_text(v) for v in values]
-            if not any(t.strip() for t in texts):
-                continue
-            if header is None:
-                while texts and not texts[-1].strip():
-                    texts.pop()
-                header = _header(texts)
-                continue
-            raw = _csv_line(texts)
-            width = len(header)
-            while len(texts) > width and not texts[-1].strip():
-                texts.pop()
-            texts.extend([""] * (width - len(texts)))
-            yield _cells_row(line, header, texts, raw)
+        sheet.reset_dimensions()
+        yield from _sheet_rows(sheet.iter_rows(min_row=1, values_only=True))
     finally:
         book.close()
+
+
+def _sheet_rows(rows: Iterator[tuple[object, ...]]) -> Iterator[RawRow]:
+    header: tuple[str, ...] | None = None
+    line = empty_run = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except (KeyError, ValueError, ParseError, zipfile.BadZipFile) as exc:
+            reason = f"unreadable worksheet after row {line}: {exc}"
+            yield RawRow(line + 1, (), "", RowError("", reason))
+            return
+        line += 1
+        if empty_run >= MAX_EMPTY_ROWS:
+            yield from _rows_after_gap(line, values, rows)
+            return
+        texts = [_cell_text(v) for v in values[:MAX_COLUMNS]]
+        beyond = next(
+            (i for i, v in enumerate(values[MAX_COLUMNS:], MAX_COLUMNS + 1)
+             if _cell_text(v).strip()),
+            None,
+        )  # fmt: skip
+        if not any(t.strip() for t in texts) and beyond is None:
+            empty_run += 1
+            continue
+        empty_run = 0
+        raw = _csv_line(texts)
+        if beyond is not None:
+            reason = (
+                f"a value in column {get_column_letter(beyond)}, beyond the "
+                f"{MAX_COLUMNS} columns read"
+            )
+            yield RawRow(line, (), raw, RowError("", reason))
+            if header is not None or not any(t.strip() for t in texts):
+                continue
+        if header is None:
+            while texts and not texts[-1].strip():
+                texts.pop()
+            header = _header(texts)
+            continue
+        width = len(header)
+        while len(texts) > width and not texts[-1].strip():
+            texts.pop()
+        texts.extend([""] * (width - len(texts)))
+        yield _cells_row(line, header, texts, raw)
+
+
+def _rows_after_gap(
+    line: int, values: tuple[object, ...], rows: Iterator[tuple[object, ...]]
+) -> Iterator[RawRow]:
+    """One block for the rows with data after a long empty run (counted, not read)."""
+    first: int | None = None
+    count = 0
+    while True:
+        if any(_cell_text(v).strip() for v in values):
+            first = first or line
+            count += 1
+        try:
+            values = next(rows)
+        except StopIteration:
+            break
+        except (KeyError, ValueError, ParseError, zipfile.BadZipFile):
+            break
+        line += 1
+    if first is not None:
+        reason = (
+            f"{count} rows with data from row {first} on, after {MAX_EMPTY_ROWS} "
+            "empty rows, not read (stray cells far below the table?)"
+        )
+        yield RawRow(first, (), "", RowError("", reason))
 
 
 def _cell_text(value: object) -> str:

@@ -26,7 +26,7 @@ from graph.policy.catalogue import load_catalogue
 from linkage.resolve import link_store
 from loaders.generator import REFERENCE_DATE
 from loaders.generator import generate as generate_registry
-from loaders.pipeline import LoadReport, load_folder
+from loaders.pipeline import MAX_QUARANTINED_ROWS, LoadReport, load_folder
 from loaders.rows import roles_of_record
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ DEMO_SEED = 2026
 
 def _load_with_progress(
     path: Path, ctx: typer.Context, *, strict: bool, batch_size: int,
-    quarantine: Path | None, show: bool,
+    quarantine: Path | None, show: bool, max_quarantined: int = MAX_QUARANTINED_ROWS,
 ) -> LoadReport:  # fmt: skip
     with (
         opened_store(ctx) as store,
@@ -58,7 +58,7 @@ def _load_with_progress(
             disable=not show,
         ) as progress,
     ):
-        task = progress.add_task("load", total=None, path=path, rate="")
+        task = progress.add_task("load", total=None, path=shown(path), rate="")
 
         def advance(rows: int) -> None:
             speed = progress.tasks[task].speed
@@ -72,6 +72,7 @@ def _load_with_progress(
             batch_size=batch_size,
             quarantine_dir=quarantine,
             progress=advance,
+            max_quarantined=max_quarantined,
         )
 
 
@@ -100,6 +101,14 @@ def load(
         Path | None,
         typer.Option(help="Where rejected rows go [default: PATH/quarantine]."),
     ] = None,
+    max_quarantined: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Rows of one file quarantined one by one; the rest of a file that "
+            "rejects more is quarantined as one block with the count.",
+        ),
+    ] = MAX_QUARANTINED_ROWS,
     as_json: JsonOption = False,
 ) -> None:
     """Load persons, enterprises, roles and sanctions files; every row is counted.
@@ -112,7 +121,7 @@ def load(
     try:
         report = _load_with_progress(
             path, ctx, strict=strict, batch_size=batch_size, quarantine=quarantine,
-            show=not as_json,
+            show=not as_json, max_quarantined=max_quarantined,
         )  # fmt: skip
     except InvalidRecordError as exc:
         err_console.print(f"[red]strict load stopped:[/red] {shown(exc)}")
