@@ -43,6 +43,8 @@ from linkage.ids import (
     IdNumber,
     InvalidCreditCode,
     InvalidIdNumber,
+    describe_characters,
+    foreign_characters,
     normalize_org_code,
     normalize_registration_no,
     parse_credit_code,
@@ -225,6 +227,10 @@ def parse_date(text: str) -> date | None:
     Raises ValueError for text that is not a date or names no real day
     (``1999-02-30``).
     """
+    foreign = foreign_characters(re.sub("[年月日]", "", text))
+    if foreign:
+        msg = f"characters not accepted in a date ({describe_characters(foreign)})"
+        raise ValueError(msg)
     value = _clean(text)
     if not value:
         return None
@@ -296,9 +302,31 @@ def interpret_row(
     source = row.fields.get("source") or row.meta.get("_file") or file_name
     record_id = row.fields.get("record_id") or row.meta.get("_line") or str(line)
     try:
+        _refuse_controls(row)
         return _INTERPRETERS[kind](row, source, record_id)
     except _RowRejectedError as exc:
         return exc.error
+
+
+_CONTROLS: Final = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""C0 and C1 controls (NUL, escape, tab, line breaks inside a value) and the
+bidirectional overrides: no name, number, date or vocabulary holds one, and in a
+stored name they corrupt every screen and file that shows it."""
+
+
+def _refuse_controls(row: MappedRow) -> None:
+    """Reject a row whose fields or extra columns hold a control character."""
+    for name, value in (*row.fields.items(), *row.extras.items()):
+        found = _CONTROLS.search(value)
+        if found is not None:
+            char = found.group()
+            raise _RowRejectedError(
+                name,
+                f"control character U+{ord(char):04X} "
+                f"({unicodedata.name(char, 'control')}) in the value",
+            )
 
 
 def _date_field(
