@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from fastapi.responses import JSONResponse
@@ -41,18 +42,47 @@ def status_for(exc: LinkageError) -> int:
     return 500
 
 
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks the client to wait before trying again."""
+
+_log = logging.getLogger(__name__)
+
+
+def unavailable(exc: GraphUnavailableError) -> JSONResponse:
+    """503 for a store that does not answer: ``Retry-After`` when it may come back.
+
+    The body says only that the store is unavailable: the driver's message names
+    internal addresses (``bolt://10.0.0.5:7687``), so it goes to the log instead.
+    """
+    _log.warning("graph store unavailable: %s", exc)
+    body = {
+        "error": type(exc).__name__,
+        "detail": "the graph store is unavailable; try again later"
+        if exc.retryable
+        else "the graph store refuses this service; an operator must act",
+        "store": "unavailable",
+    }
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.retryable else {}
+    return JSONResponse(body, status_code=503, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every LinkageError to its status with a JSON body ``{error, detail}``."""
+    """Map every LinkageError to its status with a JSON body ``{error, detail}``,
+    and put a deadline on every request (``api.deadline``): a store that does not
+    answer within its bound gives 503 with ``Retry-After``, never a hang."""
 
     async def handle(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LinkageError)
+        if isinstance(exc, GraphUnavailableError):
+            return unavailable(exc)
         body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
         reason = getattr(exc, "reason", None)
         if isinstance(reason, str):
             body["reason"] = reason
-        headers = {}
-        if isinstance(exc, GraphUnavailableError) and exc.retryable:
-            headers["Retry-After"] = "5"
-        return JSONResponse(body, status_code=status_for(exc), headers=headers)
+        return JSONResponse(body, status_code=status_for(exc))
 
     app.add_exception_handler(LinkageError, handle)
+    # imported here: api.deadline answers with unavailable() of this module
+    from api.deadline import DeadlineMiddleware
+
+    app.add_middleware(DeadlineMiddleware)

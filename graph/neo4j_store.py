@@ -58,6 +58,7 @@ from graph.propagation import (
     SanctionEvent,
     needs_rederive,
 )
+from graph.timeouts import store_timeout
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -69,6 +70,29 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DriverBounds:
+    """Driver settings that make a call to an absent server fail within a bound.
+
+    A call may try to connect (``connection_timeout``), wait for a pooled
+    connection (``connection_acquisition_timeout``) and retry a failed transaction
+    (``max_transaction_retry_time``); each is a share of the bound, so that
+    together they stay within it. The driver sleeps about a second (0.8-1.2 s)
+    before its first retry whatever the retry time, so a quarter of a 3 s bound
+    allows exactly one retry: two attempts and the pause between them.
+    """
+
+    connection_timeout: float
+    connection_acquisition_timeout: float
+    max_transaction_retry_time: float
+
+    @classmethod
+    def within(cls, timeout: float | None = None) -> DriverBounds:
+        """The shares of ``timeout`` (default ``CREDLINK_STORE_TIMEOUT``, 3 s)."""
+        bound = store_timeout() if timeout is None else timeout
+        return cls(bound / 4, bound / 2, bound / 4)
 
 
 class Neo4jStore:
@@ -88,11 +112,31 @@ class Neo4jStore:
 
     @classmethod
     def connect(
-        cls, uri: str, user: str | None, password: str | None, *, database: str | None
+        cls,
+        uri: str,
+        user: str | None,
+        password: str | None,
+        *,
+        database: str | None,
+        timeout: float | None = None,
     ) -> Neo4jStore:
-        """Open a driver for ``uri`` and wrap it; the store then owns the driver."""
+        """Open a driver for ``uri`` and wrap it; the store then owns the driver.
+
+        Every call fails within about ``timeout`` seconds (default
+        ``graph.timeouts.store_timeout``) when the server is away, with a retryable
+        GraphUnavailableError, instead of the driver's defaults (a minute of
+        acquisition, half a minute of retries); once the server answers again
+        the same driver reconnects.
+        """
         auth = (user, password) if user and password is not None else None
-        driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+        bounds = DriverBounds.within(timeout)
+        driver = neo4j.GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=bounds.connection_timeout,
+            connection_acquisition_timeout=bounds.connection_acquisition_timeout,
+            max_transaction_retry_time=bounds.max_transaction_retry_time,
+        )
         try:
             driver.verify_connectivity()
         except (DriverError, Neo4jError) as exc:
