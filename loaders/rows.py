@@ -309,11 +309,12 @@ def interpret_row(
 
 
 _CONTROLS: Final = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
-"""C0 and C1 controls (NUL, escape, tab, line breaks inside a value) and the
-bidirectional overrides: no name, number, date or vocabulary holds one, and in a
-stored name they corrupt every screen and file that shows it."""
+"""C0 and C1 controls (NUL, escape, backspace, ...) and the bidirectional overrides:
+no name, number, date or vocabulary holds one, and in a stored name they corrupt
+every screen and file that shows it. Tab and line breaks are let through: a
+spreadsheet cell holds them (Alt+Enter), and every output escapes them."""
 
 
 def _refuse_controls(row: MappedRow) -> None:
