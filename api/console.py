@@ -21,6 +21,7 @@ import getpass
 import importlib.util
 import json
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -231,6 +232,25 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (some containers)
         return f"uid:{os.getuid()}"
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls (escape sequences, carriage returns) and the bidirectional
+overrides that make a terminal show text other than what is stored."""
+
+
+def shown(text: object) -> str:
+    """Stored text made safe to print with rich: controls visible, markup escaped.
+
+    A control character is shown as its Python escape (``\\x1b``, ``\\u202e``);
+    rich markup (``[/bold]``, ``[link=…]``) is escaped so that it prints as the
+    text it is. Every value that comes from input or the store goes through this
+    before rich sees it; markup of credlink's own goes around it.
+    """
+    visible = _CONTROLS.sub(
+        lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text)
+    )
+    return escape(visible)
 
 
 def print_json(value: Any) -> None:

@@ -7,6 +7,7 @@ leaves (the guard's ``Caller.failed``).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from fastapi.exceptions import RequestValidationError
@@ -67,6 +68,30 @@ def _outcome(status: int) -> Outcome:
     return Outcome.FAILED if status >= 500 else Outcome.REFUSED
 
 
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks the client to wait before trying again."""
+
+_log = logging.getLogger(__name__)
+
+
+def unavailable(exc: GraphUnavailableError) -> JSONResponse:
+    """503 for a store that does not answer: ``Retry-After`` when it may come back.
+
+    The body says only that the store is unavailable: the driver's message names
+    internal addresses (``bolt://10.0.0.5:7687``), so it goes to the log instead.
+    """
+    _log.warning("graph store unavailable: %s", exc)
+    body = {
+        "error": type(exc).__name__,
+        "detail": "the graph store is unavailable; try again later"
+        if exc.retryable
+        else "the graph store refuses this service; an operator must act",
+        "store": "unavailable",
+    }
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.retryable else {}
+    return JSONResponse(body, status_code=503, headers=headers)
+
+
 def _audit_failure(request: Request, status: int, detail: str) -> None:
     caller = getattr(request.state, "caller", None)
     if caller is not None and not caller.recorded:
@@ -76,7 +101,9 @@ def _audit_failure(request: Request, status: int, detail: str) -> None:
 def install_error_handlers(app: FastAPI) -> None:
     """Map every LinkageError to its status with a JSON body ``{error, detail}``
     (and ``reason`` where the error has one); validation errors without the
-    values sent."""
+    values sent; and put a deadline on every request (``api.deadline``): a store
+    that does not answer within its bound gives 503 with ``Retry-After``, never a
+    hang."""
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LinkageError)
@@ -84,18 +111,21 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = scrub_numbers(str(exc))
         if not isinstance(exc, AuditWriteError | AccessError):
             _audit_failure(request, status, detail)
+        request_id = getattr(request.state, "request_id", None)
+        if isinstance(exc, GraphUnavailableError):
+            answer = unavailable(exc)
+            if request_id:
+                answer.headers["X-Request-ID"] = request_id
+            return answer
         body: dict[str, object] = {"error": type(exc).__name__, "detail": detail}
         reason = getattr(exc, "reason", None)
         if isinstance(reason, str):
             body["reason"] = reason
         headers = {}
-        if isinstance(exc, GraphUnavailableError) and exc.retryable:
-            headers["Retry-After"] = "5"
         if isinstance(exc, QuotaExceededError):
             headers["Retry-After"] = str(max(1, exc.retry_after))
         if isinstance(exc, AuthenticationError):
             headers["WWW-Authenticate"] = 'Bearer realm="credlink"'
-        request_id = getattr(request.state, "request_id", None)
         if request_id:
             headers["X-Request-ID"] = request_id
         return JSONResponse(body, status_code=status, headers=headers)
@@ -117,3 +147,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(LinkageError, handle)
     app.add_exception_handler(RequestValidationError, handle_validation)
+    # imported here: api.deadline answers with unavailable() of this module
+    from api.deadline import DeadlineMiddleware
+
+    app.add_middleware(DeadlineMiddleware)

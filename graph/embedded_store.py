@@ -26,6 +26,7 @@ from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
     LifecycleError,
+    LinkageError,
     StoreMissingError,
 )
 from graph.model import (
@@ -57,6 +58,7 @@ from graph.propagation import (
     PropagationReport,
     RestrictionFact,
     SanctionEvent,
+    derivation_problem,
     derive_restrictions,
     needs_rederive,
     restriction_fact,
@@ -69,7 +71,8 @@ if TYPE_CHECKING:
     # networkx loads on the first graph question, not with the store (fast start)
     import networkx as nx
 
-    from graph.policy.catalogue import Catalogue
+    from graph.policy.catalogue import Catalogue, SanctionRule
+    from graph.propagation import Restriction
 
 SCHEMA_VERSION = 1
 
@@ -665,17 +668,14 @@ class EmbeddedStore:
                 },
             )
             facts: list[RestrictionFact] = []
+            set_aside: dict[str, str] = {}
             for sanction in sanctions:
-                subject_roles = (
-                    roles.get(sanction.subject_id, [])
-                    if sanction.subject_kind is EntityKind.ENTERPRISE
-                    else []
-                )
-                derived = derive_restrictions(
-                    sanction, subject_roles, rules[sanction.sanction_id]
+                derived = _derive_or_set_aside(
+                    sanction, roles, rules[sanction.sanction_id], set_aside
                 )
                 facts.extend(restriction_fact(r) for r in derived)
-            ids = [s.sanction_id for s in sanctions]
+            # a sanction set aside keeps the facts it held
+            ids = [s.sanction_id for s in sanctions if s.sanction_id not in set_aside]
             # write only the difference, as the Neo4j store does
             held = {f.restriction_id: f for f in _facts_of_sanctions(cur, ids)}
             fresh = {f.restriction_id: f for f in facts}
@@ -699,15 +699,33 @@ class EmbeddedStore:
             )
             cur.executemany(
                 "DELETE FROM pending_sanctions WHERE sanction_id = ?",
+                [(s.sanction_id,) for s in sanctions],
+            )
+            cur.executemany(
+                "DELETE FROM set_aside_sanctions WHERE sanction_id = ?",
                 [(key,) for key in ids],
             )
+            cur.executemany(
+                "INSERT OR REPLACE INTO set_aside_sanctions VALUES (?, ?)",
+                sorted(set_aside.items()),
+            )
+            aside = _set_aside_of(cur)
         return PropagationReport(
             sanctions=len(sanctions),
             restrictions_written=len(written),
             restrictions_removed=len(stale),
             seconds=time.perf_counter() - started,
             skipped=tuple(sorted(skipped)[:100]),
+            set_aside=aside,
         )
+
+    def set_aside_sanctions(self) -> list[tuple[str, str]]:
+        """Sanctions whose derivation failed: (id, error), sorted by id."""
+        rows = self._query(
+            "SELECT a.sanction_id, a.error FROM set_aside_sanctions a"
+            " JOIN sanctions USING (sanction_id) ORDER BY a.sanction_id"
+        )
+        return [(str(row[0]), str(row[1])) for row in rows]
 
     def pending_sanctions(self) -> list[str]:
         """Ids of the sanctions whose restrictions wait to be derived, sorted."""
@@ -1469,8 +1487,50 @@ CREATE TABLE IF NOT EXISTS sanction_events (
     PRIMARY KEY (sanction_id, seq)
 );
 CREATE TABLE IF NOT EXISTS pending_sanctions (sanction_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS set_aside_sanctions (
+    sanction_id TEXT PRIMARY KEY,
+    error TEXT NOT NULL
+);
 """
-_PROPAGATION_TABLES = ("restrictions", "sanction_events", "pending_sanctions")
+_PROPAGATION_TABLES = (
+    "restrictions",
+    "sanction_events",
+    "pending_sanctions",
+    "set_aside_sanctions",
+)
+
+
+def _derive_or_set_aside(
+    sanction: Sanction,
+    roles: dict[str, list[Role]],
+    rule: SanctionRule,
+    set_aside: dict[str, str],
+) -> list[Restriction]:
+    """The sanction's restrictions; on failure, none and its error in ``set_aside``."""
+    problem = derivation_problem(sanction, rule)
+    if problem is None:
+        subject_roles = (
+            roles.get(sanction.subject_id, [])
+            if sanction.subject_kind is EntityKind.ENTERPRISE
+            else []
+        )
+        try:
+            return derive_restrictions(sanction, subject_roles, rule)
+        except (ValueError, OverflowError, LinkageError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+    set_aside[sanction.sanction_id] = problem
+    return []
+
+
+def _set_aside_of(cur: sqlite3.Cursor, limit: int = 100) -> tuple[tuple[str, str], ...]:
+    """Set-aside sanctions that still exist, (id, error) sorted; -1: no limit."""
+    rows = cur.execute(
+        "SELECT a.sanction_id, a.error FROM set_aside_sanctions a"
+        " JOIN sanctions USING (sanction_id) ORDER BY a.sanction_id LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return tuple((str(row[0]), str(row[1])) for row in rows)
+
 
 _SANCTIONS_TO_DERIVE: dict[bool, str] = {
     # keyed by `full`

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import time
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
@@ -54,16 +54,18 @@ from graph.model import (
     SourceRecord,
 )
 from graph.propagation import (
+    DATES_OUT_OF_RANGE,
     EventKind,
     PropagationReport,
     RestrictionFact,
     SanctionEvent,
     needs_rederive,
 )
+from graph.timeouts import store_timeout
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from neo4j import ManagedTransaction
 
@@ -73,6 +75,29 @@ T = TypeVar("T")
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
 _PAGE = 5000  # rows per page of the iter_* reads (export)
 _FACT_PAGE = 2000  # persons per page of iter_restriction_facts
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DriverBounds:
+    """Driver settings that make a call to an absent server fail within a bound.
+
+    A call may try to connect (``connection_timeout``), wait for a pooled
+    connection (``connection_acquisition_timeout``) and retry a failed transaction
+    (``max_transaction_retry_time``); each is a share of the bound, so that
+    together they stay within it. The driver sleeps about a second (0.8-1.2 s)
+    before its first retry whatever the retry time, so a quarter of a 3 s bound
+    allows exactly one retry: two attempts and the pause between them.
+    """
+
+    connection_timeout: float
+    connection_acquisition_timeout: float
+    max_transaction_retry_time: float
+
+    @classmethod
+    def within(cls, timeout: float | None = None) -> DriverBounds:
+        """The shares of ``timeout`` (default ``CREDLINK_STORE_TIMEOUT``, 3 s)."""
+        bound = store_timeout() if timeout is None else timeout
+        return cls(bound / 4, bound / 2, bound / 4)
 
 
 class Neo4jStore:
@@ -92,11 +117,31 @@ class Neo4jStore:
 
     @classmethod
     def connect(
-        cls, uri: str, user: str | None, password: str | None, *, database: str | None
+        cls,
+        uri: str,
+        user: str | None,
+        password: str | None,
+        *,
+        database: str | None,
+        timeout: float | None = None,
     ) -> Neo4jStore:
-        """Open a driver for ``uri`` and wrap it; the store then owns the driver."""
+        """Open a driver for ``uri`` and wrap it; the store then owns the driver.
+
+        Every call fails within about ``timeout`` seconds (default
+        ``graph.timeouts.store_timeout``) when the server is away, with a retryable
+        GraphUnavailableError, instead of the driver's defaults (a minute of
+        acquisition, half a minute of retries); once the server answers again
+        the same driver reconnects.
+        """
         auth = (user, password) if user and password is not None else None
-        driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+        bounds = DriverBounds.within(timeout)
+        driver = neo4j.GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=bounds.connection_timeout,
+            connection_acquisition_timeout=bounds.connection_acquisition_timeout,
+            max_transaction_retry_time=bounds.max_transaction_retry_time,
+        )
         try:
             driver.verify_connectivity()
         except (DriverError, Neo4jError) as exc:
@@ -347,6 +392,9 @@ class Neo4jStore:
             "known": list(catalogue.types()),
             "batch": PROPAGATION_BATCH,
             "threads": PROPAGATION_THREADS,
+            "first_day": date.min,
+            "last_day": date.max,
+            "dates_error": DATES_OUT_OF_RANGE,
         }
         if full:
             with self._session() as session:
@@ -359,6 +407,7 @@ class Neo4jStore:
                 again = self._drain_pending(params)
                 record["written"] += again["written"]
                 record["removed"] += again["removed"]
+                record["set_aside"] = again["set_aside"]
         else:
             record = self._drain_pending(params)
         return PropagationReport(
@@ -367,6 +416,7 @@ class Neo4jStore:
             restrictions_removed=int(record["removed"]),
             seconds=time.perf_counter() - started,
             skipped=tuple(record["skipped"]),
+            set_aside=tuple((str(i), str(e)) for i, e in record["set_aside"]),
         )
 
     def _drain_pending(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -380,7 +430,11 @@ class Neo4jStore:
             for key in totals:
                 totals[key] += found[key]
             if found["sanctions"] < PROPAGATION_BATCH:
-                return {**totals, "skipped": found["skipped"]}
+                return {
+                    **totals,
+                    "skipped": found["skipped"],
+                    "set_aside": found["set_aside"],
+                }
 
     def pending_sanctions(self) -> list[str]:
         """Ids of the sanctions whose restrictions wait to be derived, sorted."""
@@ -443,6 +497,11 @@ class Neo4jStore:
             if len(keys) < limit:
                 return
             after = page[-1][key]
+
+    def set_aside_sanctions(self) -> list[tuple[str, str]]:
+        """Sanctions whose derivation failed, (id, error) sorted by id."""
+        rows = self._read(queries.SET_ASIDE_SANCTIONS)
+        return [(row["sanction_id"], row["error"]) for row in rows]
 
     def restriction_facts(
         self,

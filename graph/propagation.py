@@ -28,6 +28,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from graph.bounds import DateKind, date_bound_problem, date_horizon
 from graph.errors import EntityNotFoundError, LifecycleError, PolicyError
 from graph.model import (
     CORRECTABLE_FIELDS,
@@ -229,6 +230,39 @@ def role_meets_time_rule(role: Role, sanction: Sanction, rule: SanctionRule) -> 
 
 # --- derivation --------------------------------------------------------------------
 
+DATES_OUT_OF_RANGE = (
+    "a date derived from it (liability window, end of display or of a measure) "
+    "falls outside 0001-01-01..9999-12-31"
+)
+"""Why a sanction is set aside when its dates cannot be derived; the Neo4j store
+sets the same text, so both stores report it alike."""
+
+
+def derivation_problem(sanction: Sanction, rule: SanctionRule) -> str | None:
+    """Why no restriction can be derived for ``sanction``, or None when they can.
+
+    Every date the derivation may compute is tried, whoever the sanction reaches:
+    the liability window, the end of display and the end of each measure of the
+    subject's kind. One that falls outside what a date holds sets the sanction
+    aside (:data:`DATES_OUT_OF_RANGE`) instead of stopping the derivation of the
+    others. The loaders refuse such dates at the door; this guards stores written
+    before that, and corrections.
+    """
+    measures = (
+        rule.direct_measures
+        if sanction.subject_kind is EntityKind.PERSON
+        else rule.role_measures
+    )
+    try:
+        liability_window(sanction, rule)
+        display_end(sanction, rule)
+        for measure_rule in measures:
+            if measure_rule.lasts is not None:
+                measure_rule.lasts.after(sanction.decided_on)
+    except (ValueError, OverflowError):
+        return DATES_OUT_OF_RANGE
+    return None
+
 
 def derive_restrictions(
     sanction: Sanction, roles_of_subject: Iterable[Role], rule: SanctionRule
@@ -313,7 +347,10 @@ class PropagationReport:
     Only differences are written: ``restrictions_written`` counts facts created or
     whose dates changed, ``restrictions_removed`` stale facts deleted. ``skipped``
     are the ids (sorted, at most 100) of sanctions left as they were because the
-    catalogue lacks their type: nothing can be derived for them.
+    catalogue lacks their type: nothing can be derived for them. ``set_aside`` are
+    the sanctions (id, error; sorted, at most 100) the store holds as set aside:
+    their derivation failed, their facts stay as they were and every other
+    sanction was derived (see :func:`derivation_problem`).
     """
 
     sanctions: int
@@ -321,6 +358,7 @@ class PropagationReport:
     restrictions_removed: int
     seconds: float
     skipped: tuple[str, ...] = ()
+    set_aside: tuple[tuple[str, str], ...] = ()
 
 
 def restriction_fact(restriction: Restriction) -> RestrictionFact:
@@ -849,10 +887,14 @@ def _parse_change(name: str, raw: str, catalogue: Catalogue) -> object:
         return None
     if name in _OPTIONAL_DATES or name == "decided_on":
         try:
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError as exc:
             msg = f"correction of {name}: {raw!r} is not an ISO date"
             raise LifecycleError(msg) from exc
+        problem = date_bound_problem(day, DateKind.EVENT, horizon=date_horizon())
+        if problem is not None:
+            raise LifecycleError(f"correction of {name}: out of bounds: {problem}")
+        return day
     if not raw:
         raise LifecycleError(f"correction of {name}: the value is empty")
     if name == "subject_kind":

@@ -420,6 +420,13 @@ RETURN s.sanction_id AS sanction_id
 ORDER BY sanction_id
 """
 
+SET_ASIDE_SANCTIONS: Final[LiteralString] = """
+// no parameters; returns sanction_id, error of each set-aside sanction, ordered.
+MATCH (s:Sanction:SetAside)
+RETURN s.sanction_id AS sanction_id, s.derive_error AS error
+ORDER BY sanction_id
+"""
+
 SET_SANCTION_STATUS: Final[LiteralString] = """
 // $sanction_id, $status; returns nothing. A status change derives nothing anew.
 MATCH (s:Sanction {sanction_id: $sanction_id})
@@ -431,8 +438,10 @@ SET s.status = $status
 # derive its facts (one per reached role or direct subject and measure, with a
 # non-empty validity), and write only the difference from the facts it holds:
 # create the new, update changed dates, delete the stale. Sanctions of a type the
-# catalogue lacks are left as they are and named in `skipped`. The catalogue comes
-# in as $types, keyed by type:
+# catalogue lacks are left as they are and named in `skipped`; those with a date the
+# derivation cannot compute are set aside (:SetAside, derive_error = $dates_error;
+# $first_day, $last_day: the range of a date) and listed in `set_aside`, [id, error]
+# pairs. The catalogue comes in as $types, keyed by type:
 #   {time_rule, window_months, display_months, roles: [liable role],
 #    measures: [{measure, roles, lasts_months (null: while displayed)}],
 #    direct: [{measure, lasts_months}]};  $known = keys($types).
@@ -452,9 +461,22 @@ CALL (s) {
        END AS last,
        coalesce(s.display_until,
                 s.decided_on + duration({months: t.display_months})) AS shown_until
+  // set aside (graph.propagation.derivation_problem): a date the derivation may
+  // compute falls outside what a date holds; its facts stay as they are
+  WITH s, t, first, last, shown_until,
+       any(d IN [first, last, shown_until] + [
+             m IN CASE s.subject_kind WHEN 'person' THEN t.direct ELSE t.measures END
+             WHERE m.lasts_months IS NOT NULL
+             | s.decided_on + duration({months: m.lasts_months})]
+           WHERE d < $first_day OR d > $last_day) AS beyond
+  FOREACH (_ IN CASE WHEN beyond THEN [1] ELSE [] END |
+    SET s:SetAside, s.derive_error = $dates_error)
+  FOREACH (_ IN CASE WHEN beyond THEN [] ELSE [1] END |
+    REMOVE s:SetAside, s.derive_error)
   // who is reached: [person, role type, role_id]; ROLE runs from a Person to an
   // Enterprise only, so no label checks; a person subject has no role (null)
-  WITH s, t, shown_until,
+  WITH s, t, shown_until, beyond,
+       CASE WHEN beyond THEN [] ELSE
        [(s)-[:AGAINST]->(:Enterprise)<-[r:ROLE]-(p)
           WHERE r.type IN t.roles
             AND (r.since IS NULL OR r.since <= last)
@@ -462,9 +484,9 @@ CALL (s) {
             AND NOT (r.since IS NOT NULL AND r.until IS NOT NULL
                      AND r.since >= r.until)
           | [p, r.type, r.role_id]]
-       + [(s)-[:AGAINST]->(q:Person) | [q, null, null]] AS hits
+       + [(s)-[:AGAINST]->(q:Person) | [q, null, null]] END AS hits
   // one fact per (hit, measure reaching it) with a non-empty validity
-  WITH s, reduce(found = [], hit IN hits | found + [
+  WITH s, beyond, reduce(found = [], hit IN hits | found + [
          m IN CASE WHEN hit[1] IS NULL THEN t.direct ELSE t.measures END
          WHERE hit[1] IS NULL OR hit[1] IN m.roles
          | {p: hit[0], role_id: hit[2], measure: m.measure,
@@ -477,9 +499,10 @@ CALL (s) {
        [f IN derived WHERE f.valid_until > s.decided_on
         | f {.*, key: f.p.person_id + '|' + f.measure + '|'
                       + coalesce(f.role_id, 'direct')}] AS fresh,
-       [(s)<-[x:RESTRICTED_BY]-(h)
+       CASE WHEN beyond THEN [] ELSE [(s)<-[x:RESTRICTED_BY]-(h)
         | {x: x, until: x.valid_until, key: h.person_id + '|' + x.measure + '|'
-                                             + coalesce(x.role_id, 'direct')}] AS held
+                                             + coalesce(x.role_id, 'direct')}] END
+       AS held
   WITH s, fresh, held, [f IN fresh | f.key] AS fresh_keys,
        [h IN held | h.key] AS held_keys
   // write the difference only
@@ -507,7 +530,9 @@ RETURN sanctions, written, removed, COLLECT {
 
 _SKIPPED: Final[LiteralString] = """
 WHERE NOT u.type IN $known
-RETURN u.sanction_id AS id ORDER BY id LIMIT 100 } AS skipped
+RETURN u.sanction_id AS id ORDER BY id LIMIT 100 } AS skipped, COLLECT {
+MATCH (a:Sanction:SetAside)
+RETURN [a.sanction_id, a.derive_error] AS pair ORDER BY pair LIMIT 100 } AS set_aside
 """
 
 PROPAGATE_ALL: Final[LiteralString] = (
@@ -519,9 +544,9 @@ PROPAGATE_ALL: Final[LiteralString] = (
 // (its sanctions stay as they were; the caller derives them again, serially).
 // $types, $known (above), $batch, $threads; returns sanctions (of a known type),
 // written (facts created or changed), removed (stale facts), failed (sanction ids
-// of rolled-back batches), skipped (one row). A sanction whose type has no measure
-// for its kind of subject, that holds no fact and is not pending has nothing to
-// derive: it is counted, not visited.
+// of rolled-back batches), skipped, set_aside (one row). A sanction whose type has
+// no measure for its kind of subject, that holds no fact and is not pending has
+// nothing to derive: it is counted, not visited.
 MATCH (s:Sanction)
 WHERE s.type IN $known
   AND (s:Pending
@@ -546,7 +571,7 @@ PROPAGATE_PENDING: Final[LiteralString] = (
     """
 // At most $batch pending sanctions, in the caller's (managed, retried) transaction;
 // the caller runs it again while it derived $batch. $types, $known (above),
-// $batch; returns sanctions, written, removed, skipped (one row).
+// $batch; returns sanctions, written, removed, skipped, set_aside (one row).
 MATCH (s:Sanction:Pending)
 WHERE s.type IN $known
 WITH s

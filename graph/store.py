@@ -217,12 +217,23 @@ class GraphStore(Protocol):
         writing only the difference (new facts and changed dates count as written,
         stale facts as removed), and clears their pending marks. Idempotent. A
         sanction whose type the catalogue lacks is left as it is (facts and mark)
-        and named in ``skipped``.
+        and named in ``skipped``. A sanction whose derivation fails (a date beyond
+        what a date holds: ``derivation_problem``) is set aside: its facts stay,
+        its mark is cleared, its error is kept (``set_aside_sanctions``), and
+        every other sanction is derived.
         """
         ...
 
     def pending_sanctions(self) -> list[str]:
         """Ids of the sanctions whose restrictions wait to be derived, sorted."""
+        ...
+
+    def set_aside_sanctions(self) -> list[tuple[str, str]]:
+        """Sanctions whose derivation failed, (id, error) sorted by id.
+
+        A set-aside sanction keeps the facts it held; it is derived again once it
+        is written again (a correction marks it pending).
+        """
         ...
 
     def restriction_facts(

@@ -46,7 +46,9 @@ __all__ = [
     "RegistrationAuthority",
     "birth_date_of",
     "county_codes_in_use",
+    "describe_characters",
     "downgrade_to_15",
+    "foreign_characters",
     "identify_id_kind",
     "is_valid_resident_id",
     "is_valid_uscc",
@@ -152,6 +154,33 @@ _ORG_WEIGHTS: Final = (3, 7, 9, 10, 5, 8, 4, 2)
 # --------------------------------------------------------------------------- helpers
 
 
+def foreign_characters(raw: str) -> str:
+    """The characters of ``raw`` an identifier or a date may not be written with.
+
+    Accepted: ASCII, the full-width forms U+FF01-U+FF5E (full-width digits and
+    letters, as Chinese input methods type them) and whitespace (the ideographic
+    space included). Every other character is refused, even where NFKC would
+    fold it to a digit: mathematical bold or monospace digits (𝟏), circled (①),
+    superscript (¹) and subscript digits, Arabic-Indic and other scripts' digits.
+    They do not occur in registers; accepted, a decorated string would resolve
+    to a real person's number. Each character appears once, in order.
+    """
+    return "".join(
+        dict.fromkeys(
+            c
+            for c in raw
+            if not (c.isascii() or "\uff01" <= c <= "\uff5e" or c.isspace())
+        )
+    )
+
+
+def describe_characters(chars: str) -> str:
+    """``U+1D7CF MATHEMATICAL BOLD DIGIT ONE, …`` for the characters given."""
+    return ", ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}" for c in chars
+    )
+
+
 def _nfkc_compact(raw: str, drop: str) -> str:
     """Full-width to ASCII (NFKC), whitespace and ``drop`` characters removed, upper."""
     text = "".join(unicodedata.normalize("NFKC", raw).split())
@@ -221,6 +250,12 @@ def _kind_of(value: str) -> IdKind:
 
 def _clean_resident_id(raw: str) -> str:
     """Canonical 18-character text of any accepted spelling; checks shape only."""
+    foreign = foreign_characters(raw)
+    if foreign:
+        raise _fail(
+            "format",
+            f"characters not accepted in an ID number ({describe_characters(foreign)})",
+        )
     value = _nfkc_compact(raw, "")
     if not set(value) <= _ID_CHARS:
         raise _fail("format", f"unexpected characters in ID number {raw!r}")
@@ -406,6 +441,12 @@ def org_code_check_char(body8: str) -> str:
 
 
 def _clean_enterprise(raw: str) -> str:
+    foreign = foreign_characters(raw)
+    if foreign:
+        raise InvalidCreditCode(
+            "format",
+            f"characters not accepted in a code ({describe_characters(foreign)})",
+        )
     return _nfkc_compact(raw, "-")
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from graph.errors import InvalidRecordError
 from graph.model import EntityKind
@@ -41,6 +41,9 @@ from loaders.readers import (
     survey_inputs,
 )
 from loaders.rows import PendingRow, RowResult, interpret_row
+
+MAX_QUARANTINED_ROWS: Final = 10_000
+"""Rows of one file quarantined one by one; the rest of the file is one block."""
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -131,6 +134,7 @@ def load_folder(
     batch_size: int = 5000,
     quarantine_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    max_quarantined: int = MAX_QUARANTINED_ROWS,
 ) -> LoadReport:
     """Load every input file under ``path`` (a folder or one file) into ``store``.
 
@@ -140,7 +144,10 @@ def load_folder(
     :class:`~graph.errors.InvalidRecordError` instead and nothing is quarantined;
     rows with an invalid ID number are loaded as unresolved source records either
     way. ``progress`` is called after each written batch with the number of rows
-    read so far.
+    read so far. Once ``max_quarantined`` rows of one file are rejected, the rest
+    of that file is counted (read, not interpreted) and quarantined as one block
+    row that gives the count: a broken file (an unclosed quote, the wrong kind of
+    file) costs time proportional to its bytes and a bounded quarantine.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive: {batch_size}")
@@ -159,6 +166,7 @@ def load_folder(
         batch_size=batch_size,
         progress=progress,
         skipped=skipped,
+        max_quarantined=max_quarantined,
     )
 
 
@@ -172,6 +180,7 @@ def load_files(
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
     skipped: Sequence[SkippedFile] = (),
+    max_quarantined: int = MAX_QUARANTINED_ROWS,
 ) -> LoadReport:
     """Load ``files`` in their order, rows read by ``rows_of``, as :func:`load_folder`.
 
@@ -225,6 +234,14 @@ def load_files(
                     if strict and batch.waiting:
                         flush()  # a waiting row before it may fail first
                     reject(file, raw, outcome)
+                    if rejected >= max_quarantined:
+                        rest = _quarantine_rest(quarantine, file, rows, rejected)
+                        read, total, rejected = (
+                            read + rest,
+                            total + rest,
+                            rejected + rest,
+                        )
+                        break
                     continue
                 if isinstance(outcome, PendingRow):
                     batch.wait(outcome, file, raw)
@@ -240,6 +257,26 @@ def load_files(
         quarantine.discard()
         raise
     return LoadReport(reports, quarantine.close(), list(skipped), refused)
+
+
+def _quarantine_rest(
+    quarantine: Quarantine, file: InputFile, rows: Iterator[RawRow], rejected: int
+) -> int:
+    """Count the rows left in ``rows`` and quarantine them as one block; the count."""
+    first: int | None = None
+    count = 0
+    for raw in rows:
+        first = raw.line if first is None else first
+        count += 1
+    if count:
+        reason = (
+            f"{count} more rows not read: {rejected} rows of this file were rejected "
+            "before them (a broken file? an unclosed quote?)"
+        )
+        quarantine.add(
+            QuarantinedRow(file.kind, file.name, first or 0, "", reason, (), "")
+        )
+    return count
 
 
 def _quarantined(

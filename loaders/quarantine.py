@@ -5,6 +5,8 @@ mark, so spreadsheet programs show Chinese text). Its columns are the union of t
 quarantined rows' own columns, in the order first seen, followed by the metadata
 columns ``_file``, ``_line``, ``_field``, ``_reason`` and ``_raw``, which readers
 ignore. The file name starts with the kind, so a fixed file loads like any input.
+Cells that a spreadsheet would run as a formula are escaped (``loaders.cells``);
+readers undo it, so the file loads back with the values it was written from.
 
 Rows are spooled to disk while a load runs and the CSV files are written when it
 ends; each load replaces the quarantine files of the previous one.
@@ -18,6 +20,7 @@ import os
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Final
 
+from loaders.cells import escape_cell
 from loaders.readers import LOAD_ORDER, InputKind
 
 if TYPE_CHECKING:
@@ -130,7 +133,7 @@ def _write_csv(spool: IO[str], columns: list[str], target: Path) -> None:
             cells = record["cells"]
             row = [cells.get(c, "") for c in columns]
             row.extend(record[c] for c in META_COLUMNS)
-            writer.writerow([_cut(v) for v in row])
+            writer.writerow([escape_cell(_cut(v)) for v in row])
     os.replace(partial, target)
 
 

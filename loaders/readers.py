@@ -20,6 +20,7 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
 import unicodedata
 import zipfile
@@ -31,6 +32,9 @@ from typing import IO, TYPE_CHECKING, Final
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from openpyxl.utils import get_column_letter
+
+from loaders.cells import unescape_cell
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -75,6 +79,13 @@ MAX_ROW_BYTES: Final = 8 * 1024 * 1024
 """Longest line or row read; a longer one is a row error, read in bounded pieces
 and never held whole (no registry row comes near it)."""
 
+MAX_COLUMNS: Final = 1024
+"""Columns read from a worksheet; a value beyond them is a row error."""
+
+MAX_EMPTY_ROWS: Final = 10_000
+"""Empty worksheet rows in a row after which reading stops (rows below with data
+are reported as one block)."""
+
 _CHUNK: Final = 1024 * 1024
 _KIND_NAMES: Final = frozenset(kind.value for kind in InputKind)
 
@@ -87,6 +98,8 @@ class InputFile:
     name: str
     kind: InputKind
     format: InputFormat
+    problem: str | None = None
+    """Why the file cannot be read at all (a dangling link): one row error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +158,10 @@ def discover_inputs(root: Path, *, exclude: Path | None = None) -> list[InputFil
     that runs are deterministic. Hidden files and folders, Office lock files
     (``~$...``), quarantine files (``*.quarantine.*``) in its subfolders (they are
     read only when named, or when ``root`` is the folder that holds them) and
-    everything under ``exclude`` (the quarantine folder) are skipped.
+    everything under ``exclude`` (the quarantine folder) are skipped. A file
+    reached by several paths (symbolic links) is listed once, by its own path when
+    that is under ``root``; a dangling link is listed with its ``problem``, so that
+    it is reported as a row error rather than ignored.
     """
     return survey_inputs(root, exclude=exclude)[0]
 
@@ -179,24 +195,34 @@ def survey_inputs(
     skip = exclude.resolve() if exclude is not None else None
     files: list[InputFile] = []
     skipped: list[SkippedFile] = []
-    for path in root.rglob("*"):
+    by_real: dict[Path, list[InputFile]] = {}
+    for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if any(part.startswith((".", "~$")) for part in rel.parts):
             continue
-        if skip is not None and path.resolve().is_relative_to(skip):
+        found = kind_of(path)
+        if path.is_symlink() and not path.exists():
+            if found is not None:
+                problem = f"dangling symbolic link (to {os.readlink(path)})"
+                files.append(InputFile(path, rel.as_posix(), *found, problem=problem))
+            else:
+                skipped.append(SkippedFile(path, "a dangling symbolic link"))
             continue
-        if not path.is_file():
+        real = path.resolve()
+        if (skip is not None and real.is_relative_to(skip)) or not path.is_file():
             continue
         if _QUARANTINE_FILE in path.name.lower() and path.parent != root:
             reason = "a quarantine file: fix it, then load it or its folder by name"
             skipped.append(SkippedFile(path, reason))
             continue
-        found = kind_of(path)
         if found is None:
             reason = f"not an input file name: expected {expected_names()}"
             skipped.append(SkippedFile(path, reason))
             continue
-        files.append(InputFile(path, rel.as_posix(), *found))
+        by_real.setdefault(real, []).append(InputFile(path, rel.as_posix(), *found))
+    for real, names in by_real.items():
+        # one file reached by several paths loads once, preferably by its own
+        files.append(next((f for f in names if f.path.absolute() == real), names[0]))
     order = {kind: i for i, kind in enumerate(LOAD_ORDER)}
     files.sort(key=lambda f: (order[f.kind], f.name))
     skipped.sort(key=lambda f: f.path)
@@ -211,6 +237,9 @@ def estimate_rows(files: Iterable[InputFile]) -> int | None:
     progress bar's total; None when a worksheet is among them."""
     total = 0
     for file in files:
+        if file.problem is not None:  # a dangling link: one row error
+            total += 1
+            continue
         if file.format is InputFormat.XLSX:
             return None
         lines = 0
@@ -256,6 +285,54 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class _Undecided:
+    """Why a line of a file that is not wholly UTF-8 has no one reading."""
+
+    reason: str
+
+
+def decode_line(data: bytes) -> str | _Undecided:
+    """One line of a file that is not wholly UTF-8: its UTF-8 or its GB18030 text.
+
+    A line valid in one encoding only is read in it. A line valid in both (bytes
+    above ASCII that read differently) is read in the one whose every character
+    is ASCII, common punctuation or a level-1 hanzi of GB 2312 (the 3755 most
+    frequent); when both or neither are, the line is undecided and its row is
+    quarantined with both readings, never guessed.
+    """
+    readings: list[str] = []
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            readings.append(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    if not readings:
+        return _Undecided("undecodable (neither UTF-8 nor GB18030)")
+    if len(readings) == 1 or readings[0] == readings[1]:
+        return readings[0]
+    common = [text for text in readings if all(map(_common_char, text))]
+    if len(common) == 1:
+        return common[0]
+    utf8, gb = (text.strip()[:40] for text in readings)
+    return _Undecided(
+        f"ambiguous encoding: the line reads as UTF-8 {utf8!r} and as GB18030 "
+        f"{gb!r}; save the file as UTF-8"
+    )
+
+
+@cache
+def _common_char(char: str) -> bool:
+    if char.isascii():
+        return True
+    try:
+        encoded = char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    # rows 0xA1-0xA9: punctuation and symbols; 0xB0-0xD7: level-1 hanzi
+    return 0xA1 <= encoded[0] <= 0xA9 or 0xB0 <= encoded[0] <= 0xD7
+
+
 class _RowTooLongError(Exception):
     """Raised from inside the CSV reader's line source to abandon a runaway row."""
 
@@ -278,12 +355,10 @@ class _Lines:
             text = io.TextIOWrapper(f, encoding="utf-16", newline="")
             self._readline = lambda limit: text.readline(limit).encode()
             encoding = "utf-8"
-        # A file valid in one encoding has every line valid in it.
-        self._encodings = {
-            "utf-8-sig": ("utf-8",),
-            "utf-8": ("utf-8",),
-            "gb18030": ("gb18030",),
-        }.get(encoding, ("utf-8", "gb18030"))
+        # A file valid UTF-8 has every line valid in it. Any other file is decided
+        # line by line: GB18030 accepts the bytes of most UTF-8 text (张三 reads
+        # as 寮犱笁), so a whole-file verdict would mis-decode a UTF-8 line in it.
+        self._utf8_only = encoding in ("utf-8-sig", "utf-8")
         self._pending: list[str] = []
         self.line_no = 0
         self.consumed: list[str] = []
@@ -309,9 +384,11 @@ class _Lines:
             self.problems.append(f"line {self.line_no} longer than {MAX_ROW_BYTES}")
             self.consumed.append(f"<{size} bytes dropped>")
             return "\n"
+        if self.line_no == 1:
+            data = data.removeprefix(codecs.BOM_UTF8)
         text = self._decode(data)
-        if text is None:
-            self.problems.append("undecodable (neither UTF-8 nor GB18030)")
+        if not isinstance(text, str):
+            self.problems.append(text.reason)
             self.consumed.append(data.decode("utf-8", "backslashreplace"))
             return "\n"
         if self.line_no == 1:
@@ -332,13 +409,10 @@ class _Lines:
             raise _RowTooLongError
         return text
 
-    def _decode(self, data: bytes) -> str | None:
-        for encoding in self._encodings:
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        return None
+    def _decode(self, data: bytes) -> str | _Undecided:
+        if self._utf8_only:
+            return data.decode("utf-8")
+        return decode_line(data)
 
     def take(self) -> tuple[str, list[str]]:
         """The raw text and problems of the lines handed on since the last call."""
@@ -353,6 +427,8 @@ class _Lines:
 
 def read_rows(file: InputFile) -> Iterator[RawRow]:
     """Stream the data rows of an input file; blank rows and the header are skipped."""
+    if file.problem is not None:
+        return iter((RawRow(0, (), "", RowError("", file.problem)),))
     if file.format is InputFormat.CSV:
         return _csv_rows(file.path)
     if file.format is InputFormat.JSONL:
@@ -367,6 +443,7 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
     with path.open("rb") as f:
         lines = _Lines(f, detect_encoding(path))
         header: tuple[str, ...] | None = None
+        header_error: RowError | None = None
         reader = csv.reader(lines)
         while True:
             start = lines.line_no + 1
@@ -391,9 +468,13 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
                     if len(cells) == 1 and "\t" in cells[0]:
                         header = _header(cells[0].split("\t"))
                         reader = csv.reader(lines, delimiter="\t")
+                    header_error = duplicated_header(header)
                 continue
             if problems:
                 yield RawRow(start, (), raw, RowError("", problems[0]))
+            elif header_error is not None and any(c.strip() for c in cells):
+                pairs = tuple(zip(header, cells, strict=False))
+                yield RawRow(start, pairs, raw, header_error)
             elif any(c.strip() for c in cells):
                 yield _cells_row(start, header, cells, raw)
 
@@ -403,6 +484,26 @@ def _header(cells: Iterable[str]) -> tuple[str, ...]:
         c.strip().removeprefix("\ufeff") or f"column {i}"
         for i, c in enumerate(cells, start=1)
     )
+
+
+def duplicated_header(header: Iterable[str]) -> RowError | None:
+    """The error of a header that names a column twice, naming both, or None.
+
+    Headers are compared after NFKC, case folding and stripping (``姓名`` and
+    ``姓名 `` are one name). Which of the two columns holds the value cannot be
+    told, so every row under such a header is quarantined.
+    """
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        key = unicodedata.normalize("NFKC", name).casefold().strip()
+        if key in seen:
+            first = seen[key]
+            return RowError(
+                name,
+                f"duplicated header: columns {first} and {number} are both {name!r}",
+            )
+        seen[key] = number
+    return None
 
 
 def _cells_row(
@@ -441,16 +542,23 @@ def _jsonl_rows(path: Path) -> Iterator[RawRow]:
             if not text.strip():
                 continue
             try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
+                obj = json.loads(text, object_pairs_hook=_JsonPairs)
+            except (json.JSONDecodeError, RecursionError) as exc:
                 yield RawRow(lines.line_no, (), raw, RowError("", f"bad JSON: {exc}"))
                 continue
-            if not isinstance(obj, dict):
+            if not isinstance(obj, _JsonPairs):
                 error = RowError("", "a JSON Lines row must be an object")
                 yield RawRow(lines.line_no, (), raw, error)
                 continue
-            cells = tuple((str(k), _json_text(v)) for k, v in obj.items())
-            yield RawRow(lines.line_no, cells, raw)
+            cells = tuple((str(k), _json_text(v)) for k, v in obj)
+            yield RawRow(
+                lines.line_no, cells, raw, duplicated_header(k for k, _ in obj)
+            )
+
+
+class _JsonPairs(list[tuple[str, object]]):
+    """A JSON object's members in order, duplicated keys kept (json.loads keeps
+    only the last one of a dict)."""
 
 
 def _json_text(value: object) -> str:
@@ -462,7 +570,16 @@ def _json_text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return _number_text(value)
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(_plain(value), ensure_ascii=False)
+
+
+def _plain(value: object) -> object:
+    """Nested JSON as json.dumps writes it (members of an object as a dict)."""
+    if isinstance(value, _JsonPairs):
+        return {str(k): _plain(v) for k, v in value}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _number_text(value: int | float) -> str:
@@ -478,6 +595,14 @@ def _number_text(value: int | float) -> str:
 
 
 def _xlsx_rows(path: Path) -> Iterator[RawRow]:
+    """Rows of the first worksheet, bounded by the cells it really holds.
+
+    The declared dimension (``<dimension ref="A1:XFD1048576"/>``) is ignored: rows
+    come as stored, a missing row costs nothing and no row is widened beyond its
+    last cell. At most :data:`MAX_COLUMNS` columns are read (a value beyond them
+    is a row error), and after :data:`MAX_EMPTY_ROWS` empty rows in a row reading
+    stops: the rows with data further down are reported as one block.
+    """
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
@@ -487,35 +612,88 @@ def _xlsx_rows(path: Path) -> Iterator[RawRow]:
         if not book.worksheets:
             return
         sheet = book.worksheets[0]
-        header: tuple[str, ...] | None = None
-        rows = sheet.iter_rows(values_only=True)
-        line = 0
-        while True:
-            try:
-                values = next(rows)
-            except StopIteration:
-                return
-            except (KeyError, ValueError, ParseError, zipfile.BadZipFile) as exc:
-                reason = f"unreadable worksheet after row {line}: {exc}"
-                yield RawRow(line + 1, (), "", RowError("", reason))
-                return
-            line += 1
-            texts = [_cell_text(v) for v in values]
-            if not any(t.strip() for t in texts):
-                continue
-            if header is None:
-                while texts and not texts[-1].strip():
-                    texts.pop()
-                header = _header(texts)
-                continue
-            raw = _csv_line(texts)
-            width = len(header)
-            while len(texts) > width and not texts[-1].strip():
-                texts.pop()
-            texts.extend([""] * (width - len(texts)))
-            yield _cells_row(line, header, texts, raw)
+        sheet.reset_dimensions()
+        yield from _sheet_rows(sheet.iter_rows(min_row=1, values_only=True))
     finally:
         book.close()
+
+
+def _sheet_rows(rows: Iterator[tuple[object, ...]]) -> Iterator[RawRow]:
+    header: tuple[str, ...] | None = None
+    header_error: RowError | None = None
+    line = empty_run = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except (KeyError, ValueError, ParseError, zipfile.BadZipFile) as exc:
+            reason = f"unreadable worksheet after row {line}: {exc}"
+            yield RawRow(line + 1, (), "", RowError("", reason))
+            return
+        line += 1
+        if empty_run >= MAX_EMPTY_ROWS:
+            yield from _rows_after_gap(line, values, rows)
+            return
+        texts = [_cell_text(v) for v in values[:MAX_COLUMNS]]
+        beyond = next(
+            (i for i, v in enumerate(values[MAX_COLUMNS:], MAX_COLUMNS + 1)
+             if _cell_text(v).strip()),
+            None,
+        )  # fmt: skip
+        if not any(t.strip() for t in texts) and beyond is None:
+            empty_run += 1
+            continue
+        empty_run = 0
+        raw = _csv_line(texts)
+        if beyond is not None:
+            reason = (
+                f"a value in column {get_column_letter(beyond)}, beyond the "
+                f"{MAX_COLUMNS} columns read"
+            )
+            yield RawRow(line, (), raw, RowError("", reason))
+            if header is not None or not any(t.strip() for t in texts):
+                continue
+        if header is None:
+            while texts and not texts[-1].strip():
+                texts.pop()
+            header = _header(texts)
+            header_error = duplicated_header(header)
+            continue
+        if header_error is not None:
+            pairs = tuple(zip(header, texts, strict=False))
+            yield RawRow(line, pairs, raw, header_error)
+            continue
+        width = len(header)
+        while len(texts) > width and not texts[-1].strip():
+            texts.pop()
+        texts.extend([""] * (width - len(texts)))
+        yield _cells_row(line, header, texts, raw)
+
+
+def _rows_after_gap(
+    line: int, values: tuple[object, ...], rows: Iterator[tuple[object, ...]]
+) -> Iterator[RawRow]:
+    """One block for the rows with data after a long empty run (counted, not read)."""
+    first: int | None = None
+    count = 0
+    while True:
+        if any(_cell_text(v).strip() for v in values):
+            first = first or line
+            count += 1
+        try:
+            values = next(rows)
+        except StopIteration:
+            break
+        except (KeyError, ValueError, ParseError, zipfile.BadZipFile):
+            break
+        line += 1
+    if first is not None:
+        reason = (
+            f"{count} rows with data from row {first} on, after {MAX_EMPTY_ROWS} "
+            "empty rows, not read (stray cells far below the table?)"
+        )
+        yield RawRow(first, (), "", RowError("", reason))
 
 
 def _cell_text(value: object) -> str:
@@ -740,12 +918,16 @@ def header_problem(kind: InputKind, headers: Iterable[str]) -> str | None:
 
 
 def map_row(kind: InputKind, cells: Iterable[tuple[str, str]]) -> MappedRow:
-    """Sort a row's cells into fields, extra columns and metadata columns."""
+    """Sort a row's cells into fields, extra columns and metadata columns.
+
+    A cell escaped against formula injection (``loaders.cells``) is read as the
+    value it was escaped from.
+    """
     fields: dict[str, str] = {}
     extras: dict[str, str] = {}
     meta: dict[str, str] = {}
     for header, value in cells:
-        text = value.strip()
+        text = unescape_cell(value).strip()
         field = column_field(kind, header)
         if field is not None:
             if text or field not in fields:

@@ -24,6 +24,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Final
 
+from graph.bounds import DateKind, date_bound_problem, date_horizon
 from graph.errors import InvalidIdentifierError
 from graph.model import (
     Enterprise,
@@ -42,6 +43,8 @@ from linkage.ids import (
     IdNumber,
     InvalidCreditCode,
     InvalidIdNumber,
+    describe_characters,
+    foreign_characters,
     normalize_org_code,
     normalize_registration_no,
     parse_credit_code,
@@ -224,6 +227,10 @@ def parse_date(text: str) -> date | None:
     Raises ValueError for text that is not a date or names no real day
     (``1999-02-30``).
     """
+    foreign = foreign_characters(re.sub("[年月日]", "", text))
+    if foreign:
+        msg = f"characters not accepted in a date ({describe_characters(foreign)})"
+        raise ValueError(msg)
     value = _clean(text)
     if not value:
         return None
@@ -295,16 +302,48 @@ def interpret_row(
     source = row.fields.get("source") or row.meta.get("_file") or file_name
     record_id = row.fields.get("record_id") or row.meta.get("_line") or str(line)
     try:
+        _refuse_controls(row)
         return _INTERPRETERS[kind](row, source, record_id)
     except _RowRejectedError as exc:
         return exc.error
 
 
-def _date_field(fields: Mapping[str, str], name: str) -> date | None:
+_CONTROLS: Final = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""C0 and C1 controls (NUL, escape, backspace, ...) and the bidirectional overrides:
+no name, number, date or vocabulary holds one, and in a stored name they corrupt
+every screen and file that shows it. Tab and line breaks are let through: a
+spreadsheet cell holds them (Alt+Enter), and every output escapes them."""
+
+
+def _refuse_controls(row: MappedRow) -> None:
+    """Reject a row whose fields or extra columns hold a control character."""
+    for name, value in (*row.fields.items(), *row.extras.items()):
+        found = _CONTROLS.search(value)
+        if found is not None:
+            char = found.group()
+            raise _RowRejectedError(
+                name,
+                f"control character U+{ord(char):04X} "
+                f"({unicodedata.name(char, 'control')}) in the value",
+            )
+
+
+def _date_field(
+    fields: Mapping[str, str], name: str, kind: DateKind = DateKind.EVENT
+) -> date | None:
+    """The date in field ``name``, refused when it is not one or out of bounds."""
     try:
-        return parse_date(fields.get(name, ""))
+        value = parse_date(fields.get(name, ""))
     except ValueError as exc:
         raise _RowRejectedError(name, str(exc)) from None
+    if value is None:
+        return None
+    problem = date_bound_problem(value, kind, horizon=date_horizon())
+    if problem is not None:
+        raise _RowRejectedError(name, f"out of bounds: {problem}")
+    return value
 
 
 def _required(fields: Mapping[str, str], name: str) -> str:
@@ -385,7 +424,7 @@ def _person(row: MappedRow, source: str, record_id: str) -> RowResult:
     raw_id = fields.get("id_number", "")
     if not name and not raw_id:
         raise _RowRejectedError("name", "no name and no ID number")
-    birth_date = _date_field(fields, "birth_date")
+    birth_date = _date_field(fields, "birth_date", DateKind.BIRTH)
     try:
         sex = parse_sex(fields.get("sex", ""))
     except ValueError as exc:
@@ -428,7 +467,7 @@ def _enterprise(row: MappedRow, source: str, record_id: str) -> RowResult:
         credit_code=code.value,
         name=fields.get("name", ""),
         status=fields.get("status") or None,
-        founded_on=_date_field(fields, "founded_on"),
+        founded_on=_date_field(fields, "founded_on", DateKind.FOUNDING),
         conforming=code.conforming,
         org_code=org_code or code.org_code,
         registration_no=_stated(fields, "registration_no", normalize_registration_no),

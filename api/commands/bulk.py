@@ -6,10 +6,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from api.console import JsonOption, app, console, err_console, launcher, print_json
+from api.console import (
+    JsonOption,
+    app,
+    console,
+    err_console,
+    launcher,
+    print_json,
+    shown,
+)
 from api.progress import progress
 from graph.errors import GraphUnavailableError, InvalidRecordError
 
@@ -91,7 +98,7 @@ def bulk_import_command(
         raise GraphUnavailableError(str(exc), retryable=False) from exc
     except InvalidRecordError as exc:
         err_console.print(
-            f"[red]strict load stopped:[/red] {escape(str(exc))}", soft_wrap=True
+            f"[red]strict load stopped:[/red] {shown(exc)}", soft_wrap=True
         )
         raise typer.Exit(2) from exc
     from graph.neo4j_store import Neo4jStore
@@ -129,7 +136,7 @@ def bulk_import_command(
     timing = ", ".join(f"{step} {value:.1f} s" for step, value in seconds.items())
     console.print(f"{report.files.report.read:,} rows read; {timing}")
     for quarantined in report.files.report.quarantine_files:
-        console.print(f"rejected rows with their reasons: {quarantined}")
+        console.print(f"rejected rows with their reasons: {shown(quarantined)}")
     console.print(f"Neo4j answers at {server.uri} (pid {server.pid}). Use it with:")
     typer.echo(f"export CREDLINK_STORE={server.uri}")
     if server.password:

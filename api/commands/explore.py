@@ -22,7 +22,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
@@ -35,6 +34,7 @@ from api.console import (
     not_held,
     opened_store,
     print_model,
+    shown,
 )
 from api.keys import entity_key, is_person_key, person_key
 from api.masking import mask_id_number
@@ -91,7 +91,7 @@ def _not_held(exc: EntityNotFoundError, *, as_json: bool) -> typer.Exit:
 
 def _not_answered(exc: LinkageError) -> typer.Exit:
     """An ambiguous key: bad input, exit 2."""
-    err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+    err_console.print(f"[red]error:[/red] {shown(exc)}", soft_wrap=True)
     return typer.Exit(EXIT_INPUT)
 
 
@@ -137,7 +137,7 @@ def related(
     for role in found.roles:
         roles.add_row(
             role.credit_code,
-            names.get(role.credit_code, ""),
+            shown(names.get(role.credit_code, "")),
             role.role.value,
             _interval(role),
         )
@@ -148,8 +148,8 @@ def related(
     for associate in found.associates:
         met.add_row(
             mask_id_number(associate.person.person_id),
-            associate.person.name,
-            ", ".join(associate.via),
+            shown(associate.person.name),
+            shown(", ".join(associate.via)),
         )
     console.print(met)
 
@@ -177,13 +177,13 @@ def people(
         print_model(people_answer(enterprise, holders, day, View.FULL))
         return
     when = f" on {day.isoformat()}" if day else ""
-    table = Table(title=f"people of {credit_code} {enterprise.name}{when}")
+    table = Table(title=f"people of {credit_code} {shown(enterprise.name)}{when}")
     for column in ("person", "name", "role", "held"):
         table.add_column(column)
     for role, person in holders:
         table.add_row(
             mask_id_number(person.person_id),
-            person.name,
+            shown(person.name),
             role.role.value,
             _interval(role),
         )

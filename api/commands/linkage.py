@@ -30,6 +30,7 @@ from api.console import (
     not_held,
     opened_store,
     print_json,
+    shown,
 )
 from api.keys import is_person_key, person_key
 from api.masking import mask_id_number, mask_id_numbers_in
@@ -360,8 +361,8 @@ def judge(
         print_json(judgement)
         return
     console.print(
-        f"judgement {judgement.judgement_id}: {left} {judgement.verdict.value} "
-        f"{right}; run `credlink link` to apply it"
+        f"judgement {judgement.judgement_id}: {shown(left)} "
+        f"{judgement.verdict.value} {shown(right)}; run `credlink link` to apply it"
     )
 
 
@@ -381,7 +382,9 @@ def undo(
     if as_json:
         print_json(undone)
         return
-    console.print(f"judgement {undone.judgement_id} undone by {undone.undone_by}")
+    console.print(
+        f"judgement {shown(undone.judgement_id)} undone by {shown(undone.undone_by)}"
+    )
 
 
 @app.command(rich_help_panel="Identities")
@@ -435,17 +438,22 @@ def explain(
         print_json(explanation)
         return
     console.print(
-        f"[bold]{found.person_id}[/bold] {found.name}"
-        + (f" (also {', '.join(found.aliases)})" if found.aliases else "")
+        f"[bold]{found.person_id}[/bold] {shown(found.name)}"
+        + (f" (also {shown(', '.join(found.aliases))})" if found.aliases else "")
     )
     for line in explanation["evidence"]:
-        console.print(f"  {line}")
+        console.print(f"  {shown(line)}")
     for r in records:
         fields = "; ".join(f"{k}={v}" for k, v in r.raw_dict().items() if v)
         console.print(f"  record {escape(r.key)}: {escape(fields)}", highlight=False)
     for conflict in explanation["conflicts"]:
-        console.print(f"  [red]conflict[/red] {conflict.record_key}: {conflict.detail}")
+        console.print(
+            f"  [red]conflict[/red] {shown(conflict.record_key)}: "
+            f"{shown(conflict.detail)}"
+        )
     for c in explanation["proposed_for"]:
-        console.print(f"  candidate {c.record_key} (score {c.score:.2f}, {c.rule})")
+        console.print(
+            f"  candidate {shown(c.record_key)} (score {c.score:.2f}, {c.rule})"
+        )
     for role in explanation["roles"]:
         console.print(f"  role {role.role.value} in {role.credit_code}")

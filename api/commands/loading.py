@@ -18,6 +18,7 @@ from api.console import (
     err_console,
     opened_store,
     print_json,
+    shown,
 )
 from api.masking import mask_id_number
 from api.progress import progress
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from graph.store import GraphStore
     from loaders.pipeline import LoadReport
 
+MAX_QUARANTINED_ROWS = 10_000  # loaders.pipeline's default, without importing it
 DEMO_PERSONS = 2000
 DEMO_ENTERPRISES = 600
 DEMO_SEED = 2026
@@ -40,7 +42,7 @@ DEMO_SEED = 2026
 
 def _load_with_progress(
     path: Path, ctx: typer.Context, *, strict: bool, batch_size: int,
-    quarantine: Path | None, quiet: bool,
+    quarantine: Path | None, quiet: bool, max_quarantined: int = MAX_QUARANTINED_ROWS,
 ) -> LoadReport:  # fmt: skip
     from loaders.pipeline import load_folder
     from loaders.readers import discover_inputs, estimate_rows
@@ -55,6 +57,7 @@ def _load_with_progress(
             batch_size=batch_size,
             quarantine_dir=quarantine,
             progress=bar.update,
+            max_quarantined=max_quarantined,
         )
 
 
@@ -83,6 +86,14 @@ def load(
         Path | None,
         typer.Option(help="Where rejected rows go [default: PATH/quarantine]."),
     ] = None,
+    max_quarantined: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Rows of one file quarantined one by one; the rest of a file that "
+            "rejects more is quarantined as one block with the count.",
+        ),
+    ] = MAX_QUARANTINED_ROWS,
     as_json: JsonOption = False,
 ) -> None:
     """Load persons, enterprises, roles and sanctions files; every row is counted.
@@ -95,11 +106,11 @@ def load(
     try:
         report = _load_with_progress(
             path, ctx, strict=strict, batch_size=batch_size, quarantine=quarantine,
-            quiet=as_json,
+            quiet=as_json, max_quarantined=max_quarantined,
         )  # fmt: skip
     except InvalidRecordError as exc:
         err_console.print(
-            f"[red]strict load stopped:[/red] {escape(str(exc))}", soft_wrap=True
+            f"[red]strict load stopped:[/red] {shown(exc)}", soft_wrap=True
         )
         raise typer.Exit(2) from exc
     if as_json:
@@ -108,7 +119,7 @@ def load(
         if report.files:
             console.print(_report_table(report))
         for quarantined in report.quarantine_files:
-            console.print(f"rejected rows with their reasons: {quarantined}")
+            console.print(f"rejected rows with their reasons: {shown(quarantined)}")
     _say_what_was_not_loaded(report)
     if report.failed:
         raise typer.Exit(EXIT_INPUT)
@@ -215,7 +226,7 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
         with progress("propagate", quiet=as_json) as bar:
             bar.stage("deriving restrictions")
             propagated = propagate(store, catalogue)
-        shown = _sample_restrictions(store, catalogue, day)
+        sample = _sample_restrictions(store, catalogue, day)
         counts = store.counts()
         held = len(store.restriction_facts())
         location = store.location
@@ -235,7 +246,7 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "propagation": propagated,
                 "restrictions_held": held,
                 "on": day,
-                "restrictions": [_demo_json(r) for r in shown],
+                "restrictions": [_demo_json(r) for r in sample],
             }
         )
         return
@@ -263,22 +274,23 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
         f"holds {held:,} restrictions on responsible persons."
     )
     console.print(f"\nA few restrictions in force on {day.isoformat()}:")
-    for restriction in shown:
+    for restriction in sample:
         person = mask_id_number(restriction.person_id)
         console.print(
             f"\n[bold]{person}[/bold] — {restriction.measure} "
             f"until {restriction.valid_until.isoformat()}"
         )
-        console.print(f"  {restriction.explanation_zh}")
-        console.print(f"  {restriction.explanation_en}", style="dim")
-    barred = next((r for r in shown if r.bars), None)
+        console.print(f"  {shown(restriction.explanation_zh)}")
+        console.print(f"  {shown(restriction.explanation_en)}", style="dim")
+    barred = next((r for r in sample if r.bars), None)
     if barred is not None:
         role = barred.bars[0]
         console.print(
             f"\nSo an appointment of {mask_id_number(barred.person_id)} as "
             f"{role.value} is blocked on {day.isoformat()} until "
             f"{barred.valid_until.isoformat()}. Everyone that sanction reaches, "
-            f"and why:\n  credlink trace {barred.sanction_id} --on {day.isoformat()}"
+            f"and why:\n  credlink trace {shown(barred.sanction_id)} "
+            f"--on {day.isoformat()}"
         )
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from api.console import (
@@ -42,6 +41,7 @@ from api.console import (
     opened_store,
     print_json,
     print_model,
+    shown,
     status_text,
 )
 from api.masking import mask_id_number
@@ -111,7 +111,7 @@ def _enterprise(raw: str) -> str:
 
 def _refused(exc: LinkageError) -> typer.Exit:
     """Report a refused request (not a failing store) and exit with 2."""
-    err_console.print(f"[red]refused:[/red] {escape(str(exc))}", soft_wrap=True)
+    err_console.print(f"[red]refused:[/red] {shown(exc)}", soft_wrap=True)
     return typer.Exit(EXIT_INPUT)
 
 
@@ -119,7 +119,7 @@ def _print_with_explanations(table: Table, listed: Sequence[Restriction]) -> Non
     """The table, then each row's explanation under its number (they are long)."""
     console.print(table)
     for number, item in enumerate(listed, 1):
-        console.print(f"{number}. {item.explanation_zh}", highlight=False)
+        console.print(f"{number}. {shown(item.explanation_zh)}", highlight=False)
 
 
 def _interval(since: date | None, until: date | None) -> str:
@@ -156,11 +156,14 @@ def propagate(
         print_json({"full": full, **_asdict(report)})
     else:
         _print_report(report, full=full)
+    for sanction_id, error in report.set_aside:
+        err_console.print(f"[red]set aside[/red] {shown(f'{sanction_id}: {error}')}")
     if report.skipped:
         err_console.print(
             "[red]skipped[/red] (type not in the catalogue, left pending): "
-            + ", ".join(report.skipped)
+            + shown(", ".join(report.skipped))
         )
+    if report.skipped or report.set_aside:
         raise typer.Exit(EXIT_INPUT)
 
 
@@ -186,6 +189,7 @@ def _asdict(report: PropagationReport) -> dict[str, Any]:
         "restrictions_removed": report.restrictions_removed,
         "seconds": round(report.seconds, 6),
         "skipped": list(report.skipped),
+        "set_aside": [{"sanction_id": i, "error": e} for i, e in report.set_aside],
     }
 
 
@@ -299,7 +303,7 @@ def restrictions(
 def _restriction_cells(item: Restriction) -> tuple[str, str, str, str, str]:
     """sanction, measure, valid, ends on, status (with its date and event)."""
     return (
-        item.sanction_id,
+        shown(item.sanction_id),
         item.measure,
         _interval(item.valid_from, item.valid_until),
         ends_text(item),
@@ -352,7 +356,7 @@ def trace(
         return
     when = f"in force on {day.isoformat()}" if day else "all restrictions"
     table = Table(
-        title=f"{sanction_id} ({sanction.type}, {sanction.status}) against "
+        title=f"{shown(sanction_id)} ({sanction.type}, {sanction.status}) against "
         f"{_subject_text(sanction)}: {when}"
     )
     table.add_column("#")
@@ -418,7 +422,7 @@ def _record(
         )
         return
     console.print(
-        f"{recorded.kind.value} of {sanction.sanction_id} recorded for "
+        f"{recorded.kind.value} of {shown(sanction.sanction_id)} recorded for "
         f"{recorded.on.isoformat()} (event {recorded.seq}); it is now "
         f"[bold]{sanction.status.value}[/bold]"
     )

@@ -684,3 +684,45 @@ def test_registration_no_check_digit_agrees_with_stdnum(body: str) -> None:
     number = body + registration_no_check_digit(body)
     assert mod_11_10.is_valid(number)
     assert normalize_registration_no(number) == number
+
+
+# Which characters a number may be written with (docs/identifiers.md): ASCII,
+# full-width forms, whitespace; nothing else, even where NFKC folds it to a digit.
+_GB_EXAMPLE = "11010519491231002X"
+
+
+def _digits_as(base: int, text: str = _GB_EXAMPLE) -> str:
+    return "".join(chr(base + int(c)) if c.isdigit() else c for c in text)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "accepted"),
+    [
+        (_GB_EXAMPLE, True),
+        (_digits_as(0xFF10), True),  # full-width digits
+        (_digits_as(0xFF10).replace("X", "ｘ"), True),  # full-width lowercase x
+        ("110105 19491231 002x", True),  # spaces, lowercase x
+        ("110105\u300019491231002X", True),  # ideographic space
+        (_digits_as(0x1D7CE), False),  # mathematical bold
+        (_digits_as(0x1D7F6), False),  # mathematical monospace
+        ("①" + _GB_EXAMPLE[1:], False),  # circled
+        ("¹" + _GB_EXAMPLE[1:], False),  # superscript
+        ("₁" + _GB_EXAMPLE[1:], False),  # subscript
+        (_digits_as(0x0660), False),  # Arabic-Indic
+        (_digits_as(0x0966), False),  # Devanagari
+    ],
+)
+def test_which_digit_forms_a_number_may_use(spelling: str, accepted: bool) -> None:
+    if accepted:
+        assert normalize_resident_id(spelling) == _GB_EXAMPLE
+    else:
+        with pytest.raises(InvalidIdNumber) as caught:
+            normalize_resident_id(spelling)
+        assert caught.value.reason == "format"
+        assert "characters not accepted" in str(caught.value)
+
+
+@pytest.mark.parametrize("spelling", ["𝟗𝟏350100M000100Y43", "⑨1350100M000100Y43"])
+def test_codes_refuse_decorated_digits_too(spelling: str) -> None:
+    with pytest.raises(InvalidCreditCode, match="characters not accepted"):
+        parse_credit_code(spelling)
