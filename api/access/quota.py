@@ -8,6 +8,7 @@ are counted by a digest of their key: the quota file holds no ID number.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -103,15 +104,20 @@ class QuotaBook:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
-                counted = {
+                used = cur.execute(
+                    "SELECT COUNT(*) FROM persons WHERE key_id = ? AND hour = ?",
+                    (key_id, hour),
+                ).fetchone()[0]
+                known = {
                     row[0]
                     for row in cur.execute(
-                        "SELECT person FROM persons WHERE key_id = ? AND hour = ?",
-                        (key_id, hour),
+                        "SELECT person FROM persons WHERE key_id = ? AND hour = ?"
+                        " AND person IN (SELECT value FROM json_each(?))",
+                        (key_id, hour, json.dumps(sorted(digests))),
                     )
                 }
-                new = digests - counted
-                if len(counted) + len(new) > per_hour:
+                new = digests - known
+                if used + len(new) > per_hour:
                     cur.execute("ROLLBACK")
                     raise QuotaExceededError(
                         "persons",
