@@ -1,4 +1,4 @@
-"""How long a caller waits for the store: one bound for the driver and the API.
+"""How long a caller waits for the store, and how long a request may run.
 
 ``CREDLINK_STORE_TIMEOUT`` (seconds, default 3): a call to a Neo4j server that is
 away fails within it (``graph.neo4j_store.DriverBounds``).
@@ -13,25 +13,13 @@ from typing import Final
 
 DEFAULT_STORE_TIMEOUT: Final = 3.0
 STORE_TIMEOUT_ENV: Final = "CREDLINK_STORE_TIMEOUT"
+DEFAULT_REQUEST_TIMEOUT: Final = 10.0
+REQUEST_TIMEOUT_ENV: Final = "CREDLINK_REQUEST_TIMEOUT"
 
 
 def store_timeout() -> float:
-    """The bound in seconds; ValueError for a value that is not 0.1 to 600."""
-    text = os.environ.get(STORE_TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_STORE_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.1 <= value <= 600:
-        msg = f"{STORE_TIMEOUT_ENV} must be seconds from 0.1 to 600: {text!r}"
-        raise ValueError(msg)
-    return value
-
-
-DEFAULT_REQUEST_TIMEOUT: Final = 10.0
-REQUEST_TIMEOUT_ENV: Final = "CREDLINK_REQUEST_TIMEOUT"
+    """The store's bound in seconds; ValueError for a value that is not 0.1 to 600."""
+    return _seconds(STORE_TIMEOUT_ENV, DEFAULT_STORE_TIMEOUT, 600)
 
 
 def request_timeout() -> float:
@@ -43,14 +31,20 @@ def request_timeout() -> float:
     ends a request to a server that accepts and does not answer, while leaving room
     for a large question (a hub's neighbourhood) under load.
     """
-    text = os.environ.get(REQUEST_TIMEOUT_ENV, "").strip()
+    default = max(DEFAULT_REQUEST_TIMEOUT, store_timeout())
+    return _seconds(REQUEST_TIMEOUT_ENV, default, 3600)
+
+
+def _seconds(name: str, default: float, most: float) -> float:
+    """Seconds from the environment variable ``name`` (0.1 to ``most``)."""
+    text = os.environ.get(name, "").strip()
     if not text:
-        return max(DEFAULT_REQUEST_TIMEOUT, store_timeout())
+        return default
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0.1 <= value <= 3600:
-        msg = f"{REQUEST_TIMEOUT_ENV} must be seconds from 0.1 to 3600: {text!r}"
+    if not 0.1 <= value <= most:
+        msg = f"{name} must be seconds from 0.1 to {most:g}: {text!r}"
         raise ValueError(msg)
     return value

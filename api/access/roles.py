@@ -9,7 +9,6 @@ file does not list, whatever the role.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -17,10 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from graph.errors import PolicyError
-from graph.policy.lines import LineIndex, Loc, toml_error_line
+from graph.policy.lines import LineIndex, Loc, read_policy_text, validate_toml
 
 DEFAULT_ROLES_NAME = "roles.toml"
 
@@ -131,31 +130,12 @@ def roles_path() -> Path:
 def load_roles(path: Path | None = None) -> AccessPolicy:
     """Read and validate a roles file (default: ``roles_path()``)."""
     path = path or roles_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"{path}:0: cannot read the roles file: {exc.strerror or exc}"
-        raise PolicyError(msg) from exc
-    return parse_roles(text, str(path))
+    return parse_roles(read_policy_text(path, "roles file"), str(path))
 
 
 def parse_roles(text: str, source: str) -> AccessPolicy:
     """Validate roles ``text`` read from ``source`` (a name used in messages)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = toml_error_line(exc)
-        raise PolicyError(f"{source}:{line}: invalid TOML: {exc}") from exc
-    lines = LineIndex(text)
-    try:
-        spec = _RolesModel.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        where = ".".join(str(part) for part in loc) or "(top)"
-        raise PolicyError(
-            f"{source}:{lines.line_of(loc)}: {where}: {first['msg']}"
-        ) from exc
+    spec, lines = validate_toml(text, source, _RolesModel)
     purposes = {code: Purpose(code, name) for code, name in spec.purposes.items()}
     actions = {
         name: ActionSpec(name, a.personal, a.summary)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -22,11 +21,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from graph.errors import PolicyError
 from graph.model import RoleType
 from graph.policy.lines import LineIndex as _LineIndex
+from graph.policy.lines import read_policy_text, validate_toml
 
 DEFAULT_CATALOGUE_NAME = "measures.toml"
 
@@ -294,37 +294,13 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     editing a file in a running process.
     """
     path = path or default_catalogue_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"{path}:0: cannot read the catalogue: {exc.strerror or exc}"
-        raise PolicyError(msg) from exc
-    return parse_catalogue(text, str(path))
+    return parse_catalogue(read_policy_text(path, "catalogue"), str(path))
 
 
 def parse_catalogue(text: str, source: str) -> Catalogue:
     """Validate catalogue ``text`` read from ``source`` (a name used in messages)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_in_message(str(exc))
-        msg = f"{source}:{line}: invalid TOML: {exc}"
-        raise PolicyError(msg) from exc
-    lines = _LineIndex(text)
-    try:
-        spec = _CatalogueSpec.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        where = ".".join(str(part) for part in loc) or "(top)"
-        msg = f"{source}:{lines.line_of(loc)}: {where}: {first['msg']}"
-        raise PolicyError(msg) from exc
+    spec, lines = validate_toml(text, source, _CatalogueSpec)
     return _build(spec, source, lines)
-
-
-def _line_in_message(message: str) -> int:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else 0
 
 
 def _fail(source: str, lines: _LineIndex, loc: _Loc, message: str) -> PolicyError:

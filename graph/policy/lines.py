@@ -4,6 +4,15 @@ line (tomllib reports no positions)."""
 from __future__ import annotations
 
 import re
+import tomllib
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from graph.errors import PolicyError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Loc = tuple[str | int, ...]
 
@@ -65,3 +74,38 @@ def toml_error_line(exc: Exception) -> int:
         return line
     match = re.search(r"line (\d+)", str(exc))
     return int(match.group(1)) if match else 0
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def read_policy_text(path: Path, what: str) -> str:
+    """The text of a policy file; PolicyError ``path:0: cannot read the WHAT``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        msg = f"{path}:0: cannot read the {what}: {exc.strerror or exc}"
+        raise PolicyError(msg) from exc
+
+
+def validate_toml(text: str, source: str, model: type[_M]) -> tuple[_M, LineIndex]:
+    """Parse TOML ``text`` read from ``source`` and validate it with ``model``.
+
+    Returns the model and the text's line index (for the caller's own checks).
+    Every error is a PolicyError starting ``source:line:``: invalid TOML at the line
+    tomllib names, a shape error at the line of the first key pydantic names.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{source}:{toml_error_line(exc)}: invalid TOML: {exc}"
+        raise PolicyError(msg) from exc
+    lines = LineIndex(text)
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        where = ".".join(str(part) for part in loc) or "(top)"
+        msg = f"{source}:{lines.line_of(loc)}: {where}: {first['msg']}"
+        raise PolicyError(msg) from exc
