@@ -14,6 +14,7 @@ is audited by the error handler (``failed``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -276,19 +277,12 @@ def _admit(
 def _decode_header(raw: str) -> str:
     """A header value as the client meant it: UTF-8 bytes (which HTTP hands over
     as Latin-1) or percent-encoded UTF-8."""
-    text = raw
     try:
         text = raw.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         text = raw
     if "%" in text:
-        text = unquote(text, errors="strict") if _is_percent_utf8(text) else text
+        # not percent-encoded UTF-8: taken as written
+        with contextlib.suppress(UnicodeDecodeError):
+            text = unquote(text, errors="strict")
     return text.strip()
-
-
-def _is_percent_utf8(text: str) -> bool:
-    try:
-        unquote(text, errors="strict")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import ssl
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import httpx2
@@ -23,17 +21,10 @@ from tests.factories import (
     make_role,
     resident_id,
 )
+from tests.serving import free_port, serving
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def test_serve_answers_over_http_and_audits(tmp_path: Path) -> None:
@@ -41,7 +32,7 @@ def test_serve_answers_over_http_and_audits(tmp_path: Path) -> None:
     seeded = EmbeddedStore(db)
     seeded.upsert_persons([make_person()])
     seeded.close()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CREDLINK_AUDIT_LOG": str(tmp_path / "audit.jsonl")}
     made = subprocess.run(
         [sys.executable, "-m", "api", "--store", str(db), "keys", "create",
@@ -89,39 +80,6 @@ def test_serve_answers_over_http_and_audits(tmp_path: Path) -> None:
             server.stdout.close()
 
 
-@contextmanager
-def _serving(store: Path, tmp_path: Path) -> Iterator[str]:
-    """``credlink serve`` on ``store`` in its own process; its base URL."""
-    port = _free_port()
-    env = {**os.environ, "CREDLINK_AUDIT_LOG": str(tmp_path / "audit.jsonl")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api", "--store", str(store), "serve", "--port",
-         str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx2.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx2.TransportError:
-                assert server.poll() is None, (
-                    server.stdout.read() if server.stdout else ""
-                )
-                assert time.monotonic() < deadline, "the server did not come up"
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if server.stdout:
-            server.stdout.close()
-
-
 def test_a_server_sees_the_writes_of_another_process(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
     seeded = EmbeddedStore(db)
@@ -131,7 +89,7 @@ def test_a_server_sees_the_writes_of_another_process(tmp_path: Path) -> None:
     key = _key(db, tmp_path)
     who = {"Authorization": f"Bearer {key}", "X-Purpose": "enforcement_inspection"}
     body = {"id_number": resident_id(1)}
-    with _serving(db, tmp_path) as base:
+    with serving(db, tmp_path) as base:
         url = f"{base}/persons/related"
         before = httpx2.post(url, json=body, headers=who)
         assert before.status_code == 200, before.text
@@ -145,7 +103,7 @@ def test_a_server_sees_the_writes_of_another_process(tmp_path: Path) -> None:
 
 def test_a_server_without_a_store_answers_503(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "credlink.db"
-    with _serving(missing, tmp_path) as base:
+    with serving(missing, tmp_path) as base:
         answer = httpx2.post(
             f"{base}/persons/lookup",
             json={"id_number": resident_id(1)},
@@ -214,7 +172,7 @@ def test_serve_over_tls(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
     EmbeddedStore(db).close()
     cert, key = _self_signed(tmp_path)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "--store", str(db), "serve", "--port", str(port),
          "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)],

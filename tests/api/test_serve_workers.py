@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from tests.factories import (
     make_sanction,
     resident_id,
 )
+from tests.serving import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -38,13 +38,6 @@ if TYPE_CHECKING:
 CLIENTS, REQUESTS = 50, 20
 PERSONS = [resident_id(n) for n in range(1, 9)]
 _ID_RUN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _credlink(*args: str, env: dict[str, str], code: int = 0) -> Any:
@@ -84,7 +77,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "CREDLINK_AUDIT_LOG": str(audit_log),
         "CREDLINK_STORE": str(db),
     }
-    port = _free_port()
+    port = free_port()
     server_log = folder / "server.log"
     with server_log.open("wb") as sink:
         server = subprocess.Popen(
