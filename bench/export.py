@@ -13,7 +13,9 @@ Prints entities read per second, time as a multiple of the baseline's, the peak
 memory and the output size. Constant memory shows as the same peak at 100k and 1M.
 
 Run: ``.venv/bin/python bench/export.py`` (100k persons, 30k enterprises);
-``--persons 1000000 --enterprises 300000`` for the 1M registry.
+``--persons 1000000 --enterprises 300000`` for the 1M registry, or ``--store
+PATH`` for a loaded and propagated embedded store made elsewhere (such as the
+one bench/api.py builds); ``--formats ftm,xlsx`` runs only some.
 """
 
 from __future__ import annotations
@@ -119,6 +121,14 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/credlink-bench-export"))
+    parser.add_argument(
+        "--store", type=Path, help="an existing propagated embedded store to export"
+    )
+    parser.add_argument(
+        "--formats",
+        default=",".join(f.value for f in ExportFormat),
+        help="comma-separated formats to run (the baseline always runs)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -127,9 +137,17 @@ def main() -> None:
         _child(args.child, args.db, args.out)
         return
     args.work.mkdir(parents=True, exist_ok=True)
-    db = _prepare(args.work, args.persons, args.enterprises, args.seed)
+    formats = [ExportFormat(name.strip()).value for name in args.formats.split(",")]
+    if args.store is not None:
+        db = args.store
+        store = EmbeddedStore(db)
+        counts = store.counts()
+        store.close()
+        args.persons, args.enterprises = counts.persons, counts.enterprises
+    else:
+        db = _prepare(args.work, args.persons, args.enterprises, args.seed)
     rows = []
-    for kind in (BASELINE, *(f.value for f in ExportFormat)):
+    for kind in (BASELINE, *formats):
         out = args.work / f"out-{kind}"
         shutil.rmtree(out, ignore_errors=True)
         if out.is_file():
@@ -151,7 +169,8 @@ def _print(
     base = rows[0][1]["seconds"]
     print(
         f"export of {args.persons:,} persons, {args.enterprises:,} enterprises "
-        f"(seed {args.seed}), embedded store, full view"
+        + (f"({args.store})" if args.store else f"(seed {args.seed})")
+        + ", embedded store, full view"
     )
     print(
         f"{'format':<10} {'entities':>10} {'seconds':>8} {'entities/s':>11} "

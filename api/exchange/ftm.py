@@ -126,6 +126,10 @@ class _Writer:
         self._on = population.on
         self._programs = {r.sanction_type: r.name_zh for r in load_catalogue().rules}
         self._sanction_of = lru_cache(maxsize=4096)(population.store.get_sanction)
+        # a person or an enterprise is named by every role and sanction citing it:
+        # its id (a SHA-1) is made once while it is recent
+        self.person_id = lru_cache(maxsize=1 << 16)(self._person_id)  # type: ignore[method-assign]
+        self.company_id = lru_cache(maxsize=1 << 16)(self._company_id)  # type: ignore[method-assign]
         self.written = 0
 
     def _id(self, kind: str, key: str) -> str:
@@ -135,10 +139,16 @@ class _Writer:
 
     def person_id(self, person_id: str) -> str:
         """The FtM id of a person (by credlink key)."""
-        return self._id("person", self._view.key(person_id))
+        return self._person_id(person_id)
 
     def company_id(self, credit_code: str) -> str:
         """The FtM id of an enterprise."""
+        return self._company_id(credit_code)
+
+    def _person_id(self, person_id: str) -> str:
+        return self._id("person", self._view.key(person_id))
+
+    def _company_id(self, credit_code: str) -> str:
         return self._id("enterprise", credit_code)
 
     def sanction_id(self, sanction: Sanction) -> str:
