@@ -36,6 +36,7 @@ from api.routes import (
     checks,
     connections,
     enterprises,
+    exports,
     health,
     keys,
     lifecycle,
@@ -142,6 +143,7 @@ def create_app(
         sanctions,
         lifecycle,
         connections,
+        exports,
         audit,
         keys,
     ):

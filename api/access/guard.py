@@ -157,6 +157,12 @@ class Caller:
             raise
         self._record(Outcome.ANSWERED, "", carried)
 
+    def refuse(self, reason: str, message: str) -> PermissionDeniedError:
+        """Audit the refusal of this request (a rule of the route, past the
+        guard's) and return the error to raise."""
+        self.failed(Outcome.DENIED, message)
+        return PermissionDeniedError(reason, message)
+
     def failed(self, outcome: Outcome, detail: str) -> None:
         """Write the entry of a request that ended in an error (once)."""
         if not self.recorded:

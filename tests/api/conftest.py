@@ -96,6 +96,7 @@ PURPOSES: dict[str, str] = {
     "public": "",
     "auditor": "",
     "admin": "",
+    "exchange_partner": "",
 }
 """A purpose each shipped role may state (empty: the role's default, or none)."""
 

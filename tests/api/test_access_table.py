@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 PUBLIC, INVESTIGATOR, OFFICER = "public", "investigator", "sanctions_officer"
 CHECKER, AUDITOR, ADMIN = "appointment_checker", "auditor", "admin"
+EXCHANGE = "exchange_partner"
 READERS = {PUBLIC, INVESTIGATOR, OFFICER}
 INVESTIGATORS = {INVESTIGATOR, OFFICER}
 
@@ -70,6 +71,9 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("get", "/audit/verify"): ({AUDITOR}, 200, None),
     ("post", "/audit/who-queried"): ({AUDITOR}, 200, {"person": resident_id(1)}),
     ("post", "/audit/review"): ({AUDITOR}, 200, {"since": "2020-01-01"}),
+    ("post", "/exports"): (
+        {PUBLIC, EXCHANGE}, 200, {"format": "ftm", "view": "public"}
+    ),
     ("get", "/keys"): ({ADMIN}, 200, None),
     ("post", "/keys"): ({ADMIN}, 201, {"role": PUBLIC, "name": "a kiosk"}),
     ("post", "/keys/{key_id}/revoke"): ({ADMIN}, 200, None),

@@ -37,6 +37,7 @@ ROLE_OF_TAG = {
     "checks": "appointment_checker",
     "audit": "auditor",
     "keys": "admin",
+    "exchange": "exchange_partner",
     "health": "investigator",
 }
 PURPOSE = {
@@ -45,6 +46,7 @@ PURPOSE = {
     "appointment_checker": "executive_appointment_review",
     "auditor": "audit_review",
     "admin": "",
+    "exchange_partner": "credit_data_sharing",
 }
 
 
