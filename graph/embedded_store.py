@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.cases import Case
 from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
@@ -149,6 +150,14 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
     head TEXT NOT NULL,
     at TEXT NOT NULL,
     PRIMARY KEY (log_id, seq)
+);
+CREATE TABLE IF NOT EXISTS cases (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    persons TEXT NOT NULL,
+    content TEXT NOT NULL,
+    PRIMARY KEY (owner, name)
 );
 """
 
@@ -490,6 +499,7 @@ class EmbeddedStore:
                 "enterprises",
                 "api_keys",
                 "audit_checkpoints",
+                "cases",
                 *_PROPAGATION_TABLES,
                 *_LINKAGE_TABLES,
             ):
@@ -1293,6 +1303,51 @@ class EmbeddedStore:
             "SELECT * FROM audit_checkpoints WHERE log_id = ? ORDER BY seq", (log_id,)
         )
         return [checkpoint_from_row(dict(row)) for row in rows]
+
+    # -- explorer cases --------------------------------------------------------------
+    def save_case(self, case: Case) -> None:
+        """Insert or replace the case with this owner and name."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO cases VALUES (?, ?, ?, ?, ?)",
+                (
+                    case.owner,
+                    case.name,
+                    case.saved_at.isoformat(),
+                    json.dumps(list(case.persons)),
+                    case.content,
+                ),
+            )
+
+    def get_case(self, owner: str, name: str) -> Case | None:
+        """The owner's case of this name, or None."""
+        rows = self._query(
+            "SELECT * FROM cases WHERE owner = ? AND name = ?", (owner, name)
+        )
+        return _case(dict(rows[0])) if rows else None
+
+    def cases(self, owner: str) -> list[Case]:
+        """The owner's cases, by name."""
+        rows = self._query(
+            "SELECT * FROM cases WHERE owner = ? ORDER BY name", (owner,)
+        )
+        return [_case(dict(row)) for row in rows]
+
+    def delete_case(self, owner: str, name: str) -> bool:
+        """Delete the owner's case of this name; whether there was one."""
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM cases WHERE owner = ? AND name = ?", (owner, name))
+            return cur.rowcount > 0
+
+
+def _case(row: dict[str, Any]) -> Case:
+    return Case(
+        owner=row["owner"],
+        name=row["name"],
+        saved_at=datetime.fromisoformat(row["saved_at"]),
+        persons=tuple(json.loads(row["persons"])),
+        content=row["content"],
+    )
 
 
 # -- helpers ---------------------------------------------------------------------

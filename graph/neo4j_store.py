@@ -28,6 +28,7 @@ from neo4j.exceptions import (
 
 from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.cases import Case
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.model import (
     CONNECTION_MAX_HOPS,
@@ -897,6 +898,34 @@ class Neo4jStore:
             for row in self._read(queries.AUDIT_CHECKPOINTS, log_id=log_id)
         ]
 
+    # -- explorer cases --------------------------------------------------------------
+    def save_case(self, case: Case) -> None:
+        """Insert or replace the case with this owner and name."""
+        row = {
+            "owner": case.owner,
+            "name": case.name,
+            "saved_at": case.saved_at.isoformat(),
+            "persons": list(case.persons),
+            "content": case.content,
+        }
+        self._write(lambda tx: tx.run(queries.MERGE_CASE, case=row).consume())
+
+    def get_case(self, owner: str, name: str) -> Case | None:
+        """The owner's case of this name, or None."""
+        rows = self._read(queries.CASE, owner=owner, name=name)
+        return _to_case(rows[0]) if rows else None
+
+    def cases(self, owner: str) -> list[Case]:
+        """The owner's cases, by name."""
+        return [_to_case(row) for row in self._read(queries.CASES, owner=owner)]
+
+    def delete_case(self, owner: str, name: str) -> bool:
+        """Delete the owner's case of this name; whether there was one."""
+        rows = self._write(
+            lambda tx: tx.run(queries.DELETE_CASE, owner=owner, name=name).data()
+        )
+        return bool(rows and rows[0]["deleted"])
+
 
 # -- translation between records and domain types ---------------------------------
 
@@ -1220,4 +1249,14 @@ def _to_judgement(row: dict[str, Any]) -> JudgementRecord:
         reason=row["reason"],
         undone_at=datetime.fromisoformat(undone) if undone else None,
         undone_by=row["undone_by"],
+    )
+
+
+def _to_case(row: dict[str, Any]) -> Case:
+    return Case(
+        owner=row["owner"],
+        name=row["name"],
+        saved_at=datetime.fromisoformat(row["saved_at"]),
+        persons=tuple(row["persons"] or ()),
+        content=row["content"],
     )

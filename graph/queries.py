@@ -72,6 +72,9 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
     "CREATE CONSTRAINT audit_checkpoint_key IF NOT EXISTS "
     "FOR (c:AuditCheckpoint) REQUIRE (c.log_id, c.seq) IS UNIQUE",
+    # -- explorer cases
+    "CREATE CONSTRAINT case_key IF NOT EXISTS "
+    "FOR (c:Case) REQUIRE (c.owner, c.name) IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -1085,4 +1088,35 @@ RETURN p.person_id AS person_id,
          sanction_id: s.sanction_id, measure: x.measure, role_id: x.role_id,
          valid_from: s.decided_on, valid_until: x.valid_until} END AS fact
 ORDER BY person_id
+"""
+
+# -- explorer cases ----------------------------------------------------------------
+
+MERGE_CASE: Final[LiteralString] = """
+// $case: {owner, name, saved_at (ISO string), persons: [key], content (JSON text)};
+// returns nothing. Replaces the owner's case of that name.
+MERGE (c:Case {owner: $case.owner, name: $case.name})
+SET c += $case
+"""
+
+CASE: Final[LiteralString] = """
+// $owner, $name; returns owner, name, saved_at, persons, content (no row: none).
+MATCH (c:Case {owner: $owner, name: $name})
+RETURN c.owner AS owner, c.name AS name, c.saved_at AS saved_at,
+       c.persons AS persons, c.content AS content
+"""
+
+CASES: Final[LiteralString] = """
+// $owner; returns owner, name, saved_at, persons, content of each case by name.
+MATCH (c:Case {owner: $owner})
+RETURN c.owner AS owner, c.name AS name, c.saved_at AS saved_at,
+       c.persons AS persons, c.content AS content
+ORDER BY name
+"""
+
+DELETE_CASE: Final[LiteralString] = """
+// $owner, $name; returns deleted: how many cases were deleted (0 or 1).
+OPTIONAL MATCH (c:Case {owner: $owner, name: $name})
+DETACH DELETE c
+RETURN count(c) AS deleted
 """

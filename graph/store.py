@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from datetime import date, datetime, timedelta
 
+    from graph.cases import Case
     from graph.model import (
         ApiKey,
         AuditCheckpoint,
@@ -471,4 +472,21 @@ class GraphStore(Protocol):
 
     def audit_checkpoints(self, log_id: str) -> list[AuditCheckpoint]:
         """The checkpoints kept for one audit log, by sequence number."""
+        ...
+
+    # -- explorer cases (api.explorer) ---------------------------------------------
+    def save_case(self, case: Case) -> None:
+        """Insert or replace the case with this owner and name."""
+        ...
+
+    def get_case(self, owner: str, name: str) -> Case | None:
+        """The owner's case of this name, or None."""
+        ...
+
+    def cases(self, owner: str) -> list[Case]:
+        """The owner's cases, by name."""
+        ...
+
+    def delete_case(self, owner: str, name: str) -> bool:
+        """Delete the owner's case of this name; whether there was one."""
         ...
