@@ -30,6 +30,8 @@ from api.access.roles import load_roles
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.docs import DOC_PATHS, install_docs
 from api.errors import install_error_handlers
+from api.explorer import install_explorer
+from api.explorer import router as explorer_router
 from api.logscrub import install_log_scrubbing
 from api.routes import (
     audit,
@@ -146,6 +148,8 @@ def create_app(
         keys,
     ):
         app.include_router(module.router)
+    app.include_router(explorer_router)
+    install_explorer(app)
     app.add_middleware(_RequestIdHeader)
     app.add_middleware(_RefuseWithoutStore)
     return app
