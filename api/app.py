@@ -41,6 +41,7 @@ from api.routes import (
     lifecycle,
     persons,
     sanctions,
+    search,
 )
 from api.schemas import ErrorOut
 from api.stores import open_store, store_location
@@ -144,6 +145,7 @@ def create_app(
         connections,
         audit,
         keys,
+        search,
     ):
         app.include_router(module.router)
     app.add_middleware(_RequestIdHeader)
