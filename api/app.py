@@ -43,6 +43,7 @@ from api.routes import (
     lifecycle,
     persons,
     sanctions,
+    search,
 )
 from api.schemas import ErrorOut
 from api.stores import open_store, store_location
@@ -146,6 +147,7 @@ def create_app(
         connections,
         audit,
         keys,
+        search,
     ):
         app.include_router(module.router)
     app.include_router(explorer_router)

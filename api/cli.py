@@ -27,6 +27,7 @@ from api.commands import (
     neo4j,
     review,
     sanctions,
+    search,
     serve,
     store,
 )
@@ -37,7 +38,7 @@ _EXIT_INTERRUPTED = 130
 # Importing a command module registers its commands on the app.
 _COMMANDS = (
     audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
-    serve, store,
+    search, serve, store,
 )  # fmt: skip
 
 

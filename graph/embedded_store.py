@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from graph import embedded_search
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.cases import Case
 from graph.errors import (
@@ -197,6 +198,7 @@ def _prepare(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
+    embedded_search.prepare_search(conn)
 
 
 def _unopenable(path: Path, exc: Exception) -> GraphUnavailableError:
@@ -366,6 +368,9 @@ class EmbeddedStore:
                     for key, s in current.items()
                 ],
             )
+            embedded_search.index_persons(
+                cur, [(k, [s["name"], *s["aliases"]]) for k, s in current.items()]
+            )
 
     def upsert_enterprises(self, enterprises: Sequence[Enterprise]) -> None:
         """Create or update enterprises by credit code; empty values keep known ones."""
@@ -397,6 +402,10 @@ class EmbeddedStore:
                     )
                     for e in enterprises
                 ],
+            )
+            # an empty name keeps the stored one, and so its keys
+            embedded_search.index_enterprises(
+                cur, [(e.credit_code, e.name) for e in enterprises if e.name]
             )
 
     def upsert_roles(self, roles: Sequence[Role]) -> None:
@@ -500,6 +509,7 @@ class EmbeddedStore:
                 "api_keys",
                 "audit_checkpoints",
                 "cases",
+                "search_keys",
                 *_PROPAGATION_TABLES,
                 *_LINKAGE_TABLES,
             ):
@@ -933,6 +943,9 @@ class EmbeddedStore:
                     for p in persons
                 ],
             )
+            embedded_search.index_persons(
+                cur, [(p.person_id, [p.name, *p.aliases]) for p in persons]
+            )
 
     def delete_roles(self, role_ids: Sequence[str]) -> None:
         """Delete roles by id (unknown ids ignored); their sanctions turn pending."""
@@ -1130,6 +1143,26 @@ class EmbeddedStore:
             "SELECT * FROM persons WHERE person_id IN ({})", person_ids
         )
         return sorted((_row_to_person(r) for r in rows), key=lambda p: p.person_id)
+
+    def get_enterprises(self, credit_codes: Sequence[str]) -> list[Enterprise]:
+        """The enterprises with these codes, sorted by code."""
+        rows = self._rows_by_keys(
+            "SELECT * FROM enterprises WHERE credit_code IN ({})", credit_codes
+        )
+        return sorted(
+            (_row_to_enterprise(r) for r in rows), key=lambda e: e.credit_code
+        )
+
+    def search_postings(
+        self,
+        kind: EntityKind,
+        exact: Sequence[str],
+        grams: Sequence[str],
+        limit: int,
+    ) -> dict[str, list[str]]:
+        """The holders of search keys, from the search_keys table."""
+        with self._lock:
+            return embedded_search.postings(self._conn, kind, exact, grams, limit)
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
         """Stored candidates of these records, by record key then rank."""
@@ -1772,6 +1805,7 @@ def _delete_bare(cur: sqlite3.Cursor, person_ids: Sequence[str]) -> list[str]:
         )
     ]
     _delete_by_keys(cur, "persons", "person_id", bare)
+    embedded_search.unindex(cur, EntityKind.PERSON, bare)
     return bare
 
 

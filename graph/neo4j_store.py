@@ -63,6 +63,7 @@ from graph.propagation import (
     needs_rederive,
 )
 from graph.timeouts import store_timeout
+from linkage.search_keys import enterprise_keys, person_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -210,7 +211,10 @@ class Neo4jStore:
 
     def upsert_enterprises(self, enterprises: Sequence[Enterprise]) -> None:
         """Create or update enterprises by credit code."""
-        rows = [dataclasses.asdict(e) for e in enterprises]
+        rows = [
+            {**dataclasses.asdict(e), "search_keys": list(enterprise_keys(e.name))}
+            for e in enterprises
+        ]
         if rows:
             self._write(
                 lambda tx: tx.run(queries.MERGE_ENTERPRISES, rows=rows).consume()
@@ -610,6 +614,7 @@ class Neo4jStore:
                 "aliases": sorted(set(p.aliases)),
                 "birth_date": p.birth_date,
                 "sex": p.sex.value if p.sex else None,
+                "search_keys": list(person_keys(p.person_id, [p.name, *p.aliases])),
             }
             for p in persons
         ]
@@ -760,6 +765,42 @@ class Neo4jStore:
         """The persons with these keys, sorted by key."""
         rows = self._read(queries.GET_PERSONS, ids=sorted(set(person_ids)))
         return [_to_person(row) for row in rows]
+
+    def get_enterprises(self, credit_codes: Sequence[str]) -> list[Enterprise]:
+        """The enterprises with these codes, sorted by code."""
+        rows = self._read(queries.GET_ENTERPRISES, codes=sorted(set(credit_codes)))
+        return [_to_enterprise(row) for row in rows]
+
+    def search_postings(
+        self,
+        kind: EntityKind,
+        exact: Sequence[str],
+        grams: Sequence[str],
+        limit: int,
+    ) -> dict[str, list[str]]:
+        """The holders of search keys, from the full-text indexes."""
+        person = kind is EntityKind.PERSON
+        exact_q = (
+            queries.SEARCH_PERSONS_EXACT if person else queries.SEARCH_ENTERPRISES_EXACT
+        )
+        grams_q = (
+            queries.SEARCH_PERSONS_GRAMS if person else queries.SEARCH_ENTERPRISES_GRAMS
+        )
+        exact = list(dict.fromkeys(exact))
+        grams = [g for g in dict.fromkeys(grams) if g not in exact]
+        found: dict[str, list[str]] = {}
+        if exact:
+            for row in self._read(
+                exact_q, terms=[_term(t) for t in exact], limit=limit
+            ):
+                found[row["term"][1:-1]] = list(row["keys"])
+        if grams:
+            for row in self._read(
+                grams_q, terms=[_term(t) for t in grams], limit=limit
+            ):
+                keys = row["keys"]
+                found[row["term"][1:-1]] = sorted(keys) if len(keys) <= limit else []
+        return found
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
         """Stored candidates of these records, by record key then rank."""
@@ -980,7 +1021,15 @@ def _person_row(p: Person) -> dict[str, Any]:
         "names": names,
         "birth_date": p.birth_date,
         "sex": p.sex.value if p.sex else None,
+        "search_keys": list(person_keys(p.person_id, names)),
     }
+
+
+def _term(key: str) -> str:
+    """A search key as one Lucene term (keys hold only letters, digits and _)."""
+    if not all(ch.isalnum() or ch == "_" for ch in key):
+        raise ValueError(f"not a search key: {key!r}")
+    return f'"{key}"'
 
 
 def _role_row(r: Role) -> dict[str, Any]:

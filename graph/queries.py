@@ -75,12 +75,22 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     # -- explorer cases
     "CREATE CONSTRAINT case_key IF NOT EXISTS "
     "FOR (c:Case) REQUIRE (c.owner, c.name) IS UNIQUE",
+    # -- search (graph.search): each element of search_keys is one term (keyword
+    # analyzer), looked up whole by SEARCH_* below
+    "CREATE FULLTEXT INDEX person_search IF NOT EXISTS "
+    "FOR (p:Person) ON EACH [p.search_keys] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}",
+    "CREATE FULLTEXT INDEX enterprise_search IF NOT EXISTS "
+    "FOR (e:Enterprise) ON EACH [e.search_keys] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}",
 )
 
 # -- writes --------------------------------------------------------------------
 
 MERGE_PERSONS: Final[LiteralString] = """
-// $rows: [{person_id, name, names, birth_date, sex}]; returns nothing.
+// $rows: [{person_id, name, names, birth_date, sex, search_keys}]; returns nothing.
+// search_keys (linkage.search_keys.person_keys of the row's names) join those held:
+// the keys of several names are the union of each name's.
 // The first non-empty name seen stays the name; other names become aliases.
 // An empty name is "unknown": it never displaces a real one nor becomes an alias.
 UNWIND $rows AS row
@@ -94,7 +104,9 @@ SET p.birth_date = coalesce(p.birth_date, row.birth_date),
     // coalesce: a bulk import (loaders.bulk) cannot write an empty list
     p.aliases = coalesce(p.aliases, [])
         + [a IN row.names
-           WHERE a <> '' AND a <> p.name AND NOT a IN coalesce(p.aliases, [])]
+           WHERE a <> '' AND a <> p.name AND NOT a IN coalesce(p.aliases, [])],
+    p.search_keys = coalesce(p.search_keys, [])
+        + [k IN row.search_keys WHERE NOT k IN coalesce(p.search_keys, [])]
 WITH DISTINCT p
 // a name that arrived as an alias before it became the name is no alias
 SET p.aliases = [a IN p.aliases WHERE a <> p.name]
@@ -102,11 +114,14 @@ SET p.aliases = [a IN p.aliases WHERE a <> p.name]
 
 MERGE_ENTERPRISES: Final[LiteralString] = """
 // $rows: [{credit_code, name, status, founded_on, conforming, org_code,
-//          registration_no}]; returns nothing. Empty values never erase known ones.
+//          registration_no, search_keys}]; returns nothing. Empty values never erase
+// known ones; the search keys are those of the name (kept with an empty name).
 UNWIND $rows AS row
 MERGE (e:Enterprise {credit_code: row.credit_code})
 ON CREATE SET e.name = ''
-SET e.name = CASE WHEN row.name <> '' THEN row.name ELSE e.name END,
+SET e.search_keys = CASE WHEN row.name <> '' THEN row.search_keys
+                         ELSE coalesce(e.search_keys, []) END,
+    e.name = CASE WHEN row.name <> '' THEN row.name ELSE e.name END,
     e.status = coalesce(row.status, e.status),
     e.founded_on = coalesce(row.founded_on, e.founded_on),
     e.conforming = row.conforming,
@@ -677,11 +692,11 @@ SET r.entity_key = row.entity_key
 """
 
 REPLACE_PERSONS: Final[LiteralString] = """
-// $rows: [{person_id, name, aliases, birth_date, sex}]; returns nothing.
+// $rows: [{person_id, name, aliases, birth_date, sex, search_keys}]; returns nothing.
 UNWIND $rows AS row
 MERGE (p:Person {person_id: row.person_id})
 SET p.name = row.name, p.aliases = row.aliases, p.birth_date = row.birth_date,
-    p.sex = row.sex
+    p.sex = row.sex, p.search_keys = row.search_keys
 """
 
 DELETE_ROLES: Final[LiteralString] = """
@@ -1119,4 +1134,70 @@ DELETE_CASE: Final[LiteralString] = """
 OPTIONAL MATCH (c:Case {owner: $owner, name: $name})
 DETACH DELETE c
 RETURN count(c) AS deleted
+"""
+
+# -- search (graph.search, linkage.search_keys) -------------------------------------
+# A term is one search key written as a Lucene phrase ("n_王建国"): keys hold only
+# letters, digits and "_", so the phrase needs no escaping.
+
+SEARCH_PERSONS_EXACT: Final[LiteralString] = """
+// $terms: [lucene term], $limit; returns term, keys: the first $limit person_ids
+// filed under each term, sorted.
+UNWIND $terms AS term
+CALL {
+  WITH term
+  CALL db.index.fulltext.queryNodes('person_search', term) YIELD node
+  WITH node.person_id AS key ORDER BY key LIMIT $limit
+  RETURN collect(key) AS keys
+}
+RETURN term, keys
+"""
+
+SEARCH_PERSONS_GRAMS: Final[LiteralString] = """
+// $terms: [lucene term], $limit; returns term, keys: at most $limit + 1 person_ids
+// filed under each term (more than $limit: too common, the caller drops them).
+UNWIND $terms AS term
+CALL {
+  WITH term
+  CALL db.index.fulltext.queryNodes('person_search', term, {limit: $limit + 1})
+  YIELD node
+  RETURN collect(node.person_id) AS keys
+}
+RETURN term, keys
+"""
+
+SEARCH_ENTERPRISES_EXACT: Final[LiteralString] = """
+// $terms: [lucene term], $limit; returns term, keys: the first $limit credit codes
+// filed under each term, sorted.
+UNWIND $terms AS term
+CALL {
+  WITH term
+  CALL db.index.fulltext.queryNodes('enterprise_search', term) YIELD node
+  WITH node.credit_code AS key ORDER BY key LIMIT $limit
+  RETURN collect(key) AS keys
+}
+RETURN term, keys
+"""
+
+SEARCH_ENTERPRISES_GRAMS: Final[LiteralString] = """
+// $terms: [lucene term], $limit; returns term, keys: at most $limit + 1 credit codes
+// filed under each term (more than $limit: too common, the caller drops them).
+UNWIND $terms AS term
+CALL {
+  WITH term
+  CALL db.index.fulltext.queryNodes('enterprise_search', term, {limit: $limit + 1})
+  YIELD node
+  RETURN collect(node.credit_code) AS keys
+}
+RETURN term, keys
+"""
+
+GET_ENTERPRISES: Final[LiteralString] = """
+// $codes: [credit_code]; returns the enterprise's fields, sorted by credit_code.
+UNWIND $codes AS code
+MATCH (e:Enterprise {credit_code: code})
+RETURN e.credit_code AS credit_code, e.name AS name, e.status AS status,
+       e.founded_on AS founded_on, e.conforming AS conforming,
+       e.org_code AS org_code, e.registration_no AS registration_no
+ORDER BY credit_code
 """

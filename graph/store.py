@@ -453,6 +453,32 @@ class GraphStore(Protocol):
         """The link lease as stored (expired or not); None when none is held."""
         ...
 
+    # -- search (graph.search) ------------------------------------------------------
+    # Persons and enterprises are filed under their search keys
+    # (linkage.search_keys: person_keys of every name, enterprise_keys of the name)
+    # by every write of them, in the write's own transaction: upsert_persons adds the
+    # keys of new names, replace_persons and upsert_enterprises (with a name) replace
+    # them, deleting an entity drops them.
+
+    def search_postings(
+        self,
+        kind: EntityKind,
+        exact: Sequence[str],
+        grams: Sequence[str],
+        limit: int,
+    ) -> dict[str, list[str]]:
+        """The keys of the entities of ``kind`` filed under each search key, sorted.
+
+        Each of ``exact`` gives its first ``limit`` holders by key; each of
+        ``grams`` every holder, or none when it has more than ``limit``. A key in
+        both counts as exact. Indexed (Neo4j full-text index, SQLite table).
+        """
+        ...
+
+    def get_enterprises(self, credit_codes: Sequence[str]) -> list[Enterprise]:
+        """The enterprises with these codes (unknown left out), sorted by code."""
+        ...
+
     # -- access: API keys and audit anchors (api.access, api.audit) -------------
     def save_api_key(self, key: ApiKey) -> None:
         """Insert or replace the key with this ``key_id``."""

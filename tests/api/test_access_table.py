@@ -81,6 +81,7 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/cases"): (INVESTIGATORS, 200, {"name": "c", "nodes": [], "edges": []}),
     ("post", "/cases/open"): (INVESTIGATORS, 404, {"name": "none saved"}),
     ("post", "/cases/delete"): (INVESTIGATORS, 200, {"name": "c"}),
+    ("post", "/search"): (READERS, 200, {"q": "张伟", "kind": "any"}),
 }  # fmt: skip
 OPEN = {("get", "/health")}  # no credentials needed
 BAD_CREDENTIALS = ("none", "malformed", "wrong", "expired", "revoked", "other-scheme")
