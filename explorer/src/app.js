@@ -526,6 +526,7 @@ window.credlinkExplorer = {
   select: (id) => { const n = cy.getElementById(id); cy.nodes().unselect(); n.select(); return showNode(n); },
   expand: (id) => expand(cy.getElementById(id)),
   role: (id) => showRole(cy.getElementById(id)),
+  setDate: (day) => { $("asof").value = day || ""; applyDate(cy, asOf()); },
   cy: () => cy,
 };
 

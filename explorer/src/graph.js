@@ -17,7 +17,7 @@ const STYLE = [
   { selector: "node", style: {
     label: "data(label)", "text-wrap": "wrap", "text-max-width": "140px", "font-size": 9,
     "text-valign": "bottom", "text-margin-y": 3, color: "#1d2330",
-    "border-width": 1, "border-color": "#334",
+    "border-width": 1, "border-color": "#334", "min-zoomed-font-size": 7,
   } },
   { selector: "node[kind = 'person']", style: { shape: "ellipse", "background-color": "#3b6fb6", width: 22, height: 22 } },
   { selector: "node[kind = 'enterprise']", style: { shape: "round-rectangle", "background-color": "#e0a030", width: 34, height: 24 } },
@@ -31,7 +31,7 @@ const STYLE = [
   { selector: "edge", style: {
     width: 1.5, "line-color": "#8a94a6", "curve-style": "bezier", label: "data(label)",
     "font-size": 7, "text-rotation": "autorotate", "text-background-color": "#fbfbfd",
-    "text-background-opacity": 1, color: "#445",
+    "text-background-opacity": 1, color: "#445", "min-zoomed-font-size": 6,
   } },
   { selector: "edge[role = 'legal_representative']", style: { "line-color": "#6a4bc4", width: 2.5 } },
   { selector: "edge.path", style: { "line-color": "#1e88e5", width: 4, "z-index": 10 } },
@@ -43,6 +43,9 @@ export function createGraph(container) {
   return cytoscape({
     container, style: STYLE, elements: [],
     minZoom: 0.05, maxZoom: 4, textureOnViewport: true, hideEdgesOnViewport: true,
+    // Labels too small to read at the current zoom are not drawn (min-zoomed-font-size),
+    // and one canvas pixel per CSS pixel: a few thousand nodes pan smoothly.
+    pixelRatio: 1,
   });
 }
 
@@ -100,6 +103,7 @@ export function addAround(cy, center, nodes, edges) {
     return true;
   }).map((data) => ({ group: "edges", data }));
   cy.batch(() => cy.add([...added, ...newEdges]));
+  if (added.length > 200) cy.fit(undefined, 30);
   return cy.collection(added.map((a) => cy.getElementById(a.data.id)));
 }
 

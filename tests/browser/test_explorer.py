@@ -156,6 +156,32 @@ def test_page_headers_and_the_key_stays_in_the_tab(
     assert "investigator" in page.inner_text("#who")
 
 
+def test_search_by_pinyin_then_expand(
+    watched: Watched, registry: Registry, shots: Path
+) -> None:
+    page = watched.sign_in(registry.keys["investigator"])
+    page.fill("#search", "wang jianguo")
+    page.click("#search-form button")
+    hit = page.locator("#hits button.hit").first
+    expect(hit).to_contain_text(NAMES[WANG])
+    assert hit.locator(".reason").inner_text().strip()  # why it matched
+    page.fill("#search", "wjg")  # initials
+    page.click("#search-form button")
+    expect(page.locator("#hits button.hit").first).to_contain_text(NAMES[WANG])
+    page.locator("#hits button.hit").first.click()
+    _wait_idle(page)
+    assert _counts(page)["nodes"] == 1
+    page.evaluate(f"window.credlinkExplorer.expand('p:{WANG}')")
+    _wait_idle(page)
+    labels = " ".join(_labels(page))
+    assert "成都市锦江区示例科技有限公司" in labels
+    assert NAMES[LI] in labels  # met at E1
+    assert page.evaluate(
+        f"window.credlinkExplorer.node('p:{WANG}').hasClass('restricted')"
+    )
+    page.screenshot(path=str(shots / "explorer-search.png"))
+
+
 def test_expand_date_path_and_a_restriction(
     watched: Watched, registry: Registry, shots: Path
 ) -> None:
