@@ -192,6 +192,9 @@ class EnterprisePeopleOut(_Out):
     on: date | None
     enterprise: EnterpriseOut
     holders: list[HolderOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page (null: last)."
+    )
 
 
 class StepOut(_Out):

@@ -114,6 +114,9 @@ CREATE TABLE IF NOT EXISTS roles (
 );
 CREATE INDEX IF NOT EXISTS roles_person ON roles(person_id);
 CREATE INDEX IF NOT EXISTS roles_enterprise ON roles(credit_code);
+-- pages of neighbours (roles_page): role_id order within one end
+CREATE INDEX IF NOT EXISTS roles_enterprise_page ON roles(credit_code, role_id);
+CREATE INDEX IF NOT EXISTS roles_person_page ON roles(person_id, role_id);
 CREATE TABLE IF NOT EXISTS sanctions (
     sanction_id TEXT PRIMARY KEY,
     subject_kind TEXT NOT NULL,
@@ -1153,6 +1156,24 @@ class EmbeddedStore:
             (_row_to_enterprise(r) for r in rows), key=lambda e: e.credit_code
         )
 
+    def roles_page(
+        self,
+        kind: EntityKind,
+        key: str,
+        on: date | None,
+        *,
+        skip: int,
+        limit: int,
+    ) -> list[Role]:
+        """A page of neighbours, from the roles table's (end, role_id) index."""
+        sql = _ROLES_PAGE_SQL[kind]
+        day = _iso(on)
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.row_factory = sqlite3.Row
+            rows = cur.execute(sql, (key, day, day, day, limit, skip))
+            return [_row_to_role(r) for r in rows.fetchall()]
+
     def search_postings(
         self,
         kind: EntityKind,
@@ -1505,6 +1526,17 @@ def _row_to_enterprise(row: sqlite3.Row) -> Enterprise:
         org_code=row["org_code"],
         registration_no=row["registration_no"],
     )
+
+
+_ROLES_PAGE_HELD: Final = """
+  AND (? IS NULL OR ((since IS NULL OR since <= ?) AND (until IS NULL OR ? < until)))
+ORDER BY role_id LIMIT ? OFFSET ?
+"""
+_ROLES_PAGE_SQL: Final = {
+    EntityKind.PERSON: "SELECT * FROM roles WHERE person_id = ?" + _ROLES_PAGE_HELD,
+    EntityKind.ENTERPRISE: "SELECT * FROM roles WHERE credit_code = ?"
+    + _ROLES_PAGE_HELD,
+}
 
 
 def _row_to_role(row: sqlite3.Row) -> Role:

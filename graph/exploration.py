@@ -6,9 +6,14 @@ Built only on the GraphStore protocol, so both stores answer alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from graph.errors import EntityNotFoundError, InvalidIdentifierError
+from graph.cursors import decode_cursor, encode_cursor
+from graph.errors import (
+    EntityNotFoundError,
+    InvalidIdentifierError,
+    InvalidRequestError,
+)
 from graph.model import Connection, Enterprise, EntityKind, Person, Role
 
 if TYPE_CHECKING:
@@ -116,3 +121,47 @@ def _entity(store: GraphStore, key: str) -> tuple[EntityKind, str]:
             "ambiguous", f"{key!r} names both a person and an enterprise"
         )
     return kinds[0], key
+
+
+PAGE_MAX: Final = 1000
+"""The most roles one page of ``people_page`` or ``related_page`` holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeoplePage:
+    """One page of an enterprise's role holders and the cursor of the next."""
+
+    enterprise: Enterprise
+    holders: tuple[tuple[Role, Person], ...]
+    next_cursor: str | None
+
+
+def people_page(
+    store: GraphStore,
+    credit_code: str,
+    on: date | None,
+    *,
+    limit: int,
+    cursor: str | None = None,
+) -> PeoplePage:
+    """One page of ``people_of``: ``limit`` (1..``PAGE_MAX``) holders by role id from
+    where ``cursor`` points (the first when None), paged in the store's query.
+
+    Raises EntityNotFoundError for an unknown credit code and InvalidRequestError
+    for a cursor of another enterprise or date.
+    """
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidRequestError(f"a page holds 1 to {PAGE_MAX} roles, not {limit}")
+    scope = ("people", credit_code, on)
+    skip = decode_cursor(cursor, *scope) if cursor else 0
+    enterprise = store.get_enterprise(credit_code)
+    if enterprise is None:
+        raise EntityNotFoundError("enterprise", credit_code)
+    roles = store.roles_page(
+        EntityKind.ENTERPRISE, credit_code, on, skip=skip, limit=limit + 1
+    )
+    more, roles = len(roles) > limit, roles[:limit]
+    persons = {p.person_id: p for p in store.get_persons([r.person_id for r in roles])}
+    holders = tuple((r, persons[r.person_id]) for r in roles if r.person_id in persons)
+    after = encode_cursor(skip + limit, *scope) if more else None
+    return PeoplePage(enterprise, holders, after)

@@ -771,6 +771,21 @@ class Neo4jStore:
         rows = self._read(queries.GET_ENTERPRISES, codes=sorted(set(credit_codes)))
         return [_to_enterprise(row) for row in rows]
 
+    def roles_page(
+        self,
+        kind: EntityKind,
+        key: str,
+        on: date | None,
+        *,
+        skip: int,
+        limit: int,
+    ) -> list[Role]:
+        """A page of neighbours (ORDER BY role_id SKIP LIMIT in the query)."""
+        rows = self._read(
+            queries.ROLES_PAGE_OF[kind], key=key, on=on, skip=skip, limit=limit
+        )
+        return [_to_role(r) for r in rows]
+
     def search_postings(
         self,
         kind: EntityKind,
@@ -779,27 +794,22 @@ class Neo4jStore:
         limit: int,
     ) -> dict[str, list[str]]:
         """The holders of search keys, from the full-text indexes."""
-        person = kind is EntityKind.PERSON
-        exact_q = (
-            queries.SEARCH_PERSONS_EXACT if person else queries.SEARCH_ENTERPRISES_EXACT
-        )
-        grams_q = (
-            queries.SEARCH_PERSONS_GRAMS if person else queries.SEARCH_ENTERPRISES_GRAMS
+        query = (
+            queries.SEARCH_PERSONS
+            if kind is EntityKind.PERSON
+            else queries.SEARCH_ENTERPRISES
         )
         exact = list(dict.fromkeys(exact))
         grams = [g for g in dict.fromkeys(grams) if g not in exact]
+        terms = [{"term": _term(t), "options": {}, "keep": limit} for t in exact] + [
+            {"term": _term(t), "options": {"limit": limit + 1}, "keep": limit + 1}
+            for t in grams
+        ]
         found: dict[str, list[str]] = {}
-        if exact:
-            for row in self._read(
-                exact_q, terms=[_term(t) for t in exact], limit=limit
-            ):
-                found[row["term"][1:-1]] = list(row["keys"])
-        if grams:
-            for row in self._read(
-                grams_q, terms=[_term(t) for t in grams], limit=limit
-            ):
-                keys = row["keys"]
-                found[row["term"][1:-1]] = sorted(keys) if len(keys) <= limit else []
+        if terms:
+            for row in self._read(query, terms=terms):
+                token, keys = row["term"][1:-1], list(row["keys"])
+                found[token] = keys if len(keys) <= limit else []
         return found
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:

@@ -1140,56 +1140,29 @@ RETURN count(c) AS deleted
 # A term is one search key written as a Lucene phrase ("n_王建国"): keys hold only
 # letters, digits and "_", so the phrase needs no escaping.
 
-SEARCH_PERSONS_EXACT: Final[LiteralString] = """
-// $terms: [lucene term], $limit; returns term, keys: the first $limit person_ids
-// filed under each term, sorted.
-UNWIND $terms AS term
-CALL {
-  WITH term
-  CALL db.index.fulltext.queryNodes('person_search', term) YIELD node
-  WITH node.person_id AS key ORDER BY key LIMIT $limit
+SEARCH_PERSONS: Final[LiteralString] = """
+// $terms: [{term: lucene term, options: {} for an exact key, {limit: n} for a gram,
+//           keep: n}]; returns term, keys: the first `keep` person_ids by key of the
+// persons filed under each term (a gram's `limit` stops the index early: the caller
+// drops a gram with more than it asked for).
+UNWIND $terms AS t
+CALL (t) {
+  CALL db.index.fulltext.queryNodes('person_search', t.term, t.options) YIELD node
+  WITH node.person_id AS key ORDER BY key LIMIT t.keep
   RETURN collect(key) AS keys
 }
-RETURN term, keys
+RETURN t.term AS term, keys
 """
 
-SEARCH_PERSONS_GRAMS: Final[LiteralString] = """
-// $terms: [lucene term], $limit; returns term, keys: at most $limit + 1 person_ids
-// filed under each term (more than $limit: too common, the caller drops them).
-UNWIND $terms AS term
-CALL {
-  WITH term
-  CALL db.index.fulltext.queryNodes('person_search', term, {limit: $limit + 1})
-  YIELD node
-  RETURN collect(node.person_id) AS keys
-}
-RETURN term, keys
-"""
-
-SEARCH_ENTERPRISES_EXACT: Final[LiteralString] = """
-// $terms: [lucene term], $limit; returns term, keys: the first $limit credit codes
-// filed under each term, sorted.
-UNWIND $terms AS term
-CALL {
-  WITH term
-  CALL db.index.fulltext.queryNodes('enterprise_search', term) YIELD node
-  WITH node.credit_code AS key ORDER BY key LIMIT $limit
+SEARCH_ENTERPRISES: Final[LiteralString] = """
+// $terms: as SEARCH_PERSONS; returns term, keys: credit codes.
+UNWIND $terms AS t
+CALL (t) {
+  CALL db.index.fulltext.queryNodes('enterprise_search', t.term, t.options) YIELD node
+  WITH node.credit_code AS key ORDER BY key LIMIT t.keep
   RETURN collect(key) AS keys
 }
-RETURN term, keys
-"""
-
-SEARCH_ENTERPRISES_GRAMS: Final[LiteralString] = """
-// $terms: [lucene term], $limit; returns term, keys: at most $limit + 1 credit codes
-// filed under each term (more than $limit: too common, the caller drops them).
-UNWIND $terms AS term
-CALL {
-  WITH term
-  CALL db.index.fulltext.queryNodes('enterprise_search', term, {limit: $limit + 1})
-  YIELD node
-  RETURN collect(node.credit_code) AS keys
-}
-RETURN term, keys
+RETURN t.term AS term, keys
 """
 
 GET_ENTERPRISES: Final[LiteralString] = """
@@ -1201,3 +1174,29 @@ RETURN e.credit_code AS credit_code, e.name AS name, e.status AS status,
        e.org_code AS org_code, e.registration_no AS registration_no
 ORDER BY credit_code
 """
+
+# -- pages of neighbours (GraphStore.roles_page) ------------------------------------
+
+_ROLE_PAGE_TAIL: Final[LiteralString] = """
+WHERE $on IS NULL
+   OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR $on < r.until))
+WITH p, r, e ORDER BY r.role_id SKIP $skip LIMIT $limit
+RETURN p.person_id AS person_id, e.credit_code AS credit_code, r.type AS type,
+       r.since AS since, r.until AS until, r.source AS source,
+       r.record_id AS record_id
+"""
+
+ROLES_PAGE_OF: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: """
+// $key (person_id), $on (date or null), $skip, $limit; returns role columns of
+// the page, by role_id.
+MATCH (p:Person {person_id: $key})-[r:ROLE]->(e:Enterprise)
+"""
+    + _ROLE_PAGE_TAIL,
+    EntityKind.ENTERPRISE: """
+// $key (credit_code), $on (date or null), $skip, $limit; returns role columns of
+// the page, by role_id.
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: $key})
+"""
+    + _ROLE_PAGE_TAIL,
+}

@@ -14,13 +14,10 @@ digest of the query), which another query refuses.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from graph.cursors import decode_cursor, encode_cursor
 from graph.errors import InvalidIdentifierError, InvalidRequestError
 from graph.model import EntityKind
 from linkage.enterprises import LegacyId, LegacyKind, parse_enterprise_ref
@@ -125,29 +122,9 @@ def search(store: GraphStore, text: str, kinds: Collection[HitKind]) -> list[Hit
     )
 
 
-def _digest(text: str, kinds: Collection[HitKind]) -> str:
-    material = json.dumps([text.strip(), sorted(kinds)], ensure_ascii=False)
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
-
-
-def encode_cursor(offset: int, text: str, kinds: Collection[HitKind]) -> str:
-    """The opaque cursor of the page that starts at ``offset`` of this query."""
-    raw = json.dumps({"o": offset, "q": _digest(text, kinds)}).encode("ascii")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(cursor: str, text: str, kinds: Collection[HitKind]) -> int:
-    """The offset a cursor stands for; InvalidRequestError when it is malformed or
-    was given for another query."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        offset, digest = data["o"], data["q"]
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
-        raise InvalidRequestError("the cursor is malformed") from None
-    if not isinstance(offset, int) or offset < 0 or digest != _digest(text, kinds):
-        raise InvalidRequestError("the cursor belongs to another query") from None
-    return offset
+def _scope(text: str, kinds: Collection[HitKind]) -> tuple[object, ...]:
+    """What a search cursor is bound to: the query and the kinds searched."""
+    return ("search", text.strip(), ",".join(sorted(kinds)))
 
 
 def search_page(
@@ -160,13 +137,12 @@ def search_page(
 ) -> SearchPage:
     """The page of ``search`` that ``cursor`` points at (the first when None), at
     most ``limit`` hits, and the cursor of the next page."""
-    offset = decode_cursor(cursor, text, kinds) if cursor else 0
+    offset = decode_cursor(cursor, *_scope(text, kinds)) if cursor else 0
     hits = search(store, text, kinds)
     page = tuple(hits[offset : offset + limit])
     more = offset + limit < len(hits)
-    return SearchPage(
-        page, encode_cursor(offset + limit, text, kinds) if more else None
-    )
+    after = encode_cursor(offset + limit, *_scope(text, kinds)) if more else None
+    return SearchPage(page, after)
 
 
 def kinds_of(kind: str) -> frozenset[HitKind]:

@@ -479,6 +479,24 @@ class GraphStore(Protocol):
         """The enterprises with these codes (unknown left out), sorted by code."""
         ...
 
+    # -- pages of neighbours (graph.exploration) -----------------------------------
+    def roles_page(
+        self,
+        kind: EntityKind,
+        key: str,
+        on: date | None,
+        *,
+        skip: int,
+        limit: int,
+    ) -> list[Role]:
+        """One page of ``neighbours``: the roles touching the entity held on ``on``
+        sorted by ``role_id``, ``limit`` of them after the first ``skip``. Paged in
+        the store's query (ORDER BY role_id, SKIP, LIMIT over an index on (end,
+        role_id) where the store has one), so the first page of an enterprise with
+        50,000 holders costs far less than all of them. (Offsets, not role ids:
+        a role id embeds an ID number, which must not travel in a cursor.)"""
+        ...
+
     # -- access: API keys and audit anchors (api.access, api.audit) -------------
     def save_api_key(self, key: ApiKey) -> None:
         """Insert or replace the key with this ``key_id``."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations, pairwise
 from typing import TYPE_CHECKING, Final
 
@@ -51,6 +52,9 @@ __all__ = [
 ]
 
 _PAIRS_UP_TO: Final = 4  # names this long index every pair of characters
+_HAN_RE: Final = re.compile(
+    "[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]+"
+)
 _LAST: Final = 4  # characters of the ID number kept in an ``l_`` key
 _ID_TAIL_RE: Final = re.compile(r"^(?P<name>.*?)[\s,;*#]*(?P<tail>\d{3,17}[\dX]?)$")
 
@@ -68,6 +72,7 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+@lru_cache(maxsize=1 << 16)
 def compact_name(name: str) -> str:
     """A name normalised and without spaces or dots; '' when nothing is left."""
     try:
@@ -84,7 +89,8 @@ def syllables_of(name: str) -> tuple[str, ...]:
 
 
 def is_han_text(text: str) -> bool:
-    return bool(text) and all(unicodedata.name(ch, "").startswith("CJK") for ch in text)
+    """Whether ``text`` is Han characters only (and not empty)."""
+    return _HAN_RE.fullmatch(text) is not None
 
 
 def _pairs(units: str) -> list[str]:
@@ -174,9 +180,10 @@ def person_query_keys(text: str) -> QueryKeys:
 
 
 def enterprise_query_keys(text: str) -> QueryKeys:
-    """The keys an enterprise search for ``text`` (a name or part of one) looks up."""
+    """The keys an enterprise search for ``text`` (a name or part of one) looks up;
+    a query of digits only (an identifier) looks up none."""
     compact = compact_name(text)
-    if not compact:
+    if not compact or compact.isdigit():
         return QueryKeys()
     grams = tuple(dict.fromkeys(compact[i : i + 2] for i in range(len(compact) - 1)))
     return QueryKeys((f"n_{compact}",), tuple(f"b_{g}" for g in grams))

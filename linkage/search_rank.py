@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from rapidfuzz import fuzz
@@ -72,7 +73,14 @@ class Hit:
         return (-self.score, self.kind.value, self.key)
 
 
-def _name_scores(query: str, name: str) -> list[tuple[float, str]]:
+@lru_cache(maxsize=1 << 16)
+def _name_scores(query: str, name: str) -> tuple[tuple[float, str], ...]:
+    """(score, reason) for every way ``query`` matches the person name ``name``
+    (cached: namesakes repeat)."""
+    return tuple(_scores_of_name(query, name))
+
+
+def _scores_of_name(query: str, name: str) -> list[tuple[float, str]]:
     """(score, reason) for every way ``query`` matches the person name ``name``."""
     q, n = compact_name(query), compact_name(name)
     if not q or not n:

@@ -58,6 +58,15 @@ OnOption = Annotated[
 ]
 
 
+LimitOption = Annotated[
+    int, typer.Option("--limit", min=1, max=1000, help="Roles per page.")
+]
+CursorOption = Annotated[
+    str | None,
+    typer.Option("--cursor", help="The next_cursor of the page before."),
+]
+
+
 def _day(on: datetime | None) -> date | None:
     return on.date() if on is not None else None
 
@@ -159,9 +168,11 @@ def people(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Credit code of the enterprise.")],
     on: OnOption = None,
+    limit: LimitOption = 100,
+    cursor: CursorOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Who holds which role in an enterprise."""
+    """Who holds which role in an enterprise, a page at a time."""
     credit_code, day = _enterprise(code, "CODE"), _day(on)
     from api.routes.views import View, people_answer
     from graph import exploration
@@ -169,12 +180,17 @@ def people(
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "enterprise.people", credit_code) as query:
-                enterprise, holders = exploration.people_of(store, credit_code, day)
-                query.answered(person.person_id for _, person in holders)
+                page = exploration.people_page(
+                    store, credit_code, day, limit=limit, cursor=cursor
+                )
+                query.answered(person.person_id for _, person in page.holders)
         except EntityNotFoundError as exc:
             raise _not_held(exc, as_json=as_json) from exc
+    enterprise, holders = page.enterprise, page.holders
     if as_json:
-        print_model(people_answer(enterprise, holders, day, View.FULL))
+        print_model(
+            people_answer(enterprise, holders, day, View.FULL, page.next_cursor)
+        )
         return
     when = f" on {day.isoformat()}" if day else ""
     table = Table(title=f"people of {credit_code} {shown(enterprise.name)}{when}")
@@ -188,6 +204,8 @@ def people(
             _interval(role),
         )
     console.print(table)
+    if page.next_cursor:
+        console.print(f"more: --cursor {page.next_cursor}")
 
 
 @app.command(rich_help_panel="Exploring")

@@ -243,8 +243,9 @@ def people_answer(
     holders: Sequence[tuple[Role, Person]],
     day: date | None,
     view: View,
+    next_cursor: str | None = None,
 ) -> EnterprisePeopleOut:
-    """An enterprise's role holders."""
+    """An enterprise's role holders (one page of them)."""
     return EnterprisePeopleOut(
         on=day,
         enterprise=enterprise_out(enterprise),
@@ -252,6 +253,7 @@ def people_answer(
             HolderOut(role=role_out(role, view), person=person_out(person, view))
             for role, person in holders
         ],
+        next_cursor=next_cursor,
     )
 
 

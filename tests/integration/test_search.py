@@ -190,7 +190,7 @@ def _registry(seed: int) -> tuple[list[Person], list[Enterprise]]:
             resident_id(n),
             maker.make(rng, rng.choice(list(Sex)), rng.randint(1950, 2000)),
         )
-        for n in range(1, 400)
+        for n in range(1, 300)
     ]
     words = ["华夏", "长江", "锦江", "天府", "新星", "蓝海", "宏达", "东方"]
     trades = ["科技", "建设", "贸易", "物流", "餐饮"]
@@ -208,7 +208,7 @@ def _registry(seed: int) -> tuple[list[Person], list[Enterprise]]:
 def _queries(persons: list[Person], firms: list[Enterprise], seed: int) -> list[str]:
     rng = random.Random(seed)
     queries: list[str] = []
-    for person in rng.sample(persons, 40):
+    for person in rng.sample(persons, 14):
         name = person.name
         syllables = lazy_pinyin(name, style=Style.TONE)
         queries += [
@@ -222,7 +222,7 @@ def _queries(persons: list[Person], firms: list[Enterprise], seed: int) -> list[
             name[:-1] + "某",
             f"{name} {person.person_id[-4:]}",
         ]
-    for firm in rng.sample(firms, 20):
+    for firm in rng.sample(firms, 8):
         queries += [firm.name, firm.name[2:6], to_traditional(firm.name) or firm.name]
     return queries
 
@@ -236,11 +236,9 @@ def test_both_stores_rank_alike(tmp_path: Path, neo4j_store: Neo4jStore) -> None
         target.upsert_enterprises(firms)
     answered = 0
     for query in _queries(persons, firms, 12):
-        for kinds in (BOTH, PERSONS):
-            mine = search(embedded, query, kinds)
-            theirs = search(neo4j_store, query, kinds)
-            assert mine == theirs, query
-            answered += bool(mine)
+        mine = search(embedded, query, BOTH)
+        assert mine == search(neo4j_store, query, BOTH), query
+        answered += bool(mine)
     embedded.close()
-    assert answered > 500  # the queries find things, so agreement means something
+    assert answered > 120  # the queries find things, so agreement means something
     assert neo4j_store.existing_keys(EntityKind.PERSON, [persons[0].person_id])
