@@ -5,8 +5,8 @@
 
 import { ApiError, get, post, query, session } from "/ui/api.js";
 import {
-  ROLE_NAMES, addAround, applyDate, createGraph, enterpriseData, enterpriseId,
-  interval, personData, personId, relayout, roleData,
+  ROLE_NAMES, addAround, applyDate, createGraph, fitView, enterpriseData, enterpriseId,
+  interval, personData, personId, relayout, roleData, tidy,
 } from "/ui/graph.js";
 
 const $ = (id) => document.getElementById(id);
@@ -32,7 +32,8 @@ function el(tag, attrs = {}, ...children) {
 const may = (action) => Boolean(me && me.actions.includes(action));
 const today = () => new Date().toISOString().slice(0, 10);
 const asOf = () => $("asof").value || null;
-const pageSize = () => Math.max(1, Math.min(5000, Number($("page-size").value) || 25));
+const PAGE_MAX = 1000; // the server's largest page of holders
+const pageSize = () => Math.max(1, Math.min(PAGE_MAX, Number($("page-size").value) || 25));
 
 function status(text, isError = false) {
   const line = $("status");
@@ -140,7 +141,7 @@ function hitItem(hit) {
   return el("li", {}, el("button", {
     type: "button", class: "hit",
     onclick: () => addEntity(hit.kind, hit.key, hit.label),
-  }, `${hit.kind === "person" ? "👤" : "🏢"} ${hit.label}`, el("span", { class: "reason" }, reasons)));
+  }, el("span", { class: `lg ${hit.kind}` }), ` ${hit.label}`, el("span", { class: "reason" }, reasons)));
 }
 
 function addEntity(kind, key, label) {
@@ -152,7 +153,7 @@ function addEntity(kind, key, label) {
   const node = cy.getElementById(data.id);
   cy.nodes().unselect();
   node.select();
-  cy.animate({ center: { eles: node }, zoom: Math.max(cy.zoom(), 1) }, { duration: 150 });
+  cy.center(node);
   showNode(node);
 }
 
@@ -182,6 +183,7 @@ async function expand(node) {
   }
   await markPerson(node);
   applyDate(cy, asOf());
+  tidy(cy);
 }
 
 async function expandEnterprise(node) {
@@ -234,6 +236,7 @@ async function morePeople(enterpriseNodeId) {
     ]);
   }
   applyDate(cy, asOf());
+  tidy(cy);
   status(`${node.data("name") || node.data("key")}: ${page.shown} holder(s) drawn${left ? ", more available" : ""}.`);
   return added;
 }
@@ -423,6 +426,7 @@ async function findPath() {
     connection.roles.forEach((role) => cy.getElementById(roleData(role, `p:${role.person_id}`).id).addClass("path"));
   }
   applyDate(cy, asOf());
+  tidy(cy);
   const hops = found.connections.length ? found.connections[0].hops : 0;
   $("path-result").replaceChildren(el("p", { class: "path-summary" },
     found.connections.length ? `${found.connections.length} shortest chain(s) of ${hops} role(s)` : "No chain of roles connects them."));
@@ -439,7 +443,7 @@ $("asof-clear").addEventListener("click", () => { $("asof").value = ""; applyDat
 
 $("relayout").addEventListener("click", () => relayout(cy));
 $("show-hidden").addEventListener("click", () => cy.elements(".hidden").removeClass("hidden"));
-$("fit").addEventListener("click", () => cy.fit(undefined, 30));
+$("fit").addEventListener("click", () => fitView(cy));
 
 // -- cases -------------------------------------------------------------------------------
 

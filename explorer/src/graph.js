@@ -103,7 +103,7 @@ export function addAround(cy, center, nodes, edges) {
     return true;
   }).map((data) => ({ group: "edges", data }));
   cy.batch(() => cy.add([...added, ...newEdges]));
-  if (added.length > 200) cy.fit(undefined, 30);
+  if (added.length > 200) fitView(cy);
   return cy.collection(added.map((a) => cy.getElementById(a.data.id)));
 }
 
@@ -123,10 +123,23 @@ export function applyDate(cy, day) {
   });
 }
 
+export function fitView(cy) {
+  cy.fit(undefined, 40);
+  if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
+}
+
 export function relayout(cy) {
   const layout = cy.elements(":visible").layout({
     name: cy.nodes().length > 600 ? "concentric" : "cose", animate: false, randomize: false,
-    fit: true, nodeDimensionsIncludeLabels: false,
+    fit: false, nodeDimensionsIncludeLabels: true, idealEdgeLength: () => 110,
+    nodeRepulsion: () => 12000,
   });
   layout.run();
+  fitView(cy);
+}
+
+// After a change to a small drawing, lay it out again (pinned nodes stay put);
+// a large one keeps the ring placement (a force layout of thousands is slow).
+export function tidy(cy) {
+  if (cy.nodes().length <= 150) relayout(cy);
 }

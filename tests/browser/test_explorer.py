@@ -179,6 +179,7 @@ def test_search_by_pinyin_then_expand(
     assert page.evaluate(
         f"window.credlinkExplorer.node('p:{WANG}').hasClass('restricted')"
     )
+    page.click("#fit")
     page.screenshot(path=str(shots / "explorer-search.png"))
 
 
@@ -187,8 +188,16 @@ def test_expand_date_path_and_a_restriction(
 ) -> None:
     page = watched.sign_in(registry.keys["investigator"])
     _add_enterprise(page, E1)
+    page.fill("#page-size", "1")  # a hub's holders come a page at a time
     page.evaluate(f"window.credlinkExplorer.expand('e:{E1}')")
     _wait_idle(page)
+    assert "more…" in _labels(page)
+    assert _counts(page)["nodes"] == 3  # E1, one holder, more…
+    page.evaluate(f"window.credlinkExplorer.expand('more:e:{E1}')")
+    _wait_idle(page)
+    assert _counts(page)["nodes"] == 3  # E1, both holders (the last page)
+    assert "more…" not in _labels(page)
+    page.fill("#page-size", "25")
     labels = " ".join(_labels(page))
     assert NAMES[WANG] in labels
     assert NAMES[LI] in labels
@@ -202,6 +211,7 @@ def test_expand_date_path_and_a_restriction(
     assert "成都青羊区测试贸易有限公司" in labels
     assert NAMES[ZHANG] in labels
     assert NAMES[CHEN] not in labels
+    page.click("#fit")
     page.screenshot(path=str(shots / "explorer-graph.png"))
 
     # the as-of date: 李梅's directorship of E1 ended in 2020
