@@ -785,6 +785,22 @@ class Neo4jStore:
         )
         return [_to_role(r) for r in rows]
 
+    def co_holders(
+        self,
+        credit_codes: Sequence[str],
+        on: date | None,
+        *,
+        exclude: str,
+        skip: int,
+        limit: int,
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """A page of the other holders, grouped and ordered in Cypher."""
+        rows = self._read(
+            queries.CO_HOLDERS, codes=sorted(set(credit_codes)), on=on,
+            exclude=exclude, skip=skip, limit=limit,
+        )  # fmt: skip
+        return [(r["person_id"], tuple(sorted(r["via"]))) for r in rows]
+
     def search_postings(
         self,
         kind: EntityKind,

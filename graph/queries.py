@@ -1166,3 +1166,16 @@ MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: $key})
 """
     + _ROLE_PAGE_TAIL,
 }
+
+CO_HOLDERS: Final[LiteralString] = """
+// $codes: [credit_code], $on (date or null), $exclude (person_id), $skip, $limit;
+// returns person_id, via ([credit_code]) of the page of other holders, by person_id.
+UNWIND $codes AS code
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: code})
+WHERE p.person_id <> $exclude
+  AND ($on IS NULL
+       OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR $on < r.until)))
+WITH p.person_id AS person_id, collect(DISTINCT code) AS via
+ORDER BY person_id SKIP $skip LIMIT $limit
+RETURN person_id, via
+"""
