@@ -816,15 +816,17 @@ class Neo4jStore:
         )
         exact = list(dict.fromkeys(exact))
         grams = [g for g in dict.fromkeys(grams) if g not in exact]
-        terms = [{"term": _term(t), "options": {}, "keep": limit} for t in exact] + [
-            {"term": _term(t), "options": {"limit": limit + 1}, "keep": limit + 1}
-            for t in grams
+        terms = [{"term": _term(t), "options": {}} for t in exact] + [
+            {"term": _term(t), "options": {"limit": limit + 1}} for t in grams
         ]
         found: dict[str, list[str]] = {}
         if terms:
-            for row in self._read(query, terms=terms):
+            for row in self._read(query, terms=terms, limit=limit):
                 token, keys = row["term"][1:-1], list(row["keys"])
-                found[token] = keys if len(keys) <= limit else []
+                if token in exact:
+                    found[token] = keys[:limit]
+                else:
+                    found[token] = keys if len(keys) <= limit else []
         return found
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
