@@ -1174,6 +1174,32 @@ class EmbeddedStore:
             rows = cur.execute(sql, (key, day, day, day, limit, skip))
             return [_row_to_role(r) for r in rows.fetchall()]
 
+    def co_holders(
+        self,
+        credit_codes: Sequence[str],
+        on: date | None,
+        *,
+        exclude: str,
+        skip: int,
+        limit: int,
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """A page of the other holders, grouped and ordered in SQL."""
+        codes = sorted(set(credit_codes))
+        if not codes:
+            return []
+        day = _iso(on)
+        sql = (
+            "SELECT person_id, group_concat(DISTINCT credit_code) FROM roles"
+            f" WHERE credit_code IN ({', '.join('?' * len(codes))})"
+            " AND person_id <> ?" + _HELD_SQL + " GROUP BY person_id"
+            " ORDER BY person_id LIMIT ? OFFSET ?"
+        )
+        with self._lock:
+            rows = self._conn.execute(
+                sql, (*codes, exclude, day, day, day, limit, skip)
+            ).fetchall()
+        return [(key, tuple(sorted(via.split(",")))) for key, via in rows]
+
     def search_postings(
         self,
         kind: EntityKind,
@@ -1528,10 +1554,10 @@ def _row_to_enterprise(row: sqlite3.Row) -> Enterprise:
     )
 
 
-_ROLES_PAGE_HELD: Final = """
+_HELD_SQL: Final = """
   AND (? IS NULL OR ((since IS NULL OR since <= ?) AND (until IS NULL OR ? < until)))
-ORDER BY role_id LIMIT ? OFFSET ?
 """
+_ROLES_PAGE_HELD: Final = _HELD_SQL + "ORDER BY role_id LIMIT ? OFFSET ?"
 _ROLES_PAGE_SQL: Final = {
     EntityKind.PERSON: "SELECT * FROM roles WHERE person_id = ?" + _ROLES_PAGE_HELD,
     EntityKind.ENTERPRISE: "SELECT * FROM roles WHERE credit_code = ?"

@@ -786,6 +786,22 @@ class Neo4jStore:
         )
         return [_to_role(r) for r in rows]
 
+    def co_holders(
+        self,
+        credit_codes: Sequence[str],
+        on: date | None,
+        *,
+        exclude: str,
+        skip: int,
+        limit: int,
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """A page of the other holders, grouped and ordered in Cypher."""
+        rows = self._read(
+            queries.CO_HOLDERS, codes=sorted(set(credit_codes)), on=on,
+            exclude=exclude, skip=skip, limit=limit,
+        )  # fmt: skip
+        return [(r["person_id"], tuple(sorted(r["via"]))) for r in rows]
+
     def search_postings(
         self,
         kind: EntityKind,
@@ -801,15 +817,17 @@ class Neo4jStore:
         )
         exact = list(dict.fromkeys(exact))
         grams = [g for g in dict.fromkeys(grams) if g not in exact]
-        terms = [{"term": _term(t), "options": {}, "keep": limit} for t in exact] + [
-            {"term": _term(t), "options": {"limit": limit + 1}, "keep": limit + 1}
-            for t in grams
+        terms = [{"term": _term(t), "options": {}} for t in exact] + [
+            {"term": _term(t), "options": {"limit": limit + 1}} for t in grams
         ]
         found: dict[str, list[str]] = {}
         if terms:
-            for row in self._read(query, terms=terms):
+            for row in self._read(query, terms=terms, limit=limit):
                 token, keys = row["term"][1:-1], list(row["keys"])
-                found[token] = keys if len(keys) <= limit else []
+                if token in exact:
+                    found[token] = keys[:limit]
+                else:
+                    found[token] = keys if len(keys) <= limit else []
         return found
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:

@@ -1141,14 +1141,14 @@ RETURN count(c) AS deleted
 # letters, digits and "_", so the phrase needs no escaping.
 
 SEARCH_PERSONS: Final[LiteralString] = """
-// $terms: [{term: lucene term, options: {} for an exact key, {limit: n} for a gram,
-//           keep: n}]; returns term, keys: the first `keep` person_ids by key of the
-// persons filed under each term (a gram's `limit` stops the index early: the caller
-// drops a gram with more than it asked for).
+// $terms: [{term: lucene term, options: {} for an exact key, {limit: $limit + 1}
+// for a gram}], $limit; returns term, keys: the first $limit + 1 person_ids by key
+// of the persons filed under each term (a gram's limit stops the index early; the
+// caller keeps $limit of an exact key's and drops a gram with more than $limit).
 UNWIND $terms AS t
 CALL (t) {
   CALL db.index.fulltext.queryNodes('person_search', t.term, t.options) YIELD node
-  WITH node.person_id AS key ORDER BY key LIMIT t.keep
+  WITH node.person_id AS key ORDER BY key LIMIT $limit + 1
   RETURN collect(key) AS keys
 }
 RETURN t.term AS term, keys
@@ -1159,7 +1159,7 @@ SEARCH_ENTERPRISES: Final[LiteralString] = """
 UNWIND $terms AS t
 CALL (t) {
   CALL db.index.fulltext.queryNodes('enterprise_search', t.term, t.options) YIELD node
-  WITH node.credit_code AS key ORDER BY key LIMIT t.keep
+  WITH node.credit_code AS key ORDER BY key LIMIT $limit + 1
   RETURN collect(key) AS keys
 }
 RETURN t.term AS term, keys
@@ -1200,3 +1200,16 @@ MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: $key})
 """
     + _ROLE_PAGE_TAIL,
 }
+
+CO_HOLDERS: Final[LiteralString] = """
+// $codes: [credit_code], $on (date or null), $exclude (person_id), $skip, $limit;
+// returns person_id, via ([credit_code]) of the page of other holders, by person_id.
+UNWIND $codes AS code
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: code})
+WHERE p.person_id <> $exclude
+  AND ($on IS NULL
+       OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR $on < r.until)))
+WITH p.person_id AS person_id, collect(DISTINCT code) AS via
+ORDER BY person_id SKIP $skip LIMIT $limit
+RETURN person_id, via
+"""

@@ -497,6 +497,21 @@ class GraphStore(Protocol):
         a role id embeds an ID number, which must not travel in a cursor.)"""
         ...
 
+    def co_holders(
+        self,
+        credit_codes: Sequence[str],
+        on: date | None,
+        *,
+        exclude: str,
+        skip: int,
+        limit: int,
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """One page of the persons other than ``exclude`` who hold a role held on
+        ``on`` in any of the enterprises: (person_id, their codes among those,
+        sorted), by person_id, ``limit`` after the first ``skip``; paged in the
+        store's query."""
+        ...
+
     # -- access: API keys and audit anchors (api.access, api.audit) -------------
     def save_api_key(self, key: ApiKey) -> None:
         """Insert or replace the key with this ``key_id``."""

@@ -119,9 +119,22 @@ def related(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Resident ID (any form).")],
     on: OnOption = None,
+    depth: Annotated[
+        int,
+        typer.Option(
+            "--depth",
+            min=1,
+            max=3,
+            help="1: the person's enterprises; 2: and the people met there; "
+            "3: and their enterprises.",
+        ),
+    ] = 2,
+    limit: LimitOption = 100,
+    cursor: CursorOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A person's roles, and the people who hold roles in the same enterprises."""
+    """A person's roles, and the people who hold roles in the same enterprises
+    (a page of them at a time)."""
     person_id, day = _person(person, "PERSON"), _day(on)
     from api.routes.views import View, related_answer
     from graph import exploration
@@ -129,9 +142,15 @@ def related(
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "person.related", person_id) as query:
-                found = exploration.related_entities(store, person_id, day)
+                found = exploration.related_page(
+                    store, person_id, day, depth=depth, limit=limit, cursor=cursor
+                )
                 query.answered(
-                    [person_id, *(a.person.person_id for a in found.associates)]
+                    [
+                        person_id,
+                        *(a.person.person_id for a in found.associates),
+                        *(r.person_id for r in found.further),
+                    ]
                 )
         except EntityNotFoundError as exc:
             raise _not_held(exc, as_json=as_json) from exc
@@ -161,6 +180,20 @@ def related(
             shown(", ".join(associate.via)),
         )
     console.print(met)
+    if found.further:
+        further = Table(title="their other enterprises")
+        for column in ("person", "enterprise", "role", "held"):
+            further.add_column(column)
+        for role in found.further:
+            further.add_row(
+                mask_id_number(role.person_id),
+                role.credit_code,
+                role.role.value,
+                _interval(role),
+            )
+        console.print(further)
+    if found.next_cursor:
+        console.print(f"more: --cursor {found.next_cursor}")
 
 
 @app.command(rich_help_panel="Exploring")

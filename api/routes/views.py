@@ -235,6 +235,10 @@ def related_answer(related: Related, day: date | None, view: View) -> RelatedOut
             AssociateOut(person=person_out(a.person, view), via=list(a.via))
             for a in related.associates
         ],
+        depth=related.depth,
+        further=[role_out(r, view) for r in related.further],
+        further_enterprises=[enterprise_out(e) for e in related.further_enterprises],
+        next_cursor=related.next_cursor,
     )
 
 

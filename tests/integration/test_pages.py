@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from graph.errors import EntityNotFoundError, InvalidRequestError
-from graph.exploration import people_of, people_page
+from graph.exploration import (
+    Associate,
+    people_of,
+    people_page,
+    related_entities,
+    related_page,
+)
 from graph.model import EntityKind, Person, Role
 from tests.factories import credit_code, make_enterprise, make_role, resident_id
 
@@ -71,3 +77,44 @@ def test_people_pages_follow_the_cursor(store: GraphStore) -> None:
     with pytest.raises(EntityNotFoundError):
         people_page(store, credit_code(9), None, limit=4)
     assert PEOPLE[0][6:] not in (first.next_cursor or "")
+
+
+def test_related_to_a_depth_in_pages(store: GraphStore) -> None:
+    """PEOPLE[0] is in HUB and SMALL; PEOPLE[1] also holds a role in a third."""
+    _seed(store)
+    third = credit_code(3)
+    store.upsert_enterprises([make_enterprise(credit_code=third)])
+    store.upsert_roles([make_role(person_id=PEOPLE[1], credit_code=third)])
+    whole = related_entities(store, PEOPLE[0], None)
+    one = related_page(store, PEOPLE[0], None, depth=1)
+    assert (one.roles, one.enterprises, one.associates) == (
+        whole.roles, whole.enterprises, ()
+    )  # fmt: skip
+    assert one.next_cursor is None
+    seen: list[Associate] = []
+    cursor: str | None = None
+    while True:
+        page = related_page(store, PEOPLE[0], None, depth=2, limit=5, cursor=cursor)
+        assert len(page.associates) <= 5
+        assert page.further == ()
+        seen.extend(page.associates)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert tuple(seen) == whole.associates
+    three = related_page(store, PEOPLE[0], None, depth=3, limit=2)
+    assert three.next_cursor is not None
+    assert related_page(  # a cursor is for its own depth
+        store, PEOPLE[0], None, depth=3, limit=2, cursor=three.next_cursor
+    ).associates
+    assert [a.person.person_id for a in three.associates] == sorted(PEOPLE[1:])[:2]
+    assert [(r.person_id, r.credit_code) for r in three.further] == (
+        [(PEOPLE[1], third)] if PEOPLE[1] in sorted(PEOPLE[1:])[:2] else []
+    )
+    assert [e.credit_code for e in three.further_enterprises] == sorted(
+        {r.credit_code for r in three.further}
+    )
+    with pytest.raises(InvalidRequestError):
+        related_page(store, PEOPLE[0], None, depth=4)
+    with pytest.raises(InvalidRequestError):
+        related_page(store, PEOPLE[0], None, depth=2, cursor=three.next_cursor)
