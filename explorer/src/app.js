@@ -172,7 +172,9 @@ async function expand(node) {
     status("This person is masked for your role: nothing more can be shown.");
     return;
   }
-  const found = await guarded("Expand", () => post("/persons/related", { id_number: node.data("key") }));
+  // depth 1: the roles and enterprises; the people met there come from the
+  // enterprises' own pages below (each role with its interval).
+  const found = await guarded("Expand", () => post("/persons/related", { id_number: node.data("key"), depth: 1 }));
   if (!found) return;
   const holder = node.id();
   addAround(cy, node, found.enterprises.map(enterpriseData), found.roles.map((r) => roleData(r, holder)));
@@ -436,7 +438,12 @@ $("path-find").addEventListener("click", findPath);
 
 // -- date --------------------------------------------------------------------------------
 
-$("asof").addEventListener("change", () => { applyDate(cy, asOf()); status(asOf() ? `Roles held on ${asOf()}.` : "Roles of every date."); });
+function dateChanged() {
+  applyDate(cy, asOf());
+  status(asOf() ? `Roles held on ${asOf()}.` : "Roles of every date.");
+}
+$("asof").addEventListener("input", dateChanged);
+$("asof").addEventListener("change", dateChanged);
 $("asof-clear").addEventListener("click", () => { $("asof").value = ""; applyDate(cy, null); status("Roles of every date."); });
 
 // -- view -------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ ROLE_OF_TAG = {
     "audit": "auditor",
     "keys": "admin",
     "health": "investigator",
+    "explorer": "investigator",
+    "search": "investigator",
 }
 PURPOSE = {
     "investigator": "enforcement_inspection",
