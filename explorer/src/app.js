@@ -262,7 +262,12 @@ async function restrictionsOf(node) {
 
 async function markPerson(node) {
   const found = await restrictionsOf(node);
-  if (found) node.toggleClass("restricted", found.restrictions.length > 0);
+  if (!found) return found;
+  node.toggleClass("restricted", found.restrictions.length > 0);
+  // The enterprise whose sanction reaches the person is sanctioned: marked if drawn.
+  for (const r of found.restrictions) {
+    if (r.subject_kind === "enterprise") cy.getElementById(enterpriseId(r.subject_id)).addClass("sanctioned");
+  }
   return found;
 }
 

@@ -257,6 +257,12 @@ def test_expand_date_path_and_a_restriction(
     assert page.evaluate(
         f"window.credlinkExplorer.node('p:{WANG}').hasClass('restricted')"
     )
+    assert page.evaluate(
+        f"window.credlinkExplorer.node('e:{E1}').hasClass('sanctioned')"
+    )
+    assert not page.evaluate(
+        f"window.credlinkExplorer.node('e:{E2}').hasClass('sanctioned')"
+    )
     assert not page.evaluate(f"window.credlinkExplorer.node('p:{CHEN}').nonempty()")
     box = page.locator(".restriction").first
     assert "sanction S1" in box.inner_text()
