@@ -42,6 +42,7 @@ from api.routes import (
     persons,
     sanctions,
     search,
+    standing,
 )
 from api.schemas import ErrorOut
 from api.stores import open_store, store_location
@@ -146,6 +147,7 @@ def create_app(
         audit,
         keys,
         search,
+        standing,
     ):
         app.include_router(module.router)
     app.add_middleware(_RequestIdHeader)

@@ -75,6 +75,7 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/keys/{key_id}/revoke"): ({ADMIN}, 200, None),
     ("post", "/keys/{key_id}/rotate"): ({ADMIN}, 201, {}),
     ("post", "/search"): (READERS, 200, {"q": "张伟", "kind": "any"}),
+    ("get", "/enterprises/{credit_code}/standing"): (READERS, 200, None),
 }  # fmt: skip
 OPEN = {("get", "/health")}  # no credentials needed
 BAD_CREDENTIALS = ("none", "malformed", "wrong", "expired", "revoked", "other-scheme")
