@@ -44,6 +44,7 @@ from api.routes import (
     persons,
     sanctions,
     search,
+    standing,
 )
 from api.schemas import ErrorOut
 from api.stores import open_store, store_location
@@ -148,6 +149,7 @@ def create_app(
         audit,
         keys,
         search,
+        standing,
     ):
         app.include_router(module.router)
     app.include_router(explorer_router)

@@ -29,6 +29,7 @@ from api.commands import (
     sanctions,
     search,
     serve,
+    standing,
     store,
 )
 from api.console import EXIT_INPUT, EXIT_STORE, app, err_console
@@ -38,7 +39,7 @@ _EXIT_INTERRUPTED = 130
 # Importing a command module registers its commands on the app.
 _COMMANDS = (
     audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
-    search, serve, store,
+    search, serve, standing, store,
 )  # fmt: skip
 
 

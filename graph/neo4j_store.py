@@ -77,6 +77,7 @@ T = TypeVar("T")
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
 _PAGE = 5000  # rows per page of the iter_* reads (export)
 _FACT_PAGE = 2000  # persons per page of iter_restriction_facts
+_FILL_BATCH = 10_000  # persons or enterprises per transaction of the search backfill
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -172,6 +173,38 @@ class Neo4jStore:
         for statement in queries.SCHEMA:
             self._run_auto(statement)
         self._run_auto("CALL db.awaitIndexes(300)")
+        self._fill_search_keys()
+
+    def _fill_search_keys(self) -> None:
+        """File the persons and enterprises of a store written before search
+        existed under their search keys, once (a marker node remembers it)."""
+        if self._read(queries.SEARCH_INDEX_MARKED):
+            return
+
+        def person(row: dict[str, Any]) -> tuple[str, ...]:
+            return person_keys(row["key"], [row["name"] or "", *row["aliases"]])
+
+        def enterprise(row: dict[str, Any]) -> tuple[str, ...]:
+            return enterprise_keys(row["name"] or "")
+
+        for read, write, keys_of in (
+            (queries.PERSONS_WITHOUT_SEARCH_KEYS, queries.SET_PERSON_SEARCH_KEYS,
+             person),
+            (queries.ENTERPRISES_WITHOUT_SEARCH_KEYS,
+             queries.SET_ENTERPRISE_SEARCH_KEYS, enterprise),
+        ):  # fmt: skip
+            while found := self._read(read, limit=_FILL_BATCH):
+                rows = [
+                    {"key": r["key"], "search_keys": list(keys_of(r))} for r in found
+                ]
+                self._run_rows(write, rows)
+        self._run_rows(queries.MARK_SEARCH_INDEX, [])
+
+    def _run_rows(self, query: LiteralString, rows: list[dict[str, Any]]) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(query, rows=rows).consume()
+
+        self._write(work)
 
     # -- plumbing ----------------------------------------------------------------
     @contextmanager

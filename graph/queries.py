@@ -1213,3 +1213,41 @@ WITH p.person_id AS person_id, collect(DISTINCT code) AS via
 ORDER BY person_id SKIP $skip LIMIT $limit
 RETURN person_id, via
 """
+
+# A store written before search existed is indexed once (Neo4jStore.apply_schema):
+# the marker node says it was.
+SEARCH_INDEX_MARKED: Final[LiteralString] = """
+// no parameters; returns one row when the store's search keys were filled in.
+MATCH (m:SearchIndex {version: 1}) RETURN m.version AS version LIMIT 1
+"""
+
+MARK_SEARCH_INDEX: Final[LiteralString] = """
+// no parameters; returns nothing.
+MERGE (:SearchIndex {version: 1})
+"""
+
+PERSONS_WITHOUT_SEARCH_KEYS: Final[LiteralString] = """
+// $limit; returns person_id, name, aliases of persons without search_keys.
+MATCH (p:Person) WHERE p.search_keys IS NULL
+RETURN p.person_id AS key, p.name AS name, coalesce(p.aliases, []) AS aliases
+LIMIT $limit
+"""
+
+ENTERPRISES_WITHOUT_SEARCH_KEYS: Final[LiteralString] = """
+// $limit; returns credit_code, name of enterprises without search_keys.
+MATCH (e:Enterprise) WHERE e.search_keys IS NULL
+RETURN e.credit_code AS key, e.name AS name, [] AS aliases
+LIMIT $limit
+"""
+
+SET_PERSON_SEARCH_KEYS: Final[LiteralString] = """
+// $rows: [{key, search_keys}]; returns nothing.
+UNWIND $rows AS row
+MATCH (p:Person {person_id: row.key}) SET p.search_keys = row.search_keys
+"""
+
+SET_ENTERPRISE_SEARCH_KEYS: Final[LiteralString] = """
+// $rows: [{key, search_keys}]; returns nothing.
+UNWIND $rows AS row
+MATCH (e:Enterprise {credit_code: row.key}) SET e.search_keys = row.search_keys
+"""

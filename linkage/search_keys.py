@@ -143,8 +143,11 @@ def enterprise_keys(name: str) -> tuple[str, ...]:
 
 def latin_letters(text: str) -> str:
     """Pinyin as typed, reduced to its letters: marks and tone digits, spaces and
-    apostrophes dropped, lower case (``Wáng Jiàn-guó`` -> ``wangjianguo``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    apostrophes dropped, ü as v, lower case (``Wáng Jiàn-guó`` -> ``wangjianguo``,
+    ``Lǚ`` -> ``lv``)."""
+    # ü (with or without a tone mark) is written v, as pypinyin writes it: lǚ -> lv
+    decomposed = unicodedata.normalize("NFKD", text).replace("u\u0308", "v")
+    decomposed = decomposed.replace("U\u0308", "V")
     return "".join(ch for ch in decomposed if ch.isascii() and ch.isalpha()).lower()
 
 

@@ -17,7 +17,7 @@ from graph.search import QUERY_MAX, kinds_of, search_page
 from graph.store import GraphStore
 from linkage.search_rank import Hit, HitKind
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["exploring"])
 
 Store = Annotated[GraphStore, Depends(request_store)]
 

@@ -82,6 +82,7 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/cases/open"): (INVESTIGATORS, 404, {"name": "none saved"}),
     ("post", "/cases/delete"): (INVESTIGATORS, 200, {"name": "c"}),
     ("post", "/search"): (READERS, 200, {"q": "张伟", "kind": "any"}),
+    ("get", "/enterprises/{credit_code}/standing"): (READERS, 200, None),
 }  # fmt: skip
 OPEN = {("get", "/health")}  # no credentials needed
 BAD_CREDENTIALS = ("none", "malformed", "wrong", "expired", "revoked", "other-scheme")

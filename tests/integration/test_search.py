@@ -13,6 +13,7 @@ from pypinyin import Style, lazy_pinyin
 from graph.embedded_store import EmbeddedStore
 from graph.errors import InvalidRequestError
 from graph.model import Enterprise, EntityKind, Person, Sex
+from graph.neo4j_store import Neo4jStore
 from graph.search import search, search_page
 from linkage.ids import downgrade_to_15, org_code_of
 from linkage.search_rank import HitKind
@@ -22,7 +23,6 @@ from tests.factories import credit_code, make_enterprise, resident_id
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from graph.neo4j_store import Neo4jStore
     from graph.store import GraphStore
 
 BOTH = frozenset(HitKind)
@@ -242,3 +242,17 @@ def test_both_stores_rank_alike(tmp_path: Path, neo4j_store: Neo4jStore) -> None
     embedded.close()
     assert answered > 120  # the queries find things, so agreement means something
     assert neo4j_store.existing_keys(EntityKind.PERSON, [persons[0].person_id])
+
+
+@pytest.mark.neo4j
+def test_a_neo4j_store_written_before_the_index_is_indexed_on_open(
+    neo4j_store: Neo4jStore,
+) -> None:
+    _seed(neo4j_store)
+    with neo4j_store.driver.session() as session:
+        session.run("MATCH (n) WHERE n:Person OR n:Enterprise REMOVE n.search_keys")
+        session.run("MATCH (m:SearchIndex) DELETE m")
+    assert _top(neo4j_store, "王建国", PERSONS) == []
+    reopened = Neo4jStore(neo4j_store.driver)
+    assert _top(reopened, "王建国", PERSONS)[:2] == [WANG, WANG_TOO]
+    assert _top(reopened, "华夏建设", FIRMS) == [credit_code(2)]
