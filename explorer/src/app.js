@@ -194,7 +194,7 @@ async function expandEnterprise(node) {
   pages.set(node.id(), { holders: [], shown: 0, cursor: null, done: false });
   node.data("expanded", true);
   await morePeople(node.id());
-  if (may("enterprise.standing")) await markEnterprise(node);
+  await markEnterprise(node);
   return code;
 }
 
@@ -271,14 +271,21 @@ async function markPerson(node) {
   return found;
 }
 
+const roleHolder = (role) => (role.person_id.includes("*") ? `pm:${role.record_id}` : `p:${role.person_id}`);
+
+// The enterprise's standing on the date (GET /enterprises/{code}/standing): its own
+// sanctions, its restricted holders, the roles taken while barred (违规任职).
 async function markEnterprise(node) {
-  const found = await guarded("Standing", () => get(`/enterprises/${encodeURIComponent(node.data("key"))}/standing${query({ on: asOf() || today() })}`));
+  const found = await guarded("Standing", () => get(`/enterprises/${encodeURIComponent(node.data("key"))}/standing${query({ on: asOf() })}`));
   if (!found) return null;
-  node.toggleClass("sanctioned", (found.sanctions || []).length > 0);
-  for (const item of found.holders || found.restrictions || []) {
-    const key = item.person_id || (item.person && item.person.person_id);
-    if (key) cy.getElementById(`p:${key}`).addClass("restricted");
-  }
+  cy.batch(() => {
+    node.toggleClass("sanctioned", found.sanctions.length > 0);
+    for (const held of found.restricted) cy.getElementById(roleHolder(held.role)).addClass("restricted");
+    for (const taken of found.irregular) {
+      cy.getElementById(roleHolder(taken.role)).addClass("restricted");
+      cy.getElementById(roleData(taken.role, roleHolder(taken.role)).id).addClass("irregular");
+    }
+  });
   return found;
 }
 
@@ -355,22 +362,24 @@ async function showNode(node) {
       found.person_known ? null : el("p", { class: "small" }, "No record held of this person (not a clearance)."),
       found.restrictions.map(restrictionView));
     $("details").append(list);
-  } else if (may("enterprise.standing")) {
+  } else {
     const found = await markEnterprise(node);
     if (found) $("details").append(standingView(found));
   }
 }
 
 function standingView(found) {
-  const sanctions = found.sanctions || [];
-  const holders = found.restrictions || found.holders || [];
-  const barred = found.barred_appointments || found.violations || [];
+  const holder = (role) => `${ROLE_NAMES[role.role] || role.role} ${role.person_id} (${interval(role.since, role.until)})`;
   return el("div", { class: "standing" },
     el("h2", {}, `Standing on ${found.on}`),
-    el("p", {}, `${sanctions.length} sanction(s), ${holders.length} restricted holder(s), ${barred.length} appointment(s) while barred`),
-    sanctions.map((s) => el("div", { class: "restriction" }, el("strong", {}, `${s.sanction_type || "sanction"} ${s.sanction_id}`), el("div", { class: "small" }, `${s.decided_on || ""} ${s.authority || ""}`))),
-    holders.map((r) => (r.explanation ? restrictionView(r) : null)),
-    barred.map((b) => el("div", { class: "restriction" }, el("strong", {}, "违规任职 / appointed while barred"), el("div", { class: "small" }, JSON.stringify(b)))));
+    el("p", { class: "standing-summary" }, `${found.sanctions.length} sanction(s), ${found.restricted.length} restricted holder(s), ${found.irregular.length} role(s) taken while barred`),
+    found.sanctions.map((s) => el("div", { class: "restriction sanction" },
+      el("strong", {}, `${s.type} — ${s.status}`),
+      el("div", { class: "small" }, `${s.decision_no}, ${s.authority}, ${s.decided_on}`),
+      may("sanction.trace") ? el("button", { type: "button", class: "trace", onclick: () => traceSanction(s.sanction_id) }, "Everyone this sanction reaches") : null)),
+    found.restricted.map((h) => el("div", { class: "holder" }, el("h3", {}, holder(h.role)), h.restrictions.map(restrictionView))),
+    found.irregular.map((a) => el("div", { class: "holder irregular" },
+      el("h3", {}, `违规任职 · taken while barred: ${holder(a.role)}`), a.blocking.map(restrictionView))));
 }
 
 function showRole(edge) {

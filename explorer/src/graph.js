@@ -34,6 +34,7 @@ const STYLE = [
     "text-background-opacity": 1, color: "#445", "min-zoomed-font-size": 6,
   } },
   { selector: "edge[role = 'legal_representative']", style: { "line-color": "#6a4bc4", width: 2.5 } },
+  { selector: "edge.irregular", style: { "line-color": "#c62828", "line-style": "dashed", width: 3 } },
   { selector: "edge.path", style: { "line-color": "#1e88e5", width: 4, "z-index": 10 } },
   { selector: "node.path", style: { "border-color": "#1e88e5", "border-width": 4 } },
   { selector: "edge:selected", style: { "line-color": "#1e88e5" } },

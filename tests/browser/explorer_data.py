@@ -37,7 +37,8 @@ class Registry:
 
 
 def build_registry(db: Path) -> Registry:
-    """王建国 is legal representative of E1 (sanctioned half a year ago); 李梅 was a
+    """王建国 is legal representative of E1 (sanctioned half a year ago), and since
+    became one of E3 while barred (违规任职); 李梅 was a
     director of E1 until 2020 and is one of E2 since 2018; 张伟 supervises E2;
     陈静 manages E3. Path 王建国 → E1 → 李梅 → E2 → 张伟."""
     store = EmbeddedStore(db)
@@ -51,8 +52,16 @@ def build_registry(db: Path) -> Registry:
             make_enterprise(credit_code=E3, name="绵阳市样本建材有限公司"),
         ]
     )
+    decided = date.today() - timedelta(days=180)  # in force today
     store.upsert_roles(
         [
+            make_role(  # taken while barred (违规任职)
+                person_id=WANG,
+                credit_code=E3,
+                role=RoleType.LEGAL_REPRESENTATIVE,
+                since=decided + timedelta(days=30),
+                record_id="r6",
+            ),
             make_role(
                 person_id=WANG,
                 credit_code=E1,
@@ -91,7 +100,6 @@ def build_registry(db: Path) -> Registry:
             ),
         ]
     )
-    decided = date.today() - timedelta(days=180)  # in force today
     store.upsert_sanctions(
         [
             make_sanction(

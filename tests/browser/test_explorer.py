@@ -21,6 +21,7 @@ from tests.browser.explorer_data import (
     CHEN,
     E1,
     E2,
+    E3,
     LI,
     NAMES,
     WANG,
@@ -191,6 +192,21 @@ def test_search_by_pinyin_then_expand(
     )
     page.click("#fit")
     page.screenshot(path=str(shots / "explorer-search.png"))
+
+    # E1's sanction, and E3's legal representative appointed while barred
+    assert page.evaluate(
+        f"window.credlinkExplorer.node('e:{E1}').hasClass('sanctioned')"
+    )
+    irregular = page.evaluate(
+        "window.credlinkExplorer.cy().edges('.irregular').map(e => e.target().id())"
+    )
+    assert irregular == [f"e:{E3}"]
+    page.evaluate(f"window.credlinkExplorer.select('e:{E3}')")
+    expect(page.locator(".standing-summary")).to_have_text(
+        "0 sanction(s), 1 restricted holder(s), 1 role(s) taken while barred"
+    )
+    expect(page.locator(".holder.irregular h3")).to_contain_text("taken while barred")
+    page.screenshot(path=str(shots / "explorer-standing.png"))
 
 
 def test_expand_date_path_and_a_restriction(
