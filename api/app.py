@@ -30,6 +30,8 @@ from api.access.roles import load_roles
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.docs import DOC_PATHS, install_docs
 from api.errors import install_error_handlers
+from api.explorer import install_explorer
+from api.explorer import router as explorer_router
 from api.logscrub import install_log_scrubbing
 from api.routes import (
     audit,
@@ -42,6 +44,8 @@ from api.routes import (
     lifecycle,
     persons,
     sanctions,
+    search,
+    standing,
 )
 from api.schemas import ErrorOut
 from api.stores import open_store, store_location
@@ -146,8 +150,12 @@ def create_app(
         exports,
         audit,
         keys,
+        search,
+        standing,
     ):
         app.include_router(module.router)
+    app.include_router(explorer_router)
+    install_explorer(app)
     app.add_middleware(_RequestIdHeader)
     app.add_middleware(_RefuseWithoutStore)
     return app

@@ -27,7 +27,9 @@ from api.commands import (
     neo4j,
     review,
     sanctions,
+    search,
     serve,
+    standing,
     store,
 )
 from api.console import EXIT_INPUT, EXIT_STORE, app, err_console
@@ -37,7 +39,7 @@ _EXIT_INTERRUPTED = 130
 # Importing a command module registers its commands on the app.
 _COMMANDS = (
     audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
-    serve, store,
+    search, serve, standing, store,
 )  # fmt: skip
 
 

@@ -44,9 +44,13 @@ class PersonQuery(_In):
 
 
 class RelatedQuery(PersonQuery):
-    """A person's related entities as of a date (all roles when ``on`` is absent)."""
+    """A person's related entities as of a date (all roles when ``on`` is absent),
+    to ``depth``, the associates a page at a time."""
 
     on: On = None
+    depth: int = Field(default=2, ge=1, le=3)
+    limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(default=None, max_length=200)
 
 
 class RestrictionsQuery(PersonQuery):
@@ -177,6 +181,15 @@ class RelatedOut(_Out):
     roles: list[RoleOut]
     enterprises: list[EnterpriseOut]
     associates: list[AssociateOut]
+    depth: int = Field(default=2, description="How far the answer goes (1..3).")
+    further: list[RoleOut] = Field(
+        default_factory=list,
+        description="Depth 3: this page's associates' roles in other enterprises.",
+    )
+    further_enterprises: list[EnterpriseOut] = Field(default_factory=list)
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page (null: last)."
+    )
 
 
 class HolderOut(_Out):
@@ -192,6 +205,9 @@ class EnterprisePeopleOut(_Out):
     on: date | None
     enterprise: EnterpriseOut
     holders: list[HolderOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page (null: last)."
+    )
 
 
 class StepOut(_Out):

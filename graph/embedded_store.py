@@ -21,7 +21,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from graph import embedded_search
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.cases import Case
 from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
@@ -112,6 +114,9 @@ CREATE TABLE IF NOT EXISTS roles (
 );
 CREATE INDEX IF NOT EXISTS roles_person ON roles(person_id);
 CREATE INDEX IF NOT EXISTS roles_enterprise ON roles(credit_code);
+-- pages of neighbours (roles_page): role_id order within one end
+CREATE INDEX IF NOT EXISTS roles_enterprise_page ON roles(credit_code, role_id);
+CREATE INDEX IF NOT EXISTS roles_person_page ON roles(person_id, role_id);
 CREATE TABLE IF NOT EXISTS sanctions (
     sanction_id TEXT PRIMARY KEY,
     subject_kind TEXT NOT NULL,
@@ -149,6 +154,14 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
     head TEXT NOT NULL,
     at TEXT NOT NULL,
     PRIMARY KEY (log_id, seq)
+);
+CREATE TABLE IF NOT EXISTS cases (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    persons TEXT NOT NULL,
+    content TEXT NOT NULL,
+    PRIMARY KEY (owner, name)
 );
 """
 
@@ -188,6 +201,7 @@ def _prepare(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
+    embedded_search.prepare_search(conn)
 
 
 def _unopenable(path: Path, exc: Exception) -> GraphUnavailableError:
@@ -357,6 +371,9 @@ class EmbeddedStore:
                     for key, s in current.items()
                 ],
             )
+            embedded_search.index_persons(
+                cur, [(k, [s["name"], *s["aliases"]]) for k, s in current.items()]
+            )
 
     def upsert_enterprises(self, enterprises: Sequence[Enterprise]) -> None:
         """Create or update enterprises by credit code; empty values keep known ones."""
@@ -388,6 +405,10 @@ class EmbeddedStore:
                     )
                     for e in enterprises
                 ],
+            )
+            # an empty name keeps the stored one, and so its keys
+            embedded_search.index_enterprises(
+                cur, [(e.credit_code, e.name) for e in enterprises if e.name]
             )
 
     def upsert_roles(self, roles: Sequence[Role]) -> None:
@@ -490,6 +511,8 @@ class EmbeddedStore:
                 "enterprises",
                 "api_keys",
                 "audit_checkpoints",
+                "cases",
+                "search_keys",
                 *_PROPAGATION_TABLES,
                 *_LINKAGE_TABLES,
             ):
@@ -923,6 +946,9 @@ class EmbeddedStore:
                     for p in persons
                 ],
             )
+            embedded_search.index_persons(
+                cur, [(p.person_id, [p.name, *p.aliases]) for p in persons]
+            )
 
     def delete_roles(self, role_ids: Sequence[str]) -> None:
         """Delete roles by id (unknown ids ignored); their sanctions turn pending."""
@@ -1121,6 +1147,70 @@ class EmbeddedStore:
         )
         return sorted((_row_to_person(r) for r in rows), key=lambda p: p.person_id)
 
+    def get_enterprises(self, credit_codes: Sequence[str]) -> list[Enterprise]:
+        """The enterprises with these codes, sorted by code."""
+        rows = self._rows_by_keys(
+            "SELECT * FROM enterprises WHERE credit_code IN ({})", credit_codes
+        )
+        return sorted(
+            (_row_to_enterprise(r) for r in rows), key=lambda e: e.credit_code
+        )
+
+    def roles_page(
+        self,
+        kind: EntityKind,
+        key: str,
+        on: date | None,
+        *,
+        skip: int,
+        limit: int,
+    ) -> list[Role]:
+        """A page of neighbours, from the roles table's (end, role_id) index."""
+        sql = _ROLES_PAGE_SQL[kind]
+        day = _iso(on)
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.row_factory = sqlite3.Row
+            rows = cur.execute(sql, (key, day, day, day, limit, skip))
+            return [_row_to_role(r) for r in rows.fetchall()]
+
+    def co_holders(
+        self,
+        credit_codes: Sequence[str],
+        on: date | None,
+        *,
+        exclude: str,
+        skip: int,
+        limit: int,
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """A page of the other holders, grouped and ordered in SQL."""
+        codes = sorted(set(credit_codes))
+        if not codes:
+            return []
+        day = _iso(on)
+        sql = (
+            "SELECT person_id, group_concat(DISTINCT credit_code) FROM roles"
+            f" WHERE credit_code IN ({', '.join('?' * len(codes))})"
+            " AND person_id <> ?" + _HELD_SQL + " GROUP BY person_id"
+            " ORDER BY person_id LIMIT ? OFFSET ?"
+        )
+        with self._lock:
+            rows = self._conn.execute(
+                sql, (*codes, exclude, day, day, day, limit, skip)
+            ).fetchall()
+        return [(key, tuple(sorted(via.split(",")))) for key, via in rows]
+
+    def search_postings(
+        self,
+        kind: EntityKind,
+        exact: Sequence[str],
+        grams: Sequence[str],
+        limit: int,
+    ) -> dict[str, list[str]]:
+        """The holders of search keys, from the search_keys table."""
+        with self._lock:
+            return embedded_search.postings(self._conn, kind, exact, grams, limit)
+
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
         """Stored candidates of these records, by record key then rank."""
         rows = self._rows_by_keys(
@@ -1294,6 +1384,51 @@ class EmbeddedStore:
         )
         return [checkpoint_from_row(dict(row)) for row in rows]
 
+    # -- explorer cases --------------------------------------------------------------
+    def save_case(self, case: Case) -> None:
+        """Insert or replace the case with this owner and name."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO cases VALUES (?, ?, ?, ?, ?)",
+                (
+                    case.owner,
+                    case.name,
+                    case.saved_at.isoformat(),
+                    json.dumps(list(case.persons)),
+                    case.content,
+                ),
+            )
+
+    def get_case(self, owner: str, name: str) -> Case | None:
+        """The owner's case of this name, or None."""
+        rows = self._query(
+            "SELECT * FROM cases WHERE owner = ? AND name = ?", (owner, name)
+        )
+        return _case(dict(rows[0])) if rows else None
+
+    def cases(self, owner: str) -> list[Case]:
+        """The owner's cases, by name."""
+        rows = self._query(
+            "SELECT * FROM cases WHERE owner = ? ORDER BY name", (owner,)
+        )
+        return [_case(dict(row)) for row in rows]
+
+    def delete_case(self, owner: str, name: str) -> bool:
+        """Delete the owner's case of this name; whether there was one."""
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM cases WHERE owner = ? AND name = ?", (owner, name))
+            return cur.rowcount > 0
+
+
+def _case(row: dict[str, Any]) -> Case:
+    return Case(
+        owner=row["owner"],
+        name=row["name"],
+        saved_at=datetime.fromisoformat(row["saved_at"]),
+        persons=tuple(json.loads(row["persons"])),
+        content=row["content"],
+    )
+
 
 # -- helpers ---------------------------------------------------------------------
 
@@ -1417,6 +1552,17 @@ def _row_to_enterprise(row: sqlite3.Row) -> Enterprise:
         org_code=row["org_code"],
         registration_no=row["registration_no"],
     )
+
+
+_HELD_SQL: Final = """
+  AND (? IS NULL OR ((since IS NULL OR since <= ?) AND (until IS NULL OR ? < until)))
+"""
+_ROLES_PAGE_HELD: Final = _HELD_SQL + "ORDER BY role_id LIMIT ? OFFSET ?"
+_ROLES_PAGE_SQL: Final = {
+    EntityKind.PERSON: "SELECT * FROM roles WHERE person_id = ?" + _ROLES_PAGE_HELD,
+    EntityKind.ENTERPRISE: "SELECT * FROM roles WHERE credit_code = ?"
+    + _ROLES_PAGE_HELD,
+}
 
 
 def _row_to_role(row: sqlite3.Row) -> Role:
@@ -1717,6 +1863,7 @@ def _delete_bare(cur: sqlite3.Cursor, person_ids: Sequence[str]) -> list[str]:
         )
     ]
     _delete_by_keys(cur, "persons", "person_id", bare)
+    embedded_search.unindex(cur, EntityKind.PERSON, bare)
     return bare
 
 

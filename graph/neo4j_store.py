@@ -28,6 +28,7 @@ from neo4j.exceptions import (
 
 from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.cases import Case
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.model import (
     CONNECTION_MAX_HOPS,
@@ -62,6 +63,7 @@ from graph.propagation import (
     needs_rederive,
 )
 from graph.timeouts import store_timeout
+from linkage.search_keys import enterprise_keys, person_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -75,6 +77,7 @@ T = TypeVar("T")
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
 _PAGE = 5000  # rows per page of the iter_* reads (export)
 _FACT_PAGE = 2000  # persons per page of iter_restriction_facts
+_FILL_BATCH = 10_000  # persons or enterprises per transaction of the search backfill
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -170,6 +173,38 @@ class Neo4jStore:
         for statement in queries.SCHEMA:
             self._run_auto(statement)
         self._run_auto("CALL db.awaitIndexes(300)")
+        self._fill_search_keys()
+
+    def _fill_search_keys(self) -> None:
+        """File the persons and enterprises of a store written before search
+        existed under their search keys, once (a marker node remembers it)."""
+        if self._read(queries.SEARCH_INDEX_MARKED):
+            return
+
+        def person(row: dict[str, Any]) -> tuple[str, ...]:
+            return person_keys(row["key"], [row["name"] or "", *row["aliases"]])
+
+        def enterprise(row: dict[str, Any]) -> tuple[str, ...]:
+            return enterprise_keys(row["name"] or "")
+
+        for read, write, keys_of in (
+            (queries.PERSONS_WITHOUT_SEARCH_KEYS, queries.SET_PERSON_SEARCH_KEYS,
+             person),
+            (queries.ENTERPRISES_WITHOUT_SEARCH_KEYS,
+             queries.SET_ENTERPRISE_SEARCH_KEYS, enterprise),
+        ):  # fmt: skip
+            while found := self._read(read, limit=_FILL_BATCH):
+                rows = [
+                    {"key": r["key"], "search_keys": list(keys_of(r))} for r in found
+                ]
+                self._run_rows(write, rows)
+        self._run_rows(queries.MARK_SEARCH_INDEX, [])
+
+    def _run_rows(self, query: LiteralString, rows: list[dict[str, Any]]) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(query, rows=rows).consume()
+
+        self._write(work)
 
     # -- plumbing ----------------------------------------------------------------
     @contextmanager
@@ -209,7 +244,10 @@ class Neo4jStore:
 
     def upsert_enterprises(self, enterprises: Sequence[Enterprise]) -> None:
         """Create or update enterprises by credit code."""
-        rows = [dataclasses.asdict(e) for e in enterprises]
+        rows = [
+            {**dataclasses.asdict(e), "search_keys": list(enterprise_keys(e.name))}
+            for e in enterprises
+        ]
         if rows:
             self._write(
                 lambda tx: tx.run(queries.MERGE_ENTERPRISES, rows=rows).consume()
@@ -609,6 +647,7 @@ class Neo4jStore:
                 "aliases": sorted(set(p.aliases)),
                 "birth_date": p.birth_date,
                 "sex": p.sex.value if p.sex else None,
+                "search_keys": list(person_keys(p.person_id, [p.name, *p.aliases])),
             }
             for p in persons
         ]
@@ -760,6 +799,70 @@ class Neo4jStore:
         rows = self._read(queries.GET_PERSONS, ids=sorted(set(person_ids)))
         return [_to_person(row) for row in rows]
 
+    def get_enterprises(self, credit_codes: Sequence[str]) -> list[Enterprise]:
+        """The enterprises with these codes, sorted by code."""
+        rows = self._read(queries.GET_ENTERPRISES, codes=sorted(set(credit_codes)))
+        return [_to_enterprise(row) for row in rows]
+
+    def roles_page(
+        self,
+        kind: EntityKind,
+        key: str,
+        on: date | None,
+        *,
+        skip: int,
+        limit: int,
+    ) -> list[Role]:
+        """A page of neighbours (ORDER BY role_id SKIP LIMIT in the query)."""
+        rows = self._read(
+            queries.ROLES_PAGE_OF[kind], key=key, on=on, skip=skip, limit=limit
+        )
+        return [_to_role(r) for r in rows]
+
+    def co_holders(
+        self,
+        credit_codes: Sequence[str],
+        on: date | None,
+        *,
+        exclude: str,
+        skip: int,
+        limit: int,
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """A page of the other holders, grouped and ordered in Cypher."""
+        rows = self._read(
+            queries.CO_HOLDERS, codes=sorted(set(credit_codes)), on=on,
+            exclude=exclude, skip=skip, limit=limit,
+        )  # fmt: skip
+        return [(r["person_id"], tuple(sorted(r["via"]))) for r in rows]
+
+    def search_postings(
+        self,
+        kind: EntityKind,
+        exact: Sequence[str],
+        grams: Sequence[str],
+        limit: int,
+    ) -> dict[str, list[str]]:
+        """The holders of search keys, from the full-text indexes."""
+        query = (
+            queries.SEARCH_PERSONS
+            if kind is EntityKind.PERSON
+            else queries.SEARCH_ENTERPRISES
+        )
+        exact = list(dict.fromkeys(exact))
+        grams = [g for g in dict.fromkeys(grams) if g not in exact]
+        terms = [{"term": _term(t), "options": {}} for t in exact] + [
+            {"term": _term(t), "options": {"limit": limit + 1}} for t in grams
+        ]
+        found: dict[str, list[str]] = {}
+        if terms:
+            for row in self._read(query, terms=terms, limit=limit):
+                token, keys = row["term"][1:-1], list(row["keys"])
+                if token in exact:
+                    found[token] = keys[:limit]
+                else:
+                    found[token] = keys if len(keys) <= limit else []
+        return found
+
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
         """Stored candidates of these records, by record key then rank."""
         rows = self._read(queries.CANDIDATES_OF, keys=sorted(set(record_keys)))
@@ -897,6 +1000,34 @@ class Neo4jStore:
             for row in self._read(queries.AUDIT_CHECKPOINTS, log_id=log_id)
         ]
 
+    # -- explorer cases --------------------------------------------------------------
+    def save_case(self, case: Case) -> None:
+        """Insert or replace the case with this owner and name."""
+        row = {
+            "owner": case.owner,
+            "name": case.name,
+            "saved_at": case.saved_at.isoformat(),
+            "persons": list(case.persons),
+            "content": case.content,
+        }
+        self._write(lambda tx: tx.run(queries.MERGE_CASE, case=row).consume())
+
+    def get_case(self, owner: str, name: str) -> Case | None:
+        """The owner's case of this name, or None."""
+        rows = self._read(queries.CASE, owner=owner, name=name)
+        return _to_case(rows[0]) if rows else None
+
+    def cases(self, owner: str) -> list[Case]:
+        """The owner's cases, by name."""
+        return [_to_case(row) for row in self._read(queries.CASES, owner=owner)]
+
+    def delete_case(self, owner: str, name: str) -> bool:
+        """Delete the owner's case of this name; whether there was one."""
+        rows = self._write(
+            lambda tx: tx.run(queries.DELETE_CASE, owner=owner, name=name).data()
+        )
+        return bool(rows and rows[0]["deleted"])
+
 
 # -- translation between records and domain types ---------------------------------
 
@@ -951,7 +1082,15 @@ def _person_row(p: Person) -> dict[str, Any]:
         "names": names,
         "birth_date": p.birth_date,
         "sex": p.sex.value if p.sex else None,
+        "search_keys": list(person_keys(p.person_id, names)),
     }
+
+
+def _term(key: str) -> str:
+    """A search key as one Lucene term (keys hold only letters, digits and _)."""
+    if not all(ch.isalnum() or ch == "_" for ch in key):
+        raise ValueError(f"not a search key: {key!r}")
+    return f'"{key}"'
 
 
 def _role_row(r: Role) -> dict[str, Any]:
@@ -1220,4 +1359,14 @@ def _to_judgement(row: dict[str, Any]) -> JudgementRecord:
         reason=row["reason"],
         undone_at=datetime.fromisoformat(undone) if undone else None,
         undone_by=row["undone_by"],
+    )
+
+
+def _to_case(row: dict[str, Any]) -> Case:
+    return Case(
+        owner=row["owner"],
+        name=row["name"],
+        saved_at=datetime.fromisoformat(row["saved_at"]),
+        persons=tuple(row["persons"] or ()),
+        content=row["content"],
     )

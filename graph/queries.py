@@ -72,12 +72,25 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
     "CREATE CONSTRAINT audit_checkpoint_key IF NOT EXISTS "
     "FOR (c:AuditCheckpoint) REQUIRE (c.log_id, c.seq) IS UNIQUE",
+    # -- explorer cases
+    "CREATE CONSTRAINT case_key IF NOT EXISTS "
+    "FOR (c:Case) REQUIRE (c.owner, c.name) IS UNIQUE",
+    # -- search (graph.search): each element of search_keys is one term (keyword
+    # analyzer), looked up whole by SEARCH_* below
+    "CREATE FULLTEXT INDEX person_search IF NOT EXISTS "
+    "FOR (p:Person) ON EACH [p.search_keys] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}",
+    "CREATE FULLTEXT INDEX enterprise_search IF NOT EXISTS "
+    "FOR (e:Enterprise) ON EACH [e.search_keys] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}",
 )
 
 # -- writes --------------------------------------------------------------------
 
 MERGE_PERSONS: Final[LiteralString] = """
-// $rows: [{person_id, name, names, birth_date, sex}]; returns nothing.
+// $rows: [{person_id, name, names, birth_date, sex, search_keys}]; returns nothing.
+// search_keys (linkage.search_keys.person_keys of the row's names) join those held:
+// the keys of several names are the union of each name's.
 // The first non-empty name seen stays the name; other names become aliases.
 // An empty name is "unknown": it never displaces a real one nor becomes an alias.
 UNWIND $rows AS row
@@ -91,7 +104,9 @@ SET p.birth_date = coalesce(p.birth_date, row.birth_date),
     // coalesce: a bulk import (loaders.bulk) cannot write an empty list
     p.aliases = coalesce(p.aliases, [])
         + [a IN row.names
-           WHERE a <> '' AND a <> p.name AND NOT a IN coalesce(p.aliases, [])]
+           WHERE a <> '' AND a <> p.name AND NOT a IN coalesce(p.aliases, [])],
+    p.search_keys = coalesce(p.search_keys, [])
+        + [k IN row.search_keys WHERE NOT k IN coalesce(p.search_keys, [])]
 WITH DISTINCT p
 // a name that arrived as an alias before it became the name is no alias
 SET p.aliases = [a IN p.aliases WHERE a <> p.name]
@@ -99,11 +114,14 @@ SET p.aliases = [a IN p.aliases WHERE a <> p.name]
 
 MERGE_ENTERPRISES: Final[LiteralString] = """
 // $rows: [{credit_code, name, status, founded_on, conforming, org_code,
-//          registration_no}]; returns nothing. Empty values never erase known ones.
+//          registration_no, search_keys}]; returns nothing. Empty values never erase
+// known ones; the search keys are those of the name (kept with an empty name).
 UNWIND $rows AS row
 MERGE (e:Enterprise {credit_code: row.credit_code})
 ON CREATE SET e.name = ''
-SET e.name = CASE WHEN row.name <> '' THEN row.name ELSE e.name END,
+SET e.search_keys = CASE WHEN row.name <> '' THEN row.search_keys
+                         ELSE coalesce(e.search_keys, []) END,
+    e.name = CASE WHEN row.name <> '' THEN row.name ELSE e.name END,
     e.status = coalesce(row.status, e.status),
     e.founded_on = coalesce(row.founded_on, e.founded_on),
     e.conforming = row.conforming,
@@ -674,11 +692,11 @@ SET r.entity_key = row.entity_key
 """
 
 REPLACE_PERSONS: Final[LiteralString] = """
-// $rows: [{person_id, name, aliases, birth_date, sex}]; returns nothing.
+// $rows: [{person_id, name, aliases, birth_date, sex, search_keys}]; returns nothing.
 UNWIND $rows AS row
 MERGE (p:Person {person_id: row.person_id})
 SET p.name = row.name, p.aliases = row.aliases, p.birth_date = row.birth_date,
-    p.sex = row.sex
+    p.sex = row.sex, p.search_keys = row.search_keys
 """
 
 DELETE_ROLES: Final[LiteralString] = """
@@ -1085,4 +1103,151 @@ RETURN p.person_id AS person_id,
          sanction_id: s.sanction_id, measure: x.measure, role_id: x.role_id,
          valid_from: s.decided_on, valid_until: x.valid_until} END AS fact
 ORDER BY person_id
+"""
+
+# -- explorer cases ----------------------------------------------------------------
+
+MERGE_CASE: Final[LiteralString] = """
+// $case: {owner, name, saved_at (ISO string), persons: [key], content (JSON text)};
+// returns nothing. Replaces the owner's case of that name.
+MERGE (c:Case {owner: $case.owner, name: $case.name})
+SET c += $case
+"""
+
+CASE: Final[LiteralString] = """
+// $owner, $name; returns owner, name, saved_at, persons, content (no row: none).
+MATCH (c:Case {owner: $owner, name: $name})
+RETURN c.owner AS owner, c.name AS name, c.saved_at AS saved_at,
+       c.persons AS persons, c.content AS content
+"""
+
+CASES: Final[LiteralString] = """
+// $owner; returns owner, name, saved_at, persons, content of each case by name.
+MATCH (c:Case {owner: $owner})
+RETURN c.owner AS owner, c.name AS name, c.saved_at AS saved_at,
+       c.persons AS persons, c.content AS content
+ORDER BY name
+"""
+
+DELETE_CASE: Final[LiteralString] = """
+// $owner, $name; returns deleted: how many cases were deleted (0 or 1).
+OPTIONAL MATCH (c:Case {owner: $owner, name: $name})
+DETACH DELETE c
+RETURN count(c) AS deleted
+"""
+
+# -- search (graph.search, linkage.search_keys) -------------------------------------
+# A term is one search key written as a Lucene phrase ("n_王建国"): keys hold only
+# letters, digits and "_", so the phrase needs no escaping.
+
+SEARCH_PERSONS: Final[LiteralString] = """
+// $terms: [{term: lucene term, options: {} for an exact key, {limit: $limit + 1}
+// for a gram}], $limit; returns term, keys: the first $limit + 1 person_ids by key
+// of the persons filed under each term (a gram's limit stops the index early; the
+// caller keeps $limit of an exact key's and drops a gram with more than $limit).
+UNWIND $terms AS t
+CALL (t) {
+  CALL db.index.fulltext.queryNodes('person_search', t.term, t.options) YIELD node
+  WITH node.person_id AS key ORDER BY key LIMIT $limit + 1
+  RETURN collect(key) AS keys
+}
+RETURN t.term AS term, keys
+"""
+
+SEARCH_ENTERPRISES: Final[LiteralString] = """
+// $terms: as SEARCH_PERSONS; returns term, keys: credit codes.
+UNWIND $terms AS t
+CALL (t) {
+  CALL db.index.fulltext.queryNodes('enterprise_search', t.term, t.options) YIELD node
+  WITH node.credit_code AS key ORDER BY key LIMIT $limit + 1
+  RETURN collect(key) AS keys
+}
+RETURN t.term AS term, keys
+"""
+
+GET_ENTERPRISES: Final[LiteralString] = """
+// $codes: [credit_code]; returns the enterprise's fields, sorted by credit_code.
+UNWIND $codes AS code
+MATCH (e:Enterprise {credit_code: code})
+RETURN e.credit_code AS credit_code, e.name AS name, e.status AS status,
+       e.founded_on AS founded_on, e.conforming AS conforming,
+       e.org_code AS org_code, e.registration_no AS registration_no
+ORDER BY credit_code
+"""
+
+# -- pages of neighbours (GraphStore.roles_page) ------------------------------------
+
+_ROLE_PAGE_TAIL: Final[LiteralString] = """
+WHERE $on IS NULL
+   OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR $on < r.until))
+WITH p, r, e ORDER BY r.role_id SKIP $skip LIMIT $limit
+RETURN p.person_id AS person_id, e.credit_code AS credit_code, r.type AS type,
+       r.since AS since, r.until AS until, r.source AS source,
+       r.record_id AS record_id
+"""
+
+ROLES_PAGE_OF: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: """
+// $key (person_id), $on (date or null), $skip, $limit; returns role columns of
+// the page, by role_id.
+MATCH (p:Person {person_id: $key})-[r:ROLE]->(e:Enterprise)
+"""
+    + _ROLE_PAGE_TAIL,
+    EntityKind.ENTERPRISE: """
+// $key (credit_code), $on (date or null), $skip, $limit; returns role columns of
+// the page, by role_id.
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: $key})
+"""
+    + _ROLE_PAGE_TAIL,
+}
+
+CO_HOLDERS: Final[LiteralString] = """
+// $codes: [credit_code], $on (date or null), $exclude (person_id), $skip, $limit;
+// returns person_id, via ([credit_code]) of the page of other holders, by person_id.
+UNWIND $codes AS code
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: code})
+WHERE p.person_id <> $exclude
+  AND ($on IS NULL
+       OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR $on < r.until)))
+WITH p.person_id AS person_id, collect(DISTINCT code) AS via
+ORDER BY person_id SKIP $skip LIMIT $limit
+RETURN person_id, via
+"""
+
+# A store written before search existed is indexed once (Neo4jStore.apply_schema):
+# the marker node says it was.
+SEARCH_INDEX_MARKED: Final[LiteralString] = """
+// no parameters; returns one row when the store's search keys were filled in.
+MATCH (m:SearchIndex {version: 1}) RETURN m.version AS version LIMIT 1
+"""
+
+MARK_SEARCH_INDEX: Final[LiteralString] = """
+// no parameters; returns nothing.
+MERGE (:SearchIndex {version: 1})
+"""
+
+PERSONS_WITHOUT_SEARCH_KEYS: Final[LiteralString] = """
+// $limit; returns person_id, name, aliases of persons without search_keys.
+MATCH (p:Person) WHERE p.search_keys IS NULL
+RETURN p.person_id AS key, p.name AS name, coalesce(p.aliases, []) AS aliases
+LIMIT $limit
+"""
+
+ENTERPRISES_WITHOUT_SEARCH_KEYS: Final[LiteralString] = """
+// $limit; returns credit_code, name of enterprises without search_keys.
+MATCH (e:Enterprise) WHERE e.search_keys IS NULL
+RETURN e.credit_code AS key, e.name AS name, [] AS aliases
+LIMIT $limit
+"""
+
+SET_PERSON_SEARCH_KEYS: Final[LiteralString] = """
+// $rows: [{key, search_keys}]; returns nothing.
+UNWIND $rows AS row
+MATCH (p:Person {person_id: row.key}) SET p.search_keys = row.search_keys
+"""
+
+SET_ENTERPRISE_SEARCH_KEYS: Final[LiteralString] = """
+// $rows: [{key, search_keys}]; returns nothing.
+UNWIND $rows AS row
+MATCH (e:Enterprise {credit_code: row.key}) SET e.search_keys = row.search_keys
 """

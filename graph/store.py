@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from datetime import date, datetime, timedelta
 
+    from graph.cases import Case
     from graph.model import (
         ApiKey,
         AuditCheckpoint,
@@ -452,6 +453,65 @@ class GraphStore(Protocol):
         """The link lease as stored (expired or not); None when none is held."""
         ...
 
+    # -- search (graph.search) ------------------------------------------------------
+    # Persons and enterprises are filed under their search keys
+    # (linkage.search_keys: person_keys of every name, enterprise_keys of the name)
+    # by every write of them, in the write's own transaction: upsert_persons adds the
+    # keys of new names, replace_persons and upsert_enterprises (with a name) replace
+    # them, deleting an entity drops them.
+
+    def search_postings(
+        self,
+        kind: EntityKind,
+        exact: Sequence[str],
+        grams: Sequence[str],
+        limit: int,
+    ) -> dict[str, list[str]]:
+        """The keys of the entities of ``kind`` filed under each search key, sorted.
+
+        Each of ``exact`` gives its first ``limit`` holders by key; each of
+        ``grams`` every holder, or none when it has more than ``limit``. A key in
+        both counts as exact. Indexed (Neo4j full-text index, SQLite table).
+        """
+        ...
+
+    def get_enterprises(self, credit_codes: Sequence[str]) -> list[Enterprise]:
+        """The enterprises with these codes (unknown left out), sorted by code."""
+        ...
+
+    # -- pages of neighbours (graph.exploration) -----------------------------------
+    def roles_page(
+        self,
+        kind: EntityKind,
+        key: str,
+        on: date | None,
+        *,
+        skip: int,
+        limit: int,
+    ) -> list[Role]:
+        """One page of ``neighbours``: the roles touching the entity held on ``on``
+        sorted by ``role_id``, ``limit`` of them after the first ``skip``. Paged in
+        the store's query (ORDER BY role_id, SKIP, LIMIT over an index on (end,
+        role_id) where the store has one), so the first page of an enterprise with
+        50,000 holders costs far less than all of them. (Offsets, not role ids:
+        a role id embeds an ID number, which must not travel in a cursor.)"""
+        ...
+
+    def co_holders(
+        self,
+        credit_codes: Sequence[str],
+        on: date | None,
+        *,
+        exclude: str,
+        skip: int,
+        limit: int,
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """One page of the persons other than ``exclude`` who hold a role held on
+        ``on`` in any of the enterprises: (person_id, their codes among those,
+        sorted), by person_id, ``limit`` after the first ``skip``; paged in the
+        store's query."""
+        ...
+
     # -- access: API keys and audit anchors (api.access, api.audit) -------------
     def save_api_key(self, key: ApiKey) -> None:
         """Insert or replace the key with this ``key_id``."""
@@ -471,4 +531,21 @@ class GraphStore(Protocol):
 
     def audit_checkpoints(self, log_id: str) -> list[AuditCheckpoint]:
         """The checkpoints kept for one audit log, by sequence number."""
+        ...
+
+    # -- explorer cases (api.explorer) ---------------------------------------------
+    def save_case(self, case: Case) -> None:
+        """Insert or replace the case with this owner and name."""
+        ...
+
+    def get_case(self, owner: str, name: str) -> Case | None:
+        """The owner's case of this name, or None."""
+        ...
+
+    def cases(self, owner: str) -> list[Case]:
+        """The owner's cases, by name."""
+        ...
+
+    def delete_case(self, owner: str, name: str) -> bool:
+        """Delete the owner's case of this name; whether there was one."""
         ...

@@ -61,6 +61,7 @@ from graph.model import (
     Sanction,
     Sex,
 )
+from linkage.search_keys import enterprise_keys, person_keys
 from loaders.pipeline import LoadReport, load_folder
 
 if TYPE_CHECKING:
@@ -88,12 +89,20 @@ DATABASE: Final = "neo4j"
 ARRAY_DELIMITER: Final = "\x1f"
 """Separates the elements of ``aliases`` in the import files (no name holds it)."""
 
+
+def search_keys_cell(keys: Sequence[str]) -> str:
+    """The ``search_keys`` cell of a node (``linkage.search_keys``; keys hold only
+    letters, digits and ``_``, so they need no quoting)."""
+    return ARRAY_DELIMITER.join(keys)
+
+
 PERSON_HEADER: Final = (
     "person_id:ID(Person)",
     "name",
     "birth_date:date",
     "sex",
     "aliases:string[]",
+    "search_keys:string[]",
 )
 ENTERPRISE_HEADER: Final = (
     "credit_code:ID(Enterprise)",
@@ -103,6 +112,7 @@ ENTERPRISE_HEADER: Final = (
     "conforming:boolean",
     "org_code",
     "registration_no",
+    "search_keys:string[]",
 )
 SANCTION_HEADER: Final = (
     "sanction_id:ID(Sanction)",
@@ -698,6 +708,7 @@ class _ImportSink:
                         csv_day(birth_date),
                         csv_optional(sex.value if sex else None),
                         self._checked(ARRAY_DELIMITER.join(aliases)) if aliases else "",
+                        search_keys_cell(person_keys(key, [name, *aliases])),
                     )
                 )
         enterprises = directory / "enterprises.csv"
@@ -713,6 +724,7 @@ class _ImportSink:
                         "true" if conforming else "false",
                         csv_optional(org_code),
                         csv_optional(registration_no),
+                        search_keys_cell(enterprise_keys(name)),
                     )
                 )
         sanctions = directory / "sanctions.csv"

@@ -292,3 +292,46 @@ def _decode_header(raw: str) -> str:
         with contextlib.suppress(UnicodeDecodeError):
             text = unquote(text, errors="strict")
     return text.strip()
+
+
+def also_require(caller: Caller, request: Request, action: str) -> Caller:
+    """The caller of a request that takes a further action besides its route's own
+    (a search of persons as well as of enterprises): the role must allow it and, for
+    a personal-data action, ``X-Purpose`` must name a purpose of the role (a refusal
+    is audited, as the guard's). The request quota is not taken again; the caller
+    returned writes the audit entry."""
+    policy = caller.access.policy
+    spec = policy.actions.get(action)
+    purpose = caller.purpose
+    try:
+        if spec is None or not policy.allows(caller.role.name, action):
+            raise PermissionDeniedError(
+                "action",
+                f"the role {caller.role.name!r} may not take the action {action!r}",
+            )
+        if spec.personal:
+            stated = _decode_header(request.headers.get("x-purpose", ""))
+            purpose = caller.role.purpose(stated)
+            if purpose is None:
+                allowed = "; ".join(
+                    f"{p.code} ({p.name})" for p in caller.role.purposes
+                )
+                raise PermissionDeniedError(
+                    "purpose",
+                    f"state a purpose of the role {caller.role.name!r} in X-Purpose: "
+                    f"{allowed or 'none is allowed'}",
+                )
+    except PermissionDeniedError as exc:
+        denied = Caller(
+            caller.access, caller.identity, caller.role, spec or caller.action,
+            caller.purpose, caller.request_id, caller.subject,
+        )  # fmt: skip
+        denied.failed(Outcome.DENIED, f"{exc.reason}: {exc}")
+        caller.recorded = True
+        raise
+    wider = Caller(
+        caller.access, caller.identity, caller.role, spec, purpose, caller.request_id,
+        caller.subject,
+    )  # fmt: skip
+    request.state.caller = wider
+    return wider

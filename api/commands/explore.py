@@ -58,6 +58,15 @@ OnOption = Annotated[
 ]
 
 
+LimitOption = Annotated[
+    int, typer.Option("--limit", min=1, max=1000, help="Roles per page.")
+]
+CursorOption = Annotated[
+    str | None,
+    typer.Option("--cursor", help="The next_cursor of the page before."),
+]
+
+
 def _day(on: datetime | None) -> date | None:
     return on.date() if on is not None else None
 
@@ -110,9 +119,22 @@ def related(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Resident ID (any form).")],
     on: OnOption = None,
+    depth: Annotated[
+        int,
+        typer.Option(
+            "--depth",
+            min=1,
+            max=3,
+            help="1: the person's enterprises; 2: and the people met there; "
+            "3: and their enterprises.",
+        ),
+    ] = 2,
+    limit: LimitOption = 100,
+    cursor: CursorOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A person's roles, and the people who hold roles in the same enterprises."""
+    """A person's roles, and the people who hold roles in the same enterprises
+    (a page of them at a time)."""
     person_id, day = _person(person, "PERSON"), _day(on)
     from api.routes.views import View, related_answer
     from graph import exploration
@@ -120,9 +142,15 @@ def related(
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "person.related", person_id) as query:
-                found = exploration.related_entities(store, person_id, day)
+                found = exploration.related_page(
+                    store, person_id, day, depth=depth, limit=limit, cursor=cursor
+                )
                 query.answered(
-                    [person_id, *(a.person.person_id for a in found.associates)]
+                    [
+                        person_id,
+                        *(a.person.person_id for a in found.associates),
+                        *(r.person_id for r in found.further),
+                    ]
                 )
         except EntityNotFoundError as exc:
             raise _not_held(exc, as_json=as_json) from exc
@@ -152,6 +180,20 @@ def related(
             shown(", ".join(associate.via)),
         )
     console.print(met)
+    if found.further:
+        further = Table(title="their other enterprises")
+        for column in ("person", "enterprise", "role", "held"):
+            further.add_column(column)
+        for role in found.further:
+            further.add_row(
+                mask_id_number(role.person_id),
+                role.credit_code,
+                role.role.value,
+                _interval(role),
+            )
+        console.print(further)
+    if found.next_cursor:
+        console.print(f"more: --cursor {found.next_cursor}")
 
 
 @app.command(rich_help_panel="Exploring")
@@ -159,9 +201,11 @@ def people(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Credit code of the enterprise.")],
     on: OnOption = None,
+    limit: LimitOption = 100,
+    cursor: CursorOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Who holds which role in an enterprise."""
+    """Who holds which role in an enterprise, a page at a time."""
     credit_code, day = _enterprise(code, "CODE"), _day(on)
     from api.routes.views import View, people_answer
     from graph import exploration
@@ -169,12 +213,17 @@ def people(
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "enterprise.people", credit_code) as query:
-                enterprise, holders = exploration.people_of(store, credit_code, day)
-                query.answered(person.person_id for _, person in holders)
+                page = exploration.people_page(
+                    store, credit_code, day, limit=limit, cursor=cursor
+                )
+                query.answered(person.person_id for _, person in page.holders)
         except EntityNotFoundError as exc:
             raise _not_held(exc, as_json=as_json) from exc
+    enterprise, holders = page.enterprise, page.holders
     if as_json:
-        print_model(people_answer(enterprise, holders, day, View.FULL))
+        print_model(
+            people_answer(enterprise, holders, day, View.FULL, page.next_cursor)
+        )
         return
     when = f" on {day.isoformat()}" if day else ""
     table = Table(title=f"people of {credit_code} {shown(enterprise.name)}{when}")
@@ -188,6 +237,8 @@ def people(
             _interval(role),
         )
     console.print(table)
+    if page.next_cursor:
+        console.print(f"more: --cursor {page.next_cursor}")
 
 
 @app.command(rich_help_panel="Exploring")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
 from graph.model import Counts, EntityKind
+from linkage.search_keys import enterprise_keys, person_keys
 from loaders.bulk import (
     AGAINST_HEADERS,
     ARRAY_DELIMITER,
@@ -36,6 +37,7 @@ from loaders.bulk import (
     csv_line,
     csv_optional,
     csv_text,
+    search_keys_cell,
 )
 from loaders.pipeline import LoadReport
 
@@ -96,6 +98,7 @@ def export_neo4j_csv(
                 csv_day(p.birth_date),
                 csv_optional(p.sex.value if p.sex else None),
                 csv_text(ARRAY_DELIMITER.join(p.aliases)) if p.aliases else "",
+                search_keys_cell(person_keys(p.person_id, [p.name, *p.aliases])),
             )
             counts["persons"] += 1
         files.open("enterprises.csv", ENTERPRISE_HEADER)
@@ -109,6 +112,7 @@ def export_neo4j_csv(
                 "true" if e.conforming else "false",
                 csv_optional(e.org_code),
                 csv_optional(e.registration_no),
+                search_keys_cell(enterprise_keys(e.name)),
             )
             counts["enterprises"] += 1
         files.open("roles.csv", ROLE_HEADER)

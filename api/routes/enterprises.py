@@ -13,7 +13,7 @@ from api.deps import request_store
 from api.routes.views import enterprise_out, people_answer
 from api.schemas import EnterpriseOut, EnterprisePeopleOut, View
 from graph.errors import EntityNotFoundError
-from graph.exploration import people_of
+from graph.exploration import PAGE_MAX, people_page
 from graph.store import GraphStore
 from linkage.ids import parse_credit_code
 
@@ -45,11 +45,20 @@ def get_people(
     view: Annotated[View, Query(description="`public` masks personal data.")] = (
         View.FULL
     ),
+    limit: Annotated[
+        int, Query(ge=1, le=PAGE_MAX, description="Holders per page, by role id.")
+    ] = 100,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="The `next_cursor` of the page before."),
+    ] = None,
 ) -> EnterprisePeopleOut:
-    """Who holds which role in the enterprise (every holder is audited and counts
-    against the key's persons quota)."""
+    """Who holds which role in the enterprise, a page at a time (every holder is
+    audited and counts against the key's persons quota)."""
     code = parse_credit_code(credit_code).value
     caller.about(code)
-    enterprise, holders = people_of(store, code, on)
-    caller.answered([person.person_id for _, person in holders])
-    return people_answer(enterprise, holders, on, caller.view(view))
+    page = people_page(store, code, on, limit=limit, cursor=cursor)
+    caller.answered([person.person_id for _, person in page.holders])
+    return people_answer(
+        page.enterprise, page.holders, on, caller.view(view), page.next_cursor
+    )

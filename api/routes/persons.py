@@ -23,7 +23,7 @@ from api.schemas import (
 )
 from graph import enforcement
 from graph.errors import EntityNotFoundError
-from graph.exploration import related_entities
+from graph.exploration import related_page
 from graph.policy.catalogue import Catalogue
 from graph.store import GraphStore
 
@@ -55,12 +55,19 @@ def related(
     store: Store,
     caller: Annotated[Caller, require("person.related")],
 ) -> RelatedOut:
-    """The person's roles, the enterprises they are in, and who they meet there
-    (every associate counts against the key's persons quota)."""
+    """The person's roles, the enterprises they are in, and who they meet there,
+    to a depth (1-3), the associates a page at a time (every associate counts
+    against the key's persons quota)."""
     person_id = person_key(query.id_number)
     caller.about(person_id)
-    found = related_entities(store, person_id, query.on)
-    caller.answered([person_id, *(a.person.person_id for a in found.associates)])
+    found = related_page(
+        store, person_id, query.on, depth=query.depth, limit=query.limit,
+        cursor=query.cursor,
+    )  # fmt: skip
+    further = (r.person_id for r in found.further)
+    caller.answered(
+        [person_id, *(a.person.person_id for a in found.associates), *further]
+    )
     return related_answer(found, query.on, caller.view(query.view))
 
 

@@ -235,6 +235,10 @@ def related_answer(related: Related, day: date | None, view: View) -> RelatedOut
             AssociateOut(person=person_out(a.person, view), via=list(a.via))
             for a in related.associates
         ],
+        depth=related.depth,
+        further=[role_out(r, view) for r in related.further],
+        further_enterprises=[enterprise_out(e) for e in related.further_enterprises],
+        next_cursor=related.next_cursor,
     )
 
 
@@ -243,8 +247,9 @@ def people_answer(
     holders: Sequence[tuple[Role, Person]],
     day: date | None,
     view: View,
+    next_cursor: str | None = None,
 ) -> EnterprisePeopleOut:
-    """An enterprise's role holders."""
+    """An enterprise's role holders (one page of them)."""
     return EnterprisePeopleOut(
         on=day,
         enterprise=enterprise_out(enterprise),
@@ -252,6 +257,7 @@ def people_answer(
             HolderOut(role=role_out(role, view), person=person_out(person, view))
             for role, person in holders
         ],
+        next_cursor=next_cursor,
     )
 
 

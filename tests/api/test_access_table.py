@@ -78,6 +78,15 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/keys"): ({ADMIN}, 201, {"role": PUBLIC, "name": "a kiosk"}),
     ("post", "/keys/{key_id}/revoke"): ({ADMIN}, 200, None),
     ("post", "/keys/{key_id}/rotate"): ({ADMIN}, 201, {}),
+    ("get", "/session"): (
+        {PUBLIC, INVESTIGATOR, OFFICER, CHECKER, AUDITOR, ADMIN, EXCHANGE}, 200, None
+    ),
+    ("get", "/cases"): (INVESTIGATORS, 200, None),
+    ("post", "/cases"): (INVESTIGATORS, 200, {"name": "c", "nodes": [], "edges": []}),
+    ("post", "/cases/open"): (INVESTIGATORS, 404, {"name": "none saved"}),
+    ("post", "/cases/delete"): (INVESTIGATORS, 200, {"name": "c"}),
+    ("post", "/search"): (READERS, 200, {"q": "张伟", "kind": "any"}),
+    ("get", "/enterprises/{credit_code}/standing"): (READERS, 200, None),
 }  # fmt: skip
 OPEN = {("get", "/health")}  # no credentials needed
 BAD_CREDENTIALS = ("none", "malformed", "wrong", "expired", "revoked", "other-scheme")

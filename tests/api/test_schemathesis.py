@@ -39,6 +39,8 @@ ROLE_OF_TAG = {
     "keys": "admin",
     "exchange": "exchange_partner",
     "health": "investigator",
+    "explorer": "investigator",
+    "search": "investigator",
 }
 PURPOSE = {
     "investigator": "enforcement_inspection",
