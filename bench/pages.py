@@ -86,11 +86,15 @@ def _times(call: Callable[[], object], samples: int) -> tuple[float, float]:
     return statistics.median(found), ordered[min(len(ordered) - 1, int(0.99 * samples))]
 
 
-def _measure(label: str, store: GraphStore, samples: int) -> list[str]:
+def _measure(label: str, store: GraphStore, samples: int, unpaged: bool) -> list[str]:
     hub = _times(lambda: people_page(store, HUB, None, limit=100), samples)
     hub5 = _times(lambda: people_page(store, HUB, None, limit=5), samples)
     small = _times(lambda: people_page(store, SMALL, None, limit=100), samples)
-    whole = _times(lambda: people_of(store, HUB, None), max(3, samples // 20))
+    whole = (
+        _times(lambda: people_of(store, HUB, None), max(3, samples // 20))
+        if unpaged
+        else (float("nan"), float("nan"))
+    )
     holder = _person_id(0)
     related = _times(
         lambda: related_page(store, holder, None, depth=2, limit=100), samples
@@ -112,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holders", type=int, default=50_000)
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--stores", default="embedded,neo4j")
+    parser.add_argument(
+        "--no-unpaged",
+        dest="unpaged",
+        action="store_false",
+        help="skip people_of (one read per holder: minutes on Neo4j for a hub)",
+    )
     args = parser.parse_args(argv)
     stores = set(args.stores.split(","))
     lines: list[str] = []
@@ -122,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         _fill(store, args.holders)
         print(f"embedded: written in {time.perf_counter() - started:.0f} s")
-        lines += _measure("embedded", store, args.samples)
+        lines += _measure("embedded", store, args.samples, args.unpaged)
         store.close()
     if "neo4j" in stores:
         home = Path(tempfile.mkdtemp(prefix="credlink-bench-pages-neo4j-"))
@@ -133,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             _fill(store4j, args.holders)
             print(f"neo4j: written in {time.perf_counter() - started:.0f} s")
-            lines += _measure("neo4j", store4j, args.samples)
+            lines += _measure("neo4j", store4j, args.samples, args.unpaged)
             driver.close()
         finally:
             neo4j_launcher.stop(home)
