@@ -4,7 +4,7 @@ Generates (once, cached) a registry with ``loaders.generator.generate``, takes t
 first ``--records`` rows of persons.csv, and measures in one run:
 
 - credlink: reading the CSV, normalising every record with ``linkage.records``
-  (``linkage.ids`` underneath) and resolving with ``linkage.resolve.Resolver``;
+  (``linkage.ids`` underneath) and resolving with ``linkage.resolver.Resolver``;
   pairwise precision, recall and F1 of the automatic merges against truth.csv,
   and recall of the candidate queue (true identity among the top 3 candidates)
   for records whose number was mistyped and for records without a number;
@@ -35,11 +35,11 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from linkage.candidates import sound_key  # noqa: E402
 from linkage.records import link_record  # noqa: E402
-from linkage.resolve import Resolver  # noqa: E402
+from linkage.resolver import Resolver  # noqa: E402
 
 if TYPE_CHECKING:
     from linkage.records import LinkRecord
-    from linkage.resolve import Resolution
+    from linkage.resolver import Resolution
 
 RECORDS_PER_PERSON = 1.67  # mean of the generator's default source counts
 BROKEN = {"digit_typo", "digit_swap"}
