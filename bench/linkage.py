@@ -23,6 +23,7 @@ import argparse
 import csv
 import gc
 import math
+import resource
 import sys
 import time
 from collections import Counter, defaultdict
@@ -87,6 +88,17 @@ def _truth(path: Path, limit: int) -> tuple[dict[str, str], dict[str, set[str]]]
             person[key] = true_id
             corruptions[key] = set(spoiled.split(";")) if spoiled else set()
     return person, corruptions
+
+
+def _rss_mib() -> float:
+    """The process's resident memory now, MiB (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def _peak_mib() -> float:
+    """The process's peak resident memory so far, MiB (Linux: KiB units)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _pairs(n: int) -> int:
@@ -258,15 +270,18 @@ def main() -> None:
     gc.collect()
     if not args.gc:
         gc.disable()
+    rss_start = _rss_mib()
     started = time.perf_counter()
     cpu_started = time.process_time()
     records = _read(folder / "persons.csv", args.records)
     read_done = time.perf_counter()
+    rss_read = _rss_mib()
     resolver = Resolver()
     resolver.add(records)
     resolution = resolver.resolve()
     done = time.perf_counter()
     cpu = time.process_time() - cpu_started
+    rss_done, peak = _rss_mib(), _peak_mib()
     gc.enable()
     ours = done - started
     figures = _evaluate(resolution, truth, corruptions, records)
@@ -288,6 +303,11 @@ def main() -> None:
         f"credlink time           {ours:.1f} s "
         f"(read+normalise {read_done - started:.1f} s, "
         f"resolve {done - read_done:.1f} s; CPU time {cpu:.1f} s)"
+    )
+    print(
+        f"credlink memory         peak {peak:,.0f} MiB of the process; "
+        f"records {rss_read - rss_start:,.0f} MiB, resolver and resolution "
+        f"{rss_done - rss_read:,.0f} MiB more (resident)"
     )
     print(
         "automatic merges        precision {precision:.6f}  recall {recall:.6f}  "

@@ -262,7 +262,9 @@ class Resolver:
     def __init__(self, mapping: FieldMapping = PERSON_FIELDS) -> None:
         self._scheme: IdScheme = mapping.scheme
         self._records: dict[str, LinkRecord] = {}
-        self._groups: dict[str, set[str]] = {}  # number -> record keys
+        # number -> record keys; a list (most numbers have one or two records: a
+        # set each would cost 216 bytes); a key is filed once, unfiled before
+        self._groups: dict[str, list[str]] = {}
         self._bad: dict[str, set[str]] = {}  # typo_key of bad number -> record keys
         self._legacy_records: set[str] = set()  # valid numbers written in 15 digits
         self._judgements: dict[str, JudgementRecord] = {}
@@ -317,7 +319,7 @@ class Resolver:
     def _file(self, record: LinkRecord) -> None:
         self._dirty_records.add(record.key)
         if record.id_value is not None:
-            self._groups.setdefault(record.id_value, set()).add(record.key)
+            self._groups.setdefault(record.id_value, []).append(record.key)
             self._dirty_numbers.add(record.id_value)
             if len(self._scheme.clean(record.id_raw)) == self._scheme.legacy_length:
                 self._legacy_records.add(record.key)
@@ -329,8 +331,9 @@ class Resolver:
     def _unfile(self, record: LinkRecord) -> None:
         self._dirty_records.add(record.key)
         if record.id_value is not None:
-            group = self._groups.get(record.id_value, set())
-            group.discard(record.key)
+            group = self._groups.get(record.id_value, [])
+            if record.key in group:
+                group.remove(record.key)
             if not group:
                 self._groups.pop(record.id_value, None)
             self._dirty_numbers.add(record.id_value)
@@ -492,7 +495,7 @@ class Resolver:
             return self._keys_of_nodes(nodes, overlay.detached)
         if overlay.node_person.get(f"ID:{person}", person) != person:
             return set()
-        return set(self._groups.get(person, set())) - overlay.detached
+        return set(self._groups.get(person, ())) - overlay.detached
 
     def _judged_endpoints(self) -> set[str]:
         return {key for j in self._judgements.values() for key in (j.a, j.b)}
@@ -613,7 +616,7 @@ class Resolver:
         keys: set[str] = set()
         for n in nodes:
             if n.startswith("ID:"):
-                keys.update(self._groups.get(n[3:], set()) - detached)
+                keys.update(set(self._groups.get(n[3:], ())) - detached)
             else:
                 keys.add(n)
         return keys
@@ -749,8 +752,8 @@ class Resolver:
             names={r.name_key: r.name for r in records if r.name_key},
             birth_date=identity.birth_date,
             sex=identity.sex,
-            enterprises=frozenset(r.enterprise for r in records if r.enterprise),
-            addresses=frozenset(r.address for r in records if r.address),
+            enterprises=_frozen(r.enterprise for r in records if r.enterprise),
+            addresses=_frozen(r.address for r in records if r.address),
         )
 
     @staticmethod
@@ -760,10 +763,8 @@ class Resolver:
             names={record.name_key: record.name} if record.name_key else {},
             birth_date=record.birth_date,
             sex=record.sex,
-            enterprises=frozenset((record.enterprise,))
-            if record.enterprise
-            else frozenset(),
-            addresses=frozenset((record.address,)) if record.address else frozenset(),
+            enterprises=frozenset((record.enterprise,)) if record.enterprise else _NONE,
+            addresses=frozenset((record.address,)) if record.address else _NONE,
         )
 
     def _query(self, record: LinkRecord) -> None:
@@ -1050,6 +1051,15 @@ class Resolver:
             blocked=dict(self._overlay.blocked),
             applied=tuple(self._overlay.applied),
         )
+
+
+_NONE: Final[frozenset[str]] = frozenset()
+"""The one empty set of the targets that have none (most): an empty frozenset is no
+singleton, and two per target cost 432 bytes."""
+
+
+def _frozen(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(values) or _NONE
 
 
 def _stated_conflicts(
