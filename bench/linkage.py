@@ -4,7 +4,7 @@ Generates (once, cached) a registry with ``loaders.generator.generate``, takes t
 first ``--records`` rows of persons.csv, and measures in one run:
 
 - credlink: reading the CSV, normalising every record with ``linkage.records``
-  (``linkage.ids`` underneath) and resolving with ``linkage.resolve.Resolver``;
+  (``linkage.ids`` underneath) and resolving with ``linkage.resolver.Resolver``;
   pairwise precision, recall and F1 of the automatic merges against truth.csv,
   and recall of the candidate queue (true identity among the top 3 candidates)
   for records whose number was mistyped and for records without a number;
@@ -14,7 +14,8 @@ first ``--records`` rows of persons.csv, and measures in one run:
   its time and F1, and the ratios.
 
 Run: ``.venv/bin/python bench/linkage.py --records 1000000`` (needs the ``bench``
-extra: ``pip install -e .[bench]``). ``--no-splink`` skips the yardstick.
+extra: ``pip install -e .[bench]``). ``--no-splink`` skips the yardstick;
+``--partitions N`` resolves partition by partition (``linkage.partitions``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import csv
 import gc
 import math
+import resource
 import sys
 import time
 from collections import Counter, defaultdict
@@ -34,12 +36,13 @@ from typing import TYPE_CHECKING
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from linkage.candidates import sound_key  # noqa: E402
+from linkage.partitions import region_buckets, resolve_partitioned  # noqa: E402
 from linkage.records import link_record  # noqa: E402
-from linkage.resolve import Resolver  # noqa: E402
+from linkage.resolver import Resolver  # noqa: E402
 
 if TYPE_CHECKING:
     from linkage.records import LinkRecord
-    from linkage.resolve import Resolution
+    from linkage.resolver import Resolution
 
 RECORDS_PER_PERSON = 1.67  # mean of the generator's default source counts
 BROKEN = {"digit_typo", "digit_swap"}
@@ -87,6 +90,17 @@ def _truth(path: Path, limit: int) -> tuple[dict[str, str], dict[str, set[str]]]
             person[key] = true_id
             corruptions[key] = set(spoiled.split(";")) if spoiled else set()
     return person, corruptions
+
+
+def _rss_mib() -> float:
+    """The process's resident memory now, MiB (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def _peak_mib() -> float:
+    """The process's peak resident memory so far, MiB (Linux: KiB units)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _pairs(n: int) -> int:
@@ -246,6 +260,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/tmp/credlink-bench"))
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument(
+        "--partitions",
+        type=int,
+        default=0,
+        help="resolve region codes dealt into this many partitions, one after "
+        "another (linkage.partitions), instead of all records at once",
+    )
+    parser.add_argument(
         "--gc",
         action="store_true",
         help="keep Python's cyclic garbage collector on while linking (default: "
@@ -258,15 +279,21 @@ def main() -> None:
     gc.collect()
     if not args.gc:
         gc.disable()
+    rss_start = _rss_mib()
     started = time.perf_counter()
     cpu_started = time.process_time()
     records = _read(folder / "persons.csv", args.records)
     read_done = time.perf_counter()
+    rss_read = _rss_mib()
     resolver = Resolver()
-    resolver.add(records)
-    resolution = resolver.resolve()
+    if args.partitions:
+        resolution = resolve_partitioned(records, key=region_buckets(args.partitions))
+    else:
+        resolver.add(records)
+        resolution = resolver.resolve()
     done = time.perf_counter()
     cpu = time.process_time() - cpu_started
+    rss_done, peak = _rss_mib(), _peak_mib()
     gc.enable()
     ours = done - started
     figures = _evaluate(resolution, truth, corruptions, records)
@@ -274,6 +301,8 @@ def main() -> None:
     duplicates = sum(1 for n in Counter(truth.values()).values() if n > 1)
 
     print(f"records                 {len(records):,}")
+    if args.partitions:
+        print(f"partitions              {args.partitions} (by region code)")
     print(
         f"true persons            {len(set(truth.values())):,} "
         f"({duplicates:,} with more than one record)"
@@ -288,6 +317,11 @@ def main() -> None:
         f"credlink time           {ours:.1f} s "
         f"(read+normalise {read_done - started:.1f} s, "
         f"resolve {done - read_done:.1f} s; CPU time {cpu:.1f} s)"
+    )
+    print(
+        f"credlink memory         peak {peak:,.0f} MiB of the process; "
+        f"records {rss_read - rss_start:,.0f} MiB, resolver and resolution "
+        f"{rss_done - rss_read:,.0f} MiB more (resident)"
     )
     print(
         "automatic merges        precision {precision:.6f}  recall {recall:.6f}  "

@@ -208,10 +208,16 @@ class Neo4jStore:
 
     # -- plumbing ----------------------------------------------------------------
     @contextmanager
-    def _session(self) -> Iterator[neo4j.Session]:
+    def _session(self, *, read: bool = False) -> Iterator[neo4j.Session]:
+        # A read session is routed to a reader under a neo4j:// address (a
+        # cluster's followers); transaction functions choose by execute_read. The
+        # driver's shared bookmarks make a read wait for every write this driver
+        # made (read your writes, on a cluster too).
         try:
             with self._driver.session(
                 database=self._database,
+                default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
+                bookmark_manager=self._driver.execute_query_bookmark_manager,
                 # Optional properties (registration_no, ...) are absent from many
                 # nodes by design; "property key does not exist" is no news here.
                 notifications_disabled_classifications=_QUIET,
@@ -609,7 +615,7 @@ class Neo4jStore:
         self, kind: EntityKind, *, unresolved_only: bool = False
     ) -> Iterator[SourceRecord]:
         """Source records of ``kind`` sorted by (source, record_id), streamed."""
-        with self._session() as session:
+        with self._session(read=True) as session:
             try:
                 result = session.run(
                     queries.SOURCE_RECORDS_OF_KIND,

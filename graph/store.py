@@ -269,9 +269,9 @@ class GraphStore(Protocol):
         ...
 
     # -- linkage -----------------------------------------------------------------
-    # What identity resolution (linkage.resolve) reads and writes. Candidates and
-    # conflicts are replaced per record / per person, so a run rewrites only what
-    # changed; judgements are never deleted, only undone.
+    # What identity resolution reads and writes (linkage.gather, linkage.writeback).
+    # Candidates and conflicts are replaced per record / per person, so a run
+    # rewrites only what changed; judgements are never deleted, only undone.
 
     def iter_source_records(
         self, kind: EntityKind, *, unresolved_only: bool = False

@@ -142,7 +142,9 @@ class TargetIndex:
     def __init__(self) -> None:
         self.targets: dict[str, Target] = {}
         self._tokens: dict[str, tuple[tuple[str, object], ...]] = {}
-        self._blocks: dict[tuple[str, object], set[str]] = {}
+        # a block of one target holds its key alone; a set once a second joins
+        # (most name sounds are one person's: a set each would double the index)
+        self._blocks: dict[tuple[str, object], str | set[str]] = {}
 
     def put(
         self, target: Target, changed: set[tuple[str, object]] | None = None
@@ -158,7 +160,10 @@ class TargetIndex:
         for token in tokens:
             block = blocks.get(token)
             if block is None:
-                blocks[token] = {key}
+                blocks[token] = key
+            elif isinstance(block, str):
+                if block != key:
+                    blocks[token] = {block, key}
             else:
                 block.add(key)
         if changed is not None:
@@ -172,10 +177,15 @@ class TargetIndex:
         tokens = self._tokens.pop(key)
         for token in tokens:
             block = self._blocks.get(token)
-            if block is not None:
-                block.discard(key)
-                if not block:
+            if block is None:
+                continue
+            if isinstance(block, str):
+                if block == key:
                     del self._blocks[token]
+                continue
+            block.discard(key)
+            if len(block) == 1:
+                (self._blocks[token],) = block
         if changed is not None:
             changed.update(tokens)
 
@@ -183,7 +193,11 @@ class TargetIndex:
         """Keys of the targets in ``record``'s blocks (unfiltered)."""
         found: set[str] = set()
         for token in query_tokens(record):
-            found.update(self._blocks.get(token, ()))
+            block = self._blocks.get(token)
+            if isinstance(block, str):
+                found.add(block)
+            elif block is not None:
+                found.update(block)
         return found
 
 

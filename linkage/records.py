@@ -258,12 +258,15 @@ def link_record(
             enterprise = parse_credit_code(enterprise).value
         except InvalidCreditCode:
             enterprise = _clean_number(enterprise)
+    name_key = _name_key(name) if name else ""
+    # A record is held for the whole run: an equal normalised value shares the
+    # raw value's string (most numbers and names are written in normal form).
     return LinkRecord(
         key=key,
         name=name,
-        name_key=_name_key(name) if name else "",
+        name_key=name if name_key == name else name_key,
         id_raw=id_raw,
-        id_value=id_value,
+        id_value=id_raw if id_value == id_raw else id_value,
         id_error=id_error,
         id_text=id_text,
         birth_date=(

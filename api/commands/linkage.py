@@ -79,7 +79,7 @@ def link(
     gc.disable()
     try:
         with opened_store(ctx) as store, progress("link", quiet=as_json) as bar:
-            from linkage.resolve import LinkStep, link_store
+            from linkage.link_store import LinkStep, link_store
             from loaders.rows import roles_of_record
 
             stages = {
@@ -411,7 +411,7 @@ def explain(
         keys = {r.key for r in records}
         relevant = [j for j in judgements if {j.a, j.b} & (keys | {person_id})]
         from linkage.records import link_record_from_source
-        from linkage.resolve import resolve
+        from linkage.resolver import resolve
 
         identity = resolve(
             [link_record_from_source(r) for r in records], relevant

@@ -198,7 +198,7 @@ def demo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """
     from graph.enforcement import propagate
     from graph.policy.catalogue import load_catalogue
-    from linkage.resolve import link_store
+    from linkage.link_store import link_store
     from loaders.generator import REFERENCE_DATE
     from loaders.generator import generate as generate_registry
     from loaders.rows import roles_of_record

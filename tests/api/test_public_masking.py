@@ -13,7 +13,7 @@ import pytest
 from graph.enforcement import propagate
 from graph.model import EntityKind
 from graph.policy.catalogue import load_catalogue
-from linkage.resolve import link_store
+from linkage.link_store import link_store
 from loaders.generator import REFERENCE_DATE
 from loaders.generator import generate as generate_registry
 from loaders.pipeline import load_folder

@@ -24,7 +24,7 @@ from graph.embedded_store import EmbeddedStore
 from graph.model import EntityKind
 from graph.neo4j_store import Neo4jStore
 from graph.policy import load_catalogue
-from linkage.resolve import link_store
+from linkage.link_store import link_store
 from loaders.bulk import run_import
 from loaders.generator import generate
 from loaders.pipeline import load_folder

@@ -26,7 +26,7 @@ from graph.exploration import people_of, related_entities
 from graph.model import EntityKind, RoleType, Sanction
 from graph.policy import load_catalogue
 from graph.propagation import DATES_OUT_OF_RANGE, derivation_problem
-from linkage.resolve import link_store
+from linkage.link_store import link_store
 from loaders.pipeline import load_folder
 from loaders.rows import roles_of_record
 from tests.factories import (

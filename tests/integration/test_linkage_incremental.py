@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from graph.model import EntityKind, Judgement, JudgementRecord
 from linkage.ids import downgrade_to_15
+from linkage.link_store import LinkMode, LinkStep, link_store
 from linkage.records import PERSON_FIELDS, FieldMapping, plain_id_scheme
-from linkage.resolve import LinkMode, LinkStep, link_store
 from loaders.pipeline import load_folder
 from loaders.rows import roles_of_record
 from tests.factories import credit_code, resident_id

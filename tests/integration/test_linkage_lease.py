@@ -17,7 +17,7 @@ import pytest
 from graph.embedded_store import EmbeddedStore
 from graph.errors import LinkageError, LinkLeaseHeldError
 from graph.model import EntityKind, SourceRecord
-from linkage.resolve import LinkStep, link_store
+from linkage.link_store import LinkStep, link_store
 from tests.factories import resident_id
 
 if TYPE_CHECKING:

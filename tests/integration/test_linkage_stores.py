@@ -30,7 +30,8 @@ from graph.model import (
     SourceRecord,
 )
 from linkage.ids import downgrade_to_15
-from linkage.resolve import link_store, surrogate_key
+from linkage.link_store import link_store
+from linkage.resolver import surrogate_key
 from tests.factories import (
     credit_code,
     make_enterprise,

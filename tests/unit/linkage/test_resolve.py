@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.model import CandidateRule, ConflictKind, Judgement, JudgementRecord
+from linkage.enterprises import EnterpriseIndex
 from linkage.ids import downgrade_to_15, org_code_of
 from linkage.records import (
     PERSON_FIELDS,
@@ -17,7 +18,7 @@ from linkage.records import (
     link_record,
     plain_id_scheme,
 )
-from linkage.resolve import EnterpriseIndex, Resolver, resolve, surrogate_key
+from linkage.resolver import Resolver, resolve, surrogate_key
 from tests.factories import credit_code, make_enterprise, resident_id
 
 if TYPE_CHECKING:

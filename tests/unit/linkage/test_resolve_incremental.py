@@ -1,4 +1,4 @@
-"""Neighbourhood selection of incremental links (``linkage.resolve.gather``).
+"""Neighbourhood selection of incremental links (``linkage.gather.gather``).
 
 On a real embedded store (one SQLite file, no network): which records an incremental
 link reads, and the typo keys that let it find bad numbers from valid ones.
@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from graph.embedded_store import EmbeddedStore
 from graph.model import EntityKind, Judgement, JudgementRecord, Person, SourceRecord
+from linkage.gather import gather
+from linkage.link_store import LinkMode, link_store
 from linkage.records import RESIDENT_ID
-from linkage.resolve import LinkMode, gather, link_store, typo_key, typo_lookups
+from linkage.typos import typo_key, typo_lookups
 from tests.factories import resident_id
 
 if TYPE_CHECKING:

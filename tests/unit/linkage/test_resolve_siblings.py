@@ -18,7 +18,7 @@ from linkage.records import (
     one_typo_neighbours,
     plain_id_scheme,
 )
-from linkage.resolve import Resolver, resolve
+from linkage.resolver import Resolver, resolve
 from tests.factories import resident_id
 
 if TYPE_CHECKING:
