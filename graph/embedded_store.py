@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -52,6 +53,14 @@ from graph.model import (
     SanctionStatus,
     Sex,
     SourceRecord,
+)
+from graph.outbox import (
+    Cause,
+    ChangeKind,
+    OutboxEvent,
+    diff_events,
+    encode_body,
+    event_from_body,
 )
 from graph.propagation import (
     EventKind,
@@ -223,6 +232,8 @@ class EmbeddedStore:
         self._lock = threading.RLock()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_version: int | None = None
+        # propagation writes outbox events; off only to measure what they cost
+        self.outbox = True
         if self._path.is_dir():
             msg = (
                 f"the store {self._path} is a folder: give the path of a store file, "
@@ -644,79 +655,22 @@ class EmbeddedStore:
         """Derive pending sanctions (all with ``full``) with derive_restrictions.
 
         Sanctions, roles and pending marks are read in the writing transaction, so
-        a role written meanwhile either is seen or leaves its sanction pending.
+        a role written meanwhile either is seen or leaves its sanction pending. The
+        outbox events of the difference are written in the same transaction.
         """
         started = time.perf_counter()
+        cause = Cause.CATALOGUE if full else Cause.DERIVED
         with self._transaction() as cur:
-            cur.row_factory = sqlite3.Row
-            candidates = [
-                _row_to_sanction(row)
-                for row in cur.execute(_SANCTIONS_TO_DERIVE[full]).fetchall()
-            ]
-            # a type the catalogue lacks: left as it is, and reported
-            skipped = [
-                s.sanction_id for s in candidates if catalogue.get(s.type) is None
-            ]
-            sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
-            rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
-            roles = _roles_of_enterprises(
-                cur,
-                {
-                    s.subject_id
-                    for s in sanctions
-                    if s.subject_kind is EntityKind.ENTERPRISE
-                },
+            counts = _propagate_in(
+                cur, catalogue, full=full, cause=cause, outbox=self.outbox
             )
-            facts: list[RestrictionFact] = []
-            set_aside: dict[str, str] = {}
-            for sanction in sanctions:
-                derived = _derive_or_set_aside(
-                    sanction, roles, rules[sanction.sanction_id], set_aside
-                )
-                facts.extend(restriction_fact(r) for r in derived)
-            # a sanction set aside keeps the facts it held
-            ids = [s.sanction_id for s in sanctions if s.sanction_id not in set_aside]
-            # write only the difference, as the Neo4j store does
-            held = {f.restriction_id: f for f in _facts_of_sanctions(cur, ids)}
-            fresh = {f.restriction_id: f for f in facts}
-            stale = [(key,) for key in held if key not in fresh]
-            written = [f for key, f in fresh.items() if held.get(key) != f]
-            cur.executemany("DELETE FROM restrictions WHERE restriction_id = ?", stale)
-            cur.executemany(
-                "INSERT OR REPLACE INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        f.restriction_id,
-                        f.sanction_id,
-                        f.person_id,
-                        f.measure,
-                        f.role_id,
-                        f.valid_from.isoformat(),
-                        f.valid_until.isoformat(),
-                    )
-                    for f in written
-                ],
-            )
-            cur.executemany(
-                "DELETE FROM pending_sanctions WHERE sanction_id = ?",
-                [(s.sanction_id,) for s in sanctions],
-            )
-            cur.executemany(
-                "DELETE FROM set_aside_sanctions WHERE sanction_id = ?",
-                [(key,) for key in ids],
-            )
-            cur.executemany(
-                "INSERT OR REPLACE INTO set_aside_sanctions VALUES (?, ?)",
-                sorted(set_aside.items()),
-            )
-            aside = _set_aside_of(cur)
         return PropagationReport(
-            sanctions=len(sanctions),
-            restrictions_written=len(written),
-            restrictions_removed=len(stale),
+            sanctions=counts.sanctions,
+            restrictions_written=counts.written,
+            restrictions_removed=counts.removed,
             seconds=time.perf_counter() - started,
-            skipped=tuple(sorted(skipped)[:100]),
-            set_aside=aside,
+            skipped=counts.skipped,
+            set_aside=counts.set_aside,
         )
 
     def set_aside_sanctions(self) -> list[tuple[str, str]]:
@@ -815,8 +769,16 @@ class EmbeddedStore:
             )
         return sorted((_row_to_role(row) for row in rows), key=lambda r: r.role_id)
 
-    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
-        """Record ``event`` and write ``sanction`` in one transaction."""
+    def append_sanction_event(
+        self,
+        sanction: Sanction,
+        event: SanctionEvent,
+        *,
+        outbox: Sequence[OutboxEvent] = (),
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        """Record ``event``, write ``sanction`` and the ``outbox`` events in one
+        transaction; with ``catalogue``, a correction is derived in it too."""
         kind = sanction.subject_kind
         table, column = _TABLE_OF[kind]
         with self._transaction() as cur:
@@ -863,8 +825,18 @@ class EmbeddedStore:
                     sanction.sanction_id,
                 ),
             )
+            _write_outbox(cur, outbox)
             if needs_rederive(event):
                 _mark_pending(cur, [sanction.sanction_id])
+                if catalogue is not None:
+                    _propagate_in(
+                        cur,
+                        catalogue,
+                        full=False,
+                        cause=Cause.DERIVED,
+                        touched=[sanction.sanction_id],
+                        outbox=self.outbox,
+                    )
 
     def sanction_events(self, sanction_id: str) -> list[SanctionEvent]:
         """The sanction's recorded events in (on, seq) order; [] when none."""
@@ -873,6 +845,44 @@ class EmbeddedStore:
             (sanction_id,),
         )
         return [_row_to_event(row) for row in rows]
+
+    # -- outbox (graph.outbox) ---------------------------------------------------
+    def outbox_events(self, after: int = 0, limit: int = 100) -> list[OutboxEvent]:
+        """Outbox events with ``seq > after``, the first ``limit``, by seq."""
+        rows = self._query(
+            "SELECT seq, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [event_from_body(json.loads(row["body"]), row["seq"]) for row in rows]
+
+    def restrictions_to_expire(self, on: date) -> list[RestrictionFact]:
+        """Stored facts whose validity ended by ``on`` (``valid_until <= on``) and
+        whose last outbox event is not an end, sorted by restriction id."""
+        rows = self._query(
+            "SELECT r.* FROM restrictions r JOIN outbox o"
+            " ON o.seq = (SELECT max(seq) FROM outbox"
+            " WHERE restriction_id = r.restriction_id)"
+            " WHERE r.valid_until <= ? AND o.kind != ? ORDER BY r.restriction_id",
+            (on.isoformat(), ChangeKind.ENDED.value),
+        )
+        return [_row_to_fact(row) for row in rows]
+
+    def append_ends(self, events: Sequence[OutboxEvent]) -> int:
+        """Append ``restriction.ended`` events, each only when its restriction's
+        last event is not already an end (checked in the writing transaction);
+        returns how many were written."""
+        with self._transaction() as cur:
+            fresh = []
+            for event in events:
+                last = cur.execute(
+                    "SELECT kind FROM outbox WHERE restriction_id = ?"
+                    " ORDER BY seq DESC LIMIT 1",
+                    (event.restriction_id,),
+                ).fetchone()
+                if last is None or last[0] != ChangeKind.ENDED.value:
+                    fresh.append(event)
+            _write_outbox(cur, fresh)
+        return len(fresh)
 
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
@@ -1491,13 +1501,129 @@ CREATE TABLE IF NOT EXISTS set_aside_sanctions (
     sanction_id TEXT PRIMARY KEY,
     error TEXT NOT NULL
 );
+-- the outbox (graph.outbox): seq numbers events in commit order, never reused
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    restriction_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_restriction ON outbox(restriction_id, seq);
 """
 _PROPAGATION_TABLES = (
     "restrictions",
     "sanction_events",
     "pending_sanctions",
     "set_aside_sanctions",
+    "outbox",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    sanctions: int
+    written: int
+    removed: int
+    skipped: tuple[str, ...]
+    set_aside: tuple[tuple[str, str], ...]
+
+
+def _propagate_in(
+    cur: sqlite3.Cursor,
+    catalogue: Catalogue,
+    *,
+    full: bool,
+    cause: Cause,
+    touched: Sequence[str] = (),
+    outbox: bool = True,
+) -> _Derived:
+    """Derive pending sanctions (all with ``full``) in the caller's transaction,
+    write the difference and (with ``outbox``) its outbox events."""
+    cur.row_factory = sqlite3.Row
+    candidates = [
+        _row_to_sanction(row)
+        for row in cur.execute(_SANCTIONS_TO_DERIVE[full]).fetchall()
+    ]
+    # a type the catalogue lacks: left as it is, and reported
+    skipped = [s.sanction_id for s in candidates if catalogue.get(s.type) is None]
+    sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
+    rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
+    roles = _roles_of_enterprises(
+        cur,
+        {s.subject_id for s in sanctions if s.subject_kind is EntityKind.ENTERPRISE},
+    )
+    derived: list[Restriction] = []
+    set_aside: dict[str, str] = {}
+    for sanction in sanctions:
+        derived.extend(
+            _derive_or_set_aside(
+                sanction, roles, rules[sanction.sanction_id], set_aside
+            )
+        )
+    # a sanction set aside keeps the facts it held
+    ids = [s.sanction_id for s in sanctions if s.sanction_id not in set_aside]
+    # write only the difference, as the Neo4j store does
+    held = {f.restriction_id: f for f in _facts_of_sanctions(cur, ids)}
+    restrictions = {r.restriction_id: r for r in derived}
+    fresh = {key: restriction_fact(r) for key, r in restrictions.items()}
+    stale = [(key,) for key in held if key not in fresh]
+    written = [f for key, f in fresh.items() if held.get(key) != f]
+    cur.executemany("DELETE FROM restrictions WHERE restriction_id = ?", stale)
+    cur.executemany(
+        "INSERT OR REPLACE INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                f.restriction_id,
+                f.sanction_id,
+                f.person_id,
+                f.measure,
+                f.role_id,
+                f.valid_from.isoformat(),
+                f.valid_until.isoformat(),
+            )
+            for f in written
+        ],
+    )
+    if outbox:
+        by_id = {s.sanction_id: s for s in sanctions}
+        _write_outbox(
+            cur,
+            diff_events(held, restrictions, by_id, catalogue, cause, touched=touched),
+        )
+    cur.executemany(
+        "DELETE FROM pending_sanctions WHERE sanction_id = ?",
+        [(s.sanction_id,) for s in sanctions],
+    )
+    cur.executemany(
+        "DELETE FROM set_aside_sanctions WHERE sanction_id = ?",
+        [(key,) for key in ids],
+    )
+    cur.executemany(
+        "INSERT OR REPLACE INTO set_aside_sanctions VALUES (?, ?)",
+        sorted(set_aside.items()),
+    )
+    return _Derived(
+        sanctions=len(sanctions),
+        written=len(written),
+        removed=len(stale),
+        skipped=tuple(sorted(skipped)[:100]),
+        set_aside=_set_aside_of(cur),
+    )
+
+
+def _write_outbox(cur: sqlite3.Cursor, events: Sequence[OutboxEvent]) -> None:
+    """Append events to the outbox; AUTOINCREMENT numbers them in commit order
+    (one writer at a time: BEGIN IMMEDIATE)."""
+    cur.executemany(
+        "INSERT INTO outbox (event_id, restriction_id, person_id, kind, body)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (e.event_id, e.restriction_id, e.person_id, e.kind.value, encode_body(e))
+            for e in events
+        ],
+    )
 
 
 def _derive_or_set_aside(

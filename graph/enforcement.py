@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from graph.errors import EntityNotFoundError, PolicyError
+from graph.outbox import expiry_event, lifecycle_events
 from graph.propagation import (
     AppointmentCheck,
     PropagationReport,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from graph.model import Role, RoleType, Sanction
+    from graph.outbox import OutboxEvent
     from graph.policy.catalogue import Catalogue
     from graph.propagation import RestrictionFact, SanctionEvent
     from graph.store import GraphStore
@@ -94,10 +96,37 @@ def record_event(
         raise EntityNotFoundError("sanction", event.sanction_id)
     history = store.sanction_events(event.sanction_id)
     updated, new_history = apply_event(sanction, history, event, catalogue)
-    store.append_sanction_event(updated, new_history[-1])
-    if needs_rederive(event):
+    outbox: list[OutboxEvent] = []
+    if not needs_rederive(event):
         store.propagate(catalogue)
+        facts = store.restriction_facts(sanction_id=event.sanction_id)
+        restrictions, _ = _rebuild(store, catalogue, facts)
+        outbox = lifecycle_events(restrictions, new_history[-1], catalogue)
+    # a correction is derived again in the transaction that records it, which
+    # writes the outbox events of what it changed
+    store.append_sanction_event(
+        updated, new_history[-1], outbox=outbox, catalogue=catalogue
+    )
     return updated
+
+
+def expire(store: GraphStore, catalogue: Catalogue, on: date) -> int:
+    """Tell the end of every announced restriction whose period ran out by ``on``.
+
+    Idempotent: a restriction whose last outbox event is an end is left alone, so
+    running it daily (or twice a day) writes each end once. Returns how many
+    ``restriction.ended`` events were written.
+    """
+    store.propagate(catalogue)
+    facts = store.restrictions_to_expire(on)
+    if not facts:
+        return 0
+    restrictions, sanctions = _rebuild(store, catalogue, facts)
+    events = [
+        expiry_event(r, catalogue.rule(sanctions[r.sanction_id].type))
+        for r in restrictions
+    ]
+    return store.append_ends(events)
 
 
 def trace(

@@ -53,12 +53,21 @@ from graph.model import (
     Sex,
     SourceRecord,
 )
+from graph.outbox import (
+    Cause,
+    ChangeKind,
+    OutboxEvent,
+    diff_events,
+    encode_body,
+    event_from_body,
+)
 from graph.propagation import (
     DATES_OUT_OF_RANGE,
     EventKind,
     PropagationReport,
     RestrictionFact,
     SanctionEvent,
+    build_restriction,
     needs_rederive,
 )
 from graph.timeouts import store_timeout
@@ -113,6 +122,8 @@ class Neo4jStore:
         self._driver = driver
         self._database = database
         self._owns_driver = owns_driver
+        # propagation writes outbox events; off only to measure what they cost
+        self.outbox = True
         self.apply_schema()
 
     @classmethod
@@ -396,7 +407,8 @@ class Neo4jStore:
             "last_day": date.max,
             "dates_error": DATES_OUT_OF_RANGE,
         }
-        if full:
+        cause = Cause.CATALOGUE if full else Cause.DERIVED
+        if full and not self.outbox:
             with self._session() as session:
                 found = session.run(queries.PROPAGATE_ALL, params).single(strict=True)
                 record = found.data()
@@ -404,12 +416,19 @@ class Neo4jStore:
                 # rolled back whole: derive them again, serially, as pending ones
                 failed = sorted(record["failed"])
                 self._write(lambda tx: _mark_pending(tx, failed))
-                again = self._drain_pending(params)
+                again = self._drain_pending(params, catalogue, cause)
                 record["written"] += again["written"]
                 record["removed"] += again["removed"]
                 record["set_aside"] = again["set_aside"]
+        elif full:
+            # each batch's outbox events are written in the batch's transaction,
+            # so a full run marks what it visits and drains it batch by batch
+            self._run_auto(queries.MARK_ALL_PENDING, **params)
+            record = self._drain_pending(params, catalogue, cause)
+            rows = self._read(queries.COUNT_KNOWN_SANCTIONS, known=params["known"])
+            record["sanctions"] = rows[0]["n"]
         else:
-            record = self._drain_pending(params)
+            record = self._drain_pending(params, catalogue, cause)
         return PropagationReport(
             sanctions=int(record["sanctions"]),
             restrictions_written=int(record["written"]),
@@ -419,14 +438,19 @@ class Neo4jStore:
             set_aside=tuple((str(i), str(e)) for i, e in record["set_aside"]),
         )
 
-    def _drain_pending(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _drain_pending(
+        self, params: dict[str, Any], catalogue: Catalogue, cause: Cause
+    ) -> dict[str, Any]:
         """Derive pending sanctions, ``PROPAGATION_BATCH`` per managed transaction,
         until none is left; totals, and the skipped ones of the last batch."""
         # Few pending sanctions is the common case: one retried transaction.
         # After a bulk write, batch after batch until none is left.
         totals = {"sanctions": 0, "written": 0, "removed": 0}
+        outbox = self.outbox
         while True:
-            found = self._write(lambda tx: _derive_pending(tx, params))
+            found = self._write(
+                lambda tx: _derive_pending(tx, params, catalogue, cause, outbox=outbox)
+            )
             for key in totals:
                 totals[key] += found[key]
             if found["sanctions"] < PROPAGATION_BATCH:
@@ -532,10 +556,19 @@ class Neo4jStore:
         rows = self._read(queries.ROLES_BY_ID, ids=sorted(set(role_ids)))
         return [_to_role(row) for row in rows]
 
-    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
-        """Record ``event`` and write ``sanction`` in one transaction."""
+    def append_sanction_event(
+        self,
+        sanction: Sanction,
+        event: SanctionEvent,
+        *,
+        outbox: Sequence[OutboxEvent] = (),
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        """Record ``event``, write ``sanction`` and the ``outbox`` events in one
+        transaction; with ``catalogue``, a correction is derived in it too."""
         row = _sanction_row(sanction)
         kind = sanction.subject_kind
+        params = {} if catalogue is None else _propagation_params(catalogue)
 
         def work(tx: ManagedTransaction) -> None:
             found = tx.run(queries.GET_SANCTION, sanction_id=sanction.sanction_id)
@@ -558,6 +591,16 @@ class Neo4jStore:
                     "recorded (another writer was first); read its history and retry"
                 )
                 raise LifecycleError(msg)
+            _write_outbox(tx, outbox)
+            if catalogue is not None and needs_rederive(event):
+                _derive_pending(
+                    tx,
+                    params,
+                    catalogue,
+                    Cause.DERIVED,
+                    touched=[sanction.sanction_id],
+                    outbox=self.outbox,
+                )
 
         self._write(work)
 
@@ -565,6 +608,39 @@ class Neo4jStore:
         """The sanction's recorded events in (on, seq) order; [] when none."""
         rows = self._read(queries.SANCTION_EVENTS, sanction_id=sanction_id)
         return [_to_event(sanction_id, row) for row in rows]
+
+    # -- outbox (graph.outbox) ---------------------------------------------------
+    def outbox_events(self, after: int = 0, limit: int = 100) -> list[OutboxEvent]:
+        """Outbox events with ``seq > after``, the first ``limit``, by seq."""
+        rows = self._read(queries.OUTBOX_EVENTS, after=after, limit=limit)
+        return [event_from_body(json.loads(row["body"]), row["seq"]) for row in rows]
+
+    def restrictions_to_expire(self, on: date) -> list[RestrictionFact]:
+        """Stored facts whose validity ended by ``on`` and whose last outbox event
+        is not an end, sorted by restriction id."""
+        rows = self._read(
+            queries.RESTRICTIONS_TO_EXPIRE, on=on, ended=ChangeKind.ENDED.value
+        )
+        return [_to_fact(row) for row in rows]
+
+    def append_ends(self, events: Sequence[OutboxEvent]) -> int:
+        """Append ``restriction.ended`` events, each only when its restriction's
+        last event is not already an end (checked under the outbox lock)."""
+        ids = [event.restriction_id for event in events]
+
+        def work(tx: ManagedTransaction) -> int:
+            tx.run(queries.LOCK_OUTBOX).consume()
+            found = tx.run(queries.LAST_OUTBOX_KINDS, ids=ids)
+            last = {row["restriction_id"]: row["kind"] for row in found}
+            fresh = [
+                event
+                for event in events
+                if last.get(event.restriction_id) != ChangeKind.ENDED.value
+            ]
+            _write_outbox(tx, fresh)
+            return len(fresh)
+
+        return self._write(work)
 
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
@@ -1097,8 +1173,125 @@ def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
     return types
 
 
-def _derive_pending(tx: ManagedTransaction, params: dict[str, Any]) -> dict[str, Any]:
-    return tx.run(queries.PROPAGATE_PENDING, params).single(strict=True).data()
+def _propagation_params(catalogue: Catalogue) -> dict[str, Any]:
+    return {
+        "types": _catalogue_param(catalogue),
+        "known": list(catalogue.types()),
+        "batch": PROPAGATION_BATCH,
+        "first_day": date.min,
+        "last_day": date.max,
+        "dates_error": DATES_OUT_OF_RANGE,
+    }
+
+
+def _derive_pending(
+    tx: ManagedTransaction,
+    params: dict[str, Any],
+    catalogue: Catalogue,
+    cause: Cause,
+    *,
+    touched: Sequence[str] = (),
+    outbox: bool = True,
+) -> dict[str, Any]:
+    """One batch of pending sanctions derived, and (with ``outbox``) the outbox
+    events of its difference written, in ``tx``."""
+    record = tx.run(queries.PROPAGATE_PENDING, params).single(strict=True).data()
+    if outbox:
+        events = _diff_events(tx, record["diffs"], catalogue, cause, touched)
+        _write_outbox(tx, events)
+    return record
+
+
+def _diff_events(
+    tx: ManagedTransaction,
+    diffs: list[dict[str, Any]],
+    catalogue: Catalogue,
+    cause: Cause,
+    touched: Sequence[str],
+) -> list[OutboxEvent]:
+    """The outbox events of the differences PROPAGATE_PENDING returned (and, for
+    the ``touched`` sanctions, of their facts that kept their dates)."""
+    ids = sorted({d["sanction_id"] for d in diffs} | set(touched))
+    if not ids:
+        return []
+    sanctions = {
+        row["sanction_id"]: _to_sanction(row.data())
+        for row in tx.run(queries.SANCTIONS_BY_ID, ids=ids)
+    }
+    held: dict[str, RestrictionFact] = {}
+    fresh_keys: set[str] = set()
+    for diff in diffs:
+        sanction_id = diff["sanction_id"]
+        valid_from = diff["valid_from"].to_native()
+        for key in diff["created"]:
+            fresh_keys.add(f"{sanction_id}|{key}")
+        for changed in diff["changed"]:
+            restriction_id = f"{sanction_id}|{changed['key']}"
+            fresh_keys.add(restriction_id)
+            person_id, measure, role = changed["key"].split("|", 2)
+            held[restriction_id] = RestrictionFact(
+                restriction_id=restriction_id,
+                sanction_id=sanction_id,
+                person_id=person_id,
+                measure=measure,
+                role_id=None if role == "direct" else role,
+                valid_from=valid_from,
+                valid_until=changed["was"].to_native(),
+            )
+        for stale in diff["stale"]:
+            restriction_id = f"{sanction_id}|{stale['key']}"
+            held[restriction_id] = RestrictionFact(
+                restriction_id=restriction_id,
+                sanction_id=sanction_id,
+                person_id=stale["person_id"],
+                measure=stale["measure"],
+                role_id=stale["role_id"],
+                valid_from=valid_from,
+                valid_until=stale["valid_until"].to_native(),
+            )
+    wanted = sorted({d["sanction_id"] for d in diffs if d["created"] or d["changed"]})
+    current = [
+        _to_fact(row.data())
+        for row in tx.run(
+            queries.RESTRICTION_FACTS_OF_SANCTIONS, ids=sorted({*wanted, *touched})
+        )
+    ]
+    touched_ids = set(touched)
+    for fact in current:
+        if fact.sanction_id in touched_ids:
+            fresh_keys.add(fact.restriction_id)
+            held.setdefault(fact.restriction_id, fact)
+    facts = [fact for fact in current if fact.restriction_id in fresh_keys]
+    role_ids = sorted({f.role_id for f in facts if f.role_id is not None})
+    found_roles = tx.run(queries.ROLES_BY_ID, ids=role_ids)
+    roles = {role.role_id: role for role in (_to_role(r.data()) for r in found_roles)}
+    fresh = {}
+    for fact in facts:
+        sanction = sanctions[fact.sanction_id]
+        role = roles[fact.role_id] if fact.role_id is not None else None
+        rule = catalogue.rule(sanction.type)
+        fresh[fact.restriction_id] = build_restriction(
+            sanction, rule, fact.measure, role
+        )
+    return diff_events(held, fresh, sanctions, catalogue, cause, touched=touched)
+
+
+def _write_outbox(tx: ManagedTransaction, events: Sequence[OutboxEvent]) -> None:
+    """Number ``events`` from the counter and create them, in ``tx``."""
+    if not events:
+        return
+    tx.run(queries.LOCK_OUTBOX).consume()
+    rows = [
+        {
+            "event_id": e.event_id,
+            "restriction_id": e.restriction_id,
+            "person_id": e.person_id,
+            "kind": e.kind.value,
+            "body": encode_body(e),
+        }
+        for e in events
+    ]
+    tx.run(queries.CREATE_OUTBOX_EVENTS, rows=rows).consume()
 
 
 def _mark_pending(tx: ManagedTransaction, ids: list[str]) -> None:

@@ -72,6 +72,15 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
     "CREATE CONSTRAINT audit_checkpoint_key IF NOT EXISTS "
     "FOR (c:AuditCheckpoint) REQUIRE (c.log_id, c.seq) IS UNIQUE",
+    # the outbox (graph.outbox): events by seq and id, the last of a restriction
+    "CREATE CONSTRAINT outbox_seq IF NOT EXISTS "
+    "FOR (e:OutboxEvent) REQUIRE e.seq IS UNIQUE",
+    "CREATE CONSTRAINT outbox_event_id IF NOT EXISTS "
+    "FOR (e:OutboxEvent) REQUIRE e.event_id IS UNIQUE",
+    "CREATE INDEX outbox_restriction IF NOT EXISTS "
+    "FOR (e:OutboxEvent) ON (e.restriction_id)",
+    "CREATE CONSTRAINT outbox_counter IF NOT EXISTS "
+    "FOR (c:OutboxCounter) REQUIRE c.name IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -500,32 +509,45 @@ CALL (s) {
         | f {.*, key: f.p.person_id + '|' + f.measure + '|'
                       + coalesce(f.role_id, 'direct')}] AS fresh,
        CASE WHEN beyond THEN [] ELSE [(s)<-[x:RESTRICTED_BY]-(h)
-        | {x: x, until: x.valid_until, key: h.person_id + '|' + x.measure + '|'
-                                             + coalesce(x.role_id, 'direct')}] END
+        | {x: x, until: x.valid_until, person_id: h.person_id, measure: x.measure,
+           role_id: x.role_id,
+           key: h.person_id + '|' + x.measure + '|'
+                + coalesce(x.role_id, 'direct')}] END
        AS held
   WITH s, fresh, held, [f IN fresh | f.key] AS fresh_keys,
        [h IN held | h.key] AS held_keys
   // write the difference only
   WITH s, fresh,
        [f IN fresh WHERE NOT f.key IN held_keys] AS created,
-       [h IN held WHERE NOT h.key IN fresh_keys | h.x] AS stale,
+       [h IN held WHERE NOT h.key IN fresh_keys] AS gone,
        reduce(c = [], h IN held | c + [f IN fresh
          WHERE f.key = h.key AND h.until <> f.valid_until
-         | {x: h.x, until: f.valid_until}]) AS changed
+         | {x: h.x, until: f.valid_until, key: h.key, was: h.until}]) AS changed
   FOREACH (c IN changed | FOREACH (x IN [c.x] | SET x.valid_until = c.until))
   FOREACH (f IN created |
     FOREACH (p IN [f.p] |
       CREATE (p)-[:RESTRICTED_BY {
         measure: f.measure, role_id: f.role_id, valid_until: f.valid_until
       }]->(s)))
-  FOREACH (x IN stale | DELETE x)
-  RETURN size(created) + size(changed) AS written, size(stale) AS removed
+  FOREACH (h IN gone | DELETE h.x)
+  // the difference, for the outbox events (graph.outbox.diff_events): keys of
+  // the facts created and changed (with the dates they had), facts removed
+  RETURN size(created) + size(changed) AS written, size(gone) AS removed,
+         {sanction_id: s.sanction_id,
+          created: [f IN created | f.key],
+          changed: [c IN changed | {key: c.key, was: c.was}],
+          stale: [h IN gone | {key: h.key, person_id: h.person_id,
+                               measure: h.measure, role_id: h.role_id,
+                               valid_until: h.until}],
+          valid_from: s.decided_on} AS diff
 }"""
 
 _TOTALS: Final[LiteralString] = """
 WITH count(*) AS sanctions, coalesce(sum(written), 0) AS written,
-     coalesce(sum(removed), 0) AS removed
-RETURN sanctions, written, removed, COLLECT {
+     coalesce(sum(removed), 0) AS removed,
+     collect(CASE WHEN size(diff.created) + size(diff.changed) + size(diff.stale) > 0
+                  THEN diff END) AS diffs
+RETURN sanctions, written, removed, diffs, COLLECT {
 """
 
 _SKIPPED: Final[LiteralString] = """
@@ -571,7 +593,10 @@ PROPAGATE_PENDING: Final[LiteralString] = (
     """
 // At most $batch pending sanctions, in the caller's (managed, retried) transaction;
 // the caller runs it again while it derived $batch. $types, $known (above),
-// $batch; returns sanctions, written, removed, skipped, set_aside (one row).
+// $batch; returns sanctions, written, removed, diffs ([{sanction_id, created:
+// [key], changed: [{key, was}], stale: [{key, person_id, measure, role_id,
+// valid_until}], valid_from}], keys within the sanction), skipped, set_aside
+// (one row).
 MATCH (s:Sanction:Pending)
 WHERE s.type IN $known
 WITH s
@@ -1085,4 +1110,111 @@ RETURN p.person_id AS person_id,
          sanction_id: s.sanction_id, measure: x.measure, role_id: x.role_id,
          valid_from: s.decided_on, valid_until: x.valid_until} END AS fact
 ORDER BY person_id
+"""
+
+# -- outbox (graph.outbox, docs/execution.md) ------------------------------------
+# (:OutboxEvent {seq, event_id, restriction_id, person_id, kind, body}) with the
+# event as JSON text in body; (:OutboxCounter {name: 'outbox', next}) hands out
+# seq. A writer takes the counter's write lock first, so events are numbered in
+# commit order (a reader that saw seq n never later finds a new event below n).
+
+LOCK_OUTBOX: Final[LiteralString] = """
+// no parameters; returns nothing. Takes the outbox counter's write lock (held
+// until the transaction ends), creating the counter at 1.
+MERGE (c:OutboxCounter {name: 'outbox'})
+ON CREATE SET c.next = 1
+SET c.locked = true
+"""
+
+CREATE_OUTBOX_EVENTS: Final[LiteralString] = """
+// $rows: [{event_id, restriction_id, person_id, kind, body}] (at least one), in
+// order; returns nothing. Numbers them from the counter (LOCK_OUTBOX ran first).
+MATCH (c:OutboxCounter {name: 'outbox'})
+SET c.next = c.next + size($rows)
+WITH c.next - size($rows) AS first
+UNWIND range(0, size($rows) - 1) AS i
+WITH first + i AS seq, $rows[i] AS row
+CREATE (:OutboxEvent {seq: seq, event_id: row.event_id,
+                      restriction_id: row.restriction_id,
+                      person_id: row.person_id, kind: row.kind, body: row.body})
+"""
+
+OUTBOX_EVENTS: Final[LiteralString] = """
+// $after, $limit; returns seq, body of the events after $after, by seq.
+MATCH (e:OutboxEvent)
+WHERE e.seq > $after
+RETURN e.seq AS seq, e.body AS body
+ORDER BY seq
+LIMIT $limit
+"""
+
+LAST_OUTBOX_KINDS: Final[LiteralString] = """
+// $ids: [restriction_id]; returns restriction_id, kind of the last event of each
+// that has one.
+UNWIND $ids AS id
+CALL (id) {
+  MATCH (e:OutboxEvent {restriction_id: id})
+  RETURN e.kind AS kind ORDER BY e.seq DESC LIMIT 1
+}
+RETURN id AS restriction_id, kind
+"""
+
+RESTRICTIONS_TO_EXPIRE: Final[LiteralString] = """
+// $on, $ended; returns the fact columns of the facts valid until $on or before
+// whose last outbox event is not an end ($ended), ordered by restriction_id.
+MATCH (p:Person)-[x:RESTRICTED_BY]->(s:Sanction)
+WHERE x.valid_until <= $on
+WITH p, x, s, s.sanction_id + '|' + p.person_id + '|' + x.measure + '|'
+              + coalesce(x.role_id, 'direct') AS restriction_id
+CALL (restriction_id) {
+  MATCH (e:OutboxEvent {restriction_id: restriction_id})
+  RETURN e.kind AS last ORDER BY e.seq DESC LIMIT 1
+}
+WITH p, x, s, restriction_id, last
+WHERE last <> $ended
+RETURN restriction_id, s.sanction_id AS sanction_id, p.person_id AS person_id,
+       x.measure AS measure, x.role_id AS role_id,
+       s.decided_on AS valid_from, x.valid_until AS valid_until
+ORDER BY restriction_id
+"""
+
+MARK_ALL_PENDING: Final[LiteralString] = """
+// $types, $known (as PROPAGATE_ALL); returns nothing. Marks pending every
+// sanction a full propagation visits (auto-commit batches).
+MATCH (s:Sanction)
+WHERE s.type IN $known
+  AND (s:Pending
+       OR size(CASE s.subject_kind
+                 WHEN 'person' THEN $types[s.type].direct
+                 ELSE $types[s.type].measures
+               END) > 0
+       OR EXISTS { (s)<-[:RESTRICTED_BY]-() })
+CALL (s) { SET s:Pending } IN TRANSACTIONS OF 10000 ROWS
+"""
+
+SANCTIONS_BY_ID: Final[LiteralString] = (
+    """
+// $ids: [sanction_id]; returns the sanction columns of those that exist.
+UNWIND $ids AS id
+MATCH (s:Sanction {sanction_id: id})
+"""
+    + _SANCTION_COLUMNS
+)
+
+COUNT_KNOWN_SANCTIONS: Final[LiteralString] = """
+// $known: [type]; returns n: how many sanctions are of a type the catalogue has.
+MATCH (s:Sanction)
+WHERE s.type IN $known
+RETURN count(s) AS n
+"""
+
+RESTRICTION_FACTS_OF_SANCTIONS: Final[LiteralString] = """
+// $ids: [sanction_id]; returns the fact columns of their facts.
+UNWIND $ids AS id
+MATCH (p:Person)-[x:RESTRICTED_BY]->(s:Sanction {sanction_id: id})
+RETURN s.sanction_id + '|' + p.person_id + '|' + x.measure + '|'
+         + coalesce(x.role_id, 'direct') AS restriction_id,
+       s.sanction_id AS sanction_id, p.person_id AS person_id,
+       x.measure AS measure, x.role_id AS role_id,
+       s.decided_on AS valid_from, x.valid_until AS valid_until
 """

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         Sanction,
         SourceRecord,
     )
+    from graph.outbox import OutboxEvent
     from graph.policy.catalogue import Catalogue
     from graph.propagation import PropagationReport, RestrictionFact, SanctionEvent
 
@@ -254,12 +255,22 @@ class GraphStore(Protocol):
         """The roles with these ids (unknown ids are left out), sorted by id."""
         ...
 
-    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
+    def append_sanction_event(
+        self,
+        sanction: Sanction,
+        event: SanctionEvent,
+        *,
+        outbox: Sequence[OutboxEvent] = (),
+        catalogue: Catalogue | None = None,
+    ) -> None:
         """Record ``event`` and write ``sanction`` (its state after it), atomically.
 
         ``event.seq`` must be new for the sanction (LifecycleError otherwise); the
         sanction must exist (EntityNotFoundError) and so must its subject. A
-        correction marks the sanction pending.
+        correction marks the sanction pending; with ``catalogue`` it is derived in
+        the same transaction (as ``propagate`` does, its restrictions' outbox
+        events caused by the correction). The ``outbox`` events are written in the
+        same transaction.
         """
         ...
 
@@ -471,4 +482,24 @@ class GraphStore(Protocol):
 
     def audit_checkpoints(self, log_id: str) -> list[AuditCheckpoint]:
         """The checkpoints kept for one audit log, by sequence number."""
+        ...
+
+    # -- outbox (graph.outbox, docs/execution.md) -------------------------------
+    # ``propagate`` writes the outbox events of the difference it writes, in the
+    # same transaction; ``append_sanction_event`` those it is given. Events are
+    # numbered by ``seq``, monotonic per store in commit order.
+
+    def outbox_events(self, after: int = 0, limit: int = 100) -> list[OutboxEvent]:
+        """Outbox events with ``seq > after``, the first ``limit``, by seq."""
+        ...
+
+    def restrictions_to_expire(self, on: date) -> list[RestrictionFact]:
+        """Stored facts whose validity ended by ``on`` (``valid_until <= on``) and
+        whose last outbox event is not an end, sorted by restriction id."""
+        ...
+
+    def append_ends(self, events: Sequence[OutboxEvent]) -> int:
+        """Append ``restriction.ended`` events, each only when its restriction's
+        last event is not already an end (checked in the writing transaction);
+        returns how many were written."""
         ...
