@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from api import execution
 from api.access.guard import Access
 from api.access.oidc import OidcSettings, OidcVerifier
 from api.access.quota import QuotaBook
@@ -144,6 +145,7 @@ def create_app(
         connections,
         audit,
         keys,
+        execution,
     ):
         app.include_router(module.router)
     app.add_middleware(_RequestIdHeader)

@@ -72,6 +72,7 @@ from graph.propagation import (
     needs_rederive,
     restriction_fact,
 )
+from graph.subscriptions import subscription_from_text, subscription_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
 
     from graph.policy.catalogue import Catalogue, SanctionRule
     from graph.propagation import Restriction
+    from graph.subscriptions import Subscription
 
 SCHEMA_VERSION = 1
 
@@ -884,6 +886,19 @@ class EmbeddedStore:
             _write_outbox(cur, fresh)
         return len(fresh)
 
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Insert or replace the subscription of ``subscription.key_id``."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO subscriptions VALUES (?, ?)",
+                (subscription.key_id, subscription_text(subscription)),
+            )
+
+    def get_subscription(self, key_id: str) -> Subscription | None:
+        """The subscription of a key, or None when it has none."""
+        rows = self._query("SELECT body FROM subscriptions WHERE key_id = ?", (key_id,))
+        return subscription_from_text(key_id, rows[0]["body"]) if rows else None
+
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
         self, kind: EntityKind, *, unresolved_only: bool = False
@@ -1511,6 +1526,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_restriction ON outbox(restriction_id, seq);
+-- department subscriptions (graph.subscriptions), JSON per key
+CREATE TABLE IF NOT EXISTS subscriptions (key_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 _PROPAGATION_TABLES = (
     "restrictions",
@@ -1518,6 +1535,7 @@ _PROPAGATION_TABLES = (
     "pending_sanctions",
     "set_aside_sanctions",
     "outbox",
+    "subscriptions",
 )
 
 

@@ -70,6 +70,7 @@ from graph.propagation import (
     build_restriction,
     needs_rederive,
 )
+from graph.subscriptions import subscription_from_text, subscription_text
 from graph.timeouts import store_timeout
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
     from neo4j import ManagedTransaction
 
     from graph.policy.catalogue import Catalogue
+    from graph.subscriptions import Subscription
 
 T = TypeVar("T")
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
@@ -641,6 +643,21 @@ class Neo4jStore:
             return len(fresh)
 
         return self._write(work)
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Insert or replace the subscription of ``subscription.key_id``."""
+        self._write(
+            lambda tx: tx.run(
+                queries.SAVE_SUBSCRIPTION,
+                key_id=subscription.key_id,
+                body=subscription_text(subscription),
+            ).consume()
+        )
+
+    def get_subscription(self, key_id: str) -> Subscription | None:
+        """The subscription of a key, or None when it has none."""
+        rows = self._read(queries.GET_SUBSCRIPTION, key_id=key_id)
+        return subscription_from_text(key_id, rows[0]["body"]) if rows else None
 
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(

@@ -81,6 +81,8 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (e:OutboxEvent) ON (e.restriction_id)",
     "CREATE CONSTRAINT outbox_counter IF NOT EXISTS "
     "FOR (c:OutboxCounter) REQUIRE c.name IS UNIQUE",
+    "CREATE CONSTRAINT subscription_key IF NOT EXISTS "
+    "FOR (s:Subscription) REQUIRE s.key_id IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -1217,4 +1219,16 @@ RETURN s.sanction_id + '|' + p.person_id + '|' + x.measure + '|'
        s.sanction_id AS sanction_id, p.person_id AS person_id,
        x.measure AS measure, x.role_id AS role_id,
        s.decided_on AS valid_from, x.valid_until AS valid_until
+"""
+
+SAVE_SUBSCRIPTION: Final[LiteralString] = """
+// $key_id, $body (JSON text); returns nothing. Replaces the key's subscription.
+MERGE (s:Subscription {key_id: $key_id})
+SET s.body = $body
+"""
+
+GET_SUBSCRIPTION: Final[LiteralString] = """
+// $key_id; returns body (0 or 1 row).
+MATCH (s:Subscription {key_id: $key_id})
+RETURN s.body AS body
 """

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from graph.outbox import OutboxEvent
     from graph.policy.catalogue import Catalogue
     from graph.propagation import PropagationReport, RestrictionFact, SanctionEvent
+    from graph.subscriptions import Subscription
 
 
 @runtime_checkable
@@ -502,4 +503,12 @@ class GraphStore(Protocol):
         """Append ``restriction.ended`` events, each only when its restriction's
         last event is not already an end (checked in the writing transaction);
         returns how many were written."""
+        ...
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Insert or replace the subscription of ``subscription.key_id``."""
+        ...
+
+    def get_subscription(self, key_id: str) -> Subscription | None:
+        """The subscription of a key, or None when it has none."""
         ...

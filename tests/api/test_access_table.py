@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 PUBLIC, INVESTIGATOR, OFFICER = "public", "investigator", "sanctions_officer"
 CHECKER, AUDITOR, ADMIN = "appointment_checker", "auditor", "admin"
+DEPARTMENT = "department"
 READERS = {PUBLIC, INVESTIGATOR, OFFICER}
 INVESTIGATORS = {INVESTIGATOR, OFFICER}
 
@@ -74,6 +75,9 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/keys"): ({ADMIN}, 201, {"role": PUBLIC, "name": "a kiosk"}),
     ("post", "/keys/{key_id}/revoke"): ({ADMIN}, 200, None),
     ("post", "/keys/{key_id}/rotate"): ({ADMIN}, 201, {}),
+    ("get", "/events"): ({DEPARTMENT}, 200, None),
+    ("get", "/events/subscription"): ({DEPARTMENT}, 200, None),
+    ("post", "/events/subscription"): ({DEPARTMENT}, 200, {"regions": ["51"]}),
 }  # fmt: skip
 OPEN = {("get", "/health")}  # no credentials needed
 BAD_CREDENTIALS = ("none", "malformed", "wrong", "expired", "revoked", "other-scheme")

@@ -38,6 +38,7 @@ ROLE_OF_TAG = {
     "audit": "auditor",
     "keys": "admin",
     "health": "investigator",
+    "execution": "department",
 }
 PURPOSE = {
     "investigator": "enforcement_inspection",
@@ -45,6 +46,7 @@ PURPOSE = {
     "appointment_checker": "executive_appointment_review",
     "auditor": "audit_review",
     "admin": "",
+    "department": "joint_punishment_execution",
 }
 
 

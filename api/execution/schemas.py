@@ -1,0 +1,59 @@
+"""Request and response models of the execution routes (docs/execution.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+_Region = Annotated[str, StringConstraints(pattern=r"^(?:[0-9]{2}){1,3}$")]
+_Key = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class SubscriptionIn(BaseModel):
+    """What the department receives; an empty list accepts any value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measures: list[_Key] = Field(default_factory=list, max_length=100)
+    sanction_types: list[_Key] = Field(default_factory=list, max_length=100)
+    regions: list[_Region] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Region code prefixes (2, 4 or 6 digits).",
+    )
+
+
+class SubscriptionOut(SubscriptionIn):
+    """The department's subscription as stored."""
+
+
+class EventOut(BaseModel):
+    """One change of one restriction (the JSON Schema in docs/execution.md)."""
+
+    event_id: str
+    seq: int
+    at: datetime
+    kind: str
+    cause: str
+    restriction_id: str
+    person_id: str
+    measure: str
+    sanction_id: str
+    sanction_type: str
+    enterprise: str | None
+    valid_from: date
+    valid_until: date
+    rule_version: str
+    explanation_zh: str
+    explanation_en: str
+    region: str | None
+    enterprise_region: str | None
+
+
+class EventsOut(BaseModel):
+    """A page of events; ask again with ``after=next`` for the following ones."""
+
+    events: list[EventOut]
+    next: int = Field(description="The cursor to resume from (the last seq read).")
