@@ -30,6 +30,8 @@ from graph.errors import (
     LinkageError,
     StoreMissingError,
 )
+from graph.execution import Feedback
+from graph.execution import Outcome as FeedbackOutcome
 from graph.model import (
     CONNECTION_MAX_HOPS,
     ApiKey,
@@ -899,6 +901,40 @@ class EmbeddedStore:
         rows = self._query("SELECT body FROM subscriptions WHERE key_id = ?", (key_id,))
         return subscription_from_text(key_id, rows[0]["body"]) if rows else None
 
+    def get_outbox_event(self, event_id: str) -> OutboxEvent | None:
+        """The outbox event with this id, or None."""
+        rows = self._query(
+            "SELECT seq, body FROM outbox WHERE event_id = ?", (event_id,)
+        )
+        if not rows:
+            return None
+        return event_from_body(json.loads(rows[0]["body"]), rows[0]["seq"])
+
+    def save_feedback(self, reports: Sequence[Feedback]) -> None:
+        """Store reports, one per (event, key), atomically."""
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?)",
+                [
+                    (f.event_id, f.key_id, f.outcome.value, f.reason, f.at.isoformat())
+                    for f in reports
+                ],
+            )
+
+    def feedback(self) -> list[Feedback]:
+        """Every stored report, by (event_id, key_id)."""
+        rows = self._query("SELECT * FROM feedback ORDER BY event_id, key_id")
+        return [
+            Feedback(
+                event_id=row["event_id"],
+                key_id=row["key_id"],
+                outcome=FeedbackOutcome(row["outcome"]),
+                reason=row["reason"],
+                at=datetime.fromisoformat(row["at"]),
+            )
+            for row in rows
+        ]
+
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
         self, kind: EntityKind, *, unresolved_only: bool = False
@@ -1526,6 +1562,15 @@ CREATE TABLE IF NOT EXISTS outbox (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_restriction ON outbox(restriction_id, seq);
+-- departments' reports per event (graph.execution)
+CREATE TABLE IF NOT EXISTS feedback (
+    event_id TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (event_id, key_id)
+);
 -- department subscriptions (graph.subscriptions), JSON per key
 CREATE TABLE IF NOT EXISTS subscriptions (key_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
@@ -1536,6 +1581,7 @@ _PROPAGATION_TABLES = (
     "set_aside_sanctions",
     "outbox",
     "subscriptions",
+    "feedback",
 )
 
 

@@ -29,6 +29,8 @@ from neo4j.exceptions import (
 from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
+from graph.execution import Feedback
+from graph.execution import Outcome as FeedbackOutcome
 from graph.model import (
     CONNECTION_MAX_HOPS,
     ApiKey,
@@ -658,6 +660,40 @@ class Neo4jStore:
         """The subscription of a key, or None when it has none."""
         rows = self._read(queries.GET_SUBSCRIPTION, key_id=key_id)
         return subscription_from_text(key_id, rows[0]["body"]) if rows else None
+
+    def get_outbox_event(self, event_id: str) -> OutboxEvent | None:
+        """The outbox event with this id, or None."""
+        rows = self._read(queries.GET_OUTBOX_EVENT, event_id=event_id)
+        if not rows:
+            return None
+        return event_from_body(json.loads(rows[0]["body"]), rows[0]["seq"])
+
+    def save_feedback(self, reports: Sequence[Feedback]) -> None:
+        """Store reports, one per (event, key), atomically."""
+        rows = [
+            {
+                "event_id": f.event_id,
+                "key_id": f.key_id,
+                "outcome": f.outcome.value,
+                "reason": f.reason,
+                "at": f.at.isoformat(),
+            }
+            for f in reports
+        ]
+        self._write(lambda tx: tx.run(queries.SAVE_FEEDBACK, rows=rows).consume())
+
+    def feedback(self) -> list[Feedback]:
+        """Every stored report, by (event_id, key_id)."""
+        return [
+            Feedback(
+                event_id=row["event_id"],
+                key_id=row["key_id"],
+                outcome=FeedbackOutcome(row["outcome"]),
+                reason=row["reason"],
+                at=datetime.fromisoformat(row["at"]),
+            )
+            for row in self._read(queries.FEEDBACK)
+        ]
 
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(

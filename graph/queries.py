@@ -83,6 +83,8 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (c:OutboxCounter) REQUIRE c.name IS UNIQUE",
     "CREATE CONSTRAINT subscription_key IF NOT EXISTS "
     "FOR (s:Subscription) REQUIRE s.key_id IS UNIQUE",
+    "CREATE CONSTRAINT feedback_key IF NOT EXISTS "
+    "FOR (f:Feedback) REQUIRE (f.event_id, f.key_id) IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -1231,4 +1233,26 @@ GET_SUBSCRIPTION: Final[LiteralString] = """
 // $key_id; returns body (0 or 1 row).
 MATCH (s:Subscription {key_id: $key_id})
 RETURN s.body AS body
+"""
+
+GET_OUTBOX_EVENT: Final[LiteralString] = """
+// $event_id; returns seq, body (0 or 1 row).
+MATCH (e:OutboxEvent {event_id: $event_id})
+RETURN e.seq AS seq, e.body AS body
+"""
+
+SAVE_FEEDBACK: Final[LiteralString] = """
+// $rows: [{event_id, key_id, outcome, reason, at}]; returns nothing. One report
+// per (event, key): a later one replaces it.
+UNWIND $rows AS row
+MERGE (f:Feedback {event_id: row.event_id, key_id: row.key_id})
+SET f.outcome = row.outcome, f.reason = row.reason, f.at = row.at
+"""
+
+FEEDBACK: Final[LiteralString] = """
+// no parameters; returns event_id, key_id, outcome, reason, at, ordered.
+MATCH (f:Feedback)
+RETURN f.event_id AS event_id, f.key_id AS key_id, f.outcome AS outcome,
+       f.reason AS reason, f.at AS at
+ORDER BY event_id, key_id
 """

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from datetime import date, datetime, timedelta
 
+    from graph.execution import Feedback
     from graph.model import (
         ApiKey,
         AuditCheckpoint,
@@ -511,4 +512,17 @@ class GraphStore(Protocol):
 
     def get_subscription(self, key_id: str) -> Subscription | None:
         """The subscription of a key, or None when it has none."""
+        ...
+
+    def get_outbox_event(self, event_id: str) -> OutboxEvent | None:
+        """The outbox event with this id, or None."""
+        ...
+
+    def save_feedback(self, reports: Sequence[Feedback]) -> None:
+        """Store departments' reports, one per (event, key): a later report of a
+        key on an event replaces its earlier one. Atomic."""
+        ...
+
+    def feedback(self) -> list[Feedback]:
+        """Every stored report, by (event_id, key_id)."""
         ...

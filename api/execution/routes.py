@@ -7,13 +7,24 @@ resumes from the last ``next`` it stored never misses one).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.access.guard import Caller, require
-from api.execution.schemas import EventOut, EventsOut, SubscriptionIn, SubscriptionOut
+from api.execution.schemas import (
+    BulkFeedbackIn,
+    EventOut,
+    EventsOut,
+    FeedbackIn,
+    FeedbackOut,
+    SubscriptionIn,
+    SubscriptionOut,
+)
 from api.execution.views import event_out
+from graph.errors import EntityNotFoundError
+from graph.execution import Feedback, Outcome
 from graph.subscriptions import Subscription
 
 router = APIRouter(prefix="/events", tags=["execution"])
@@ -86,3 +97,45 @@ def set_subscription(
         sanction_types=list(subscription.sanction_types),
         regions=list(subscription.regions),
     )
+
+
+@router.post("/feedback")
+def bulk_feedback(
+    body: BulkFeedbackIn, caller: Annotated[Caller, require("events.feedback")]
+) -> FeedbackOut:
+    """Reports on many events of the caller's subscription (all taken, or none)."""
+    caller.about("feedback")
+    taken = _take(caller, [(r.event_id, r.outcome, r.reason) for r in body.reports])
+    caller.answered()
+    return taken
+
+
+@router.post("/{event_id}/feedback")
+def feedback(
+    event_id: str,
+    body: FeedbackIn,
+    caller: Annotated[Caller, require("events.feedback")],
+) -> FeedbackOut:
+    """The caller's report on one event of its subscription: executed, not
+    applicable or failed (the last two with a reason)."""
+    caller.about(f"feedback on {event_id}")
+    taken = _take(caller, [(event_id, body.outcome, body.reason)])
+    caller.answered()
+    return taken
+
+
+def _take(caller: Caller, reports: list[tuple[str, str, str]]) -> FeedbackOut:
+    """Check each event is one of the caller's subscription, then store all."""
+    store = caller.access.store
+    key_id = caller.identity.key_id
+    subscription = store.get_subscription(key_id)
+    now = datetime.now(UTC)
+    taken: list[Feedback] = []
+    for event_id, outcome, reason in reports:
+        event = store.get_outbox_event(event_id)
+        if event is None or subscription is None or not subscription.matches(event):
+            raise EntityNotFoundError("event", event_id)
+        taken.append(Feedback(event_id, key_id, Outcome(outcome), reason.strip(), now))
+    store.save_feedback(taken)
+    ids = list(dict.fromkeys(f.event_id for f in taken))
+    return FeedbackOut(accepted=len(taken), event_ids=ids)

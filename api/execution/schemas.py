@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from graph.execution import Outcome, feedback_problem
 
 _Region = Annotated[str, StringConstraints(pattern=r"^(?:[0-9]{2}){1,3}$")]
 _Key = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -57,3 +59,40 @@ class EventsOut(BaseModel):
 
     events: list[EventOut]
     next: int = Field(description="The cursor to resume from (the last seq read).")
+
+
+class FeedbackIn(BaseModel):
+    """A department's report on one event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["executed", "not_applicable", "failed"]
+    reason: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _reason_given(self) -> FeedbackIn:
+        problem = feedback_problem(Outcome(self.outcome), self.reason)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+class FeedbackItemIn(FeedbackIn):
+    """One report of a bulk submission."""
+
+    event_id: str = Field(min_length=1, max_length=100)
+
+
+class BulkFeedbackIn(BaseModel):
+    """Reports on many events at once (all taken, or none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reports: list[FeedbackItemIn] = Field(min_length=1, max_length=1000)
+
+
+class FeedbackOut(BaseModel):
+    """The reports taken."""
+
+    accepted: int
+    event_ids: list[str]

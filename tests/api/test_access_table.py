@@ -78,6 +78,13 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("get", "/events"): ({DEPARTMENT}, 200, None),
     ("get", "/events/subscription"): ({DEPARTMENT}, 200, None),
     ("post", "/events/subscription"): ({DEPARTMENT}, 200, {"regions": ["51"]}),
+    # no such event (of its subscription): 404 once allowed
+    ("post", "/events/{event_id}/feedback"): (
+        {DEPARTMENT}, 404, {"outcome": "executed"}
+    ),
+    ("post", "/events/feedback"): (
+        {DEPARTMENT}, 404, {"reports": [{"event_id": "evt_0", "outcome": "executed"}]}
+    ),
 }  # fmt: skip
 OPEN = {("get", "/health")}  # no credentials needed
 BAD_CREDENTIALS = ("none", "malformed", "wrong", "expired", "revoked", "other-scheme")
@@ -157,7 +164,7 @@ def test_operation_by_role_and_credential(
     method, template = operation
     allowed, status, body = TABLE[operation]
     spare = create_key(store, load_roles(), role=PUBLIC, name="spare").record.key_id
-    path = template.format(credit_code=credit_code(1), key_id=spare)
+    path = template.format(credit_code=credit_code(1), key_id=spare, event_id="evt_0")
     before = len(api.audit())
     denials = 0
     for state, key in _bad_keys(store, api).items():

@@ -3,6 +3,7 @@ any cursor, on both stores."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -182,3 +183,69 @@ def test_events_are_audited_with_the_persons_they_carry(api: Api) -> None:
     entry = api.audit()[-1]
     assert entry["action"] == "events.read"
     assert set(entry["persons"]) == carried
+
+
+def test_feedback_and_execution_status(
+    api: Api, store: GraphStore, tmp_path: Path
+) -> None:
+    api.post("/events/subscription", {"regions": ["11"]}, role="department")
+    events = api.get("/events", role="department").json()["events"]
+    assert len(events) >= 3
+    first, second, third = (e["event_id"] for e in events[:3])
+    one = api.post(
+        f"/events/{first}/feedback", {"outcome": "executed"}, role="department"
+    )
+    assert one.status_code == 200, one.text
+    assert one.json() == {"accepted": 1, "event_ids": [first]}
+    # not applicable and failed need a reason; nothing is taken from a bad batch
+    for outcome in ("not_applicable", "failed"):
+        refused = api.post(f"/events/{second}/feedback", {"outcome": outcome},
+                           role="department")  # fmt: skip
+        assert refused.status_code == 422
+    bulk = api.post(
+        "/events/feedback",
+        {"reports": [
+            {"event_id": second, "outcome": "failed", "reason": "register offline"},
+            {"event_id": third, "outcome": "not_applicable", "reason": "not a client"},
+        ]},
+        role="department",
+    )  # fmt: skip
+    assert bulk.status_code == 200, bulk.text
+    # an event outside the subscription is not the department's to report on
+    chengdu = next(
+        e for e in store.outbox_events(after=0, limit=1000) if e.region == "510104"
+    )
+    outside = api.post(
+        f"/events/{chengdu.event_id}/feedback", {"outcome": "executed"},
+        role="department",
+    )  # fmt: skip
+    assert outside.status_code == 404
+    lines = _status(store, tmp_path)
+    states = {line["event"]["event_id"]: line["state"] for line in lines}
+    assert states[first] == "executed"
+    assert states[second] == "failed"
+    assert states[third] == "not_applicable"
+    assert {states[e["event_id"]] for e in events[3:]} <= {"pending"}
+    assert chengdu.event_id not in states
+    # events of 2026 are due within days of being written: none overdue yet
+    assert _status(store, tmp_path, "--overdue") == []
+    assert all(
+        line["due"] for line in lines if line["event"]["measure"] != "disclose_identity"
+    )
+
+
+def _status(store: GraphStore, tmp_path: Path, *args: str) -> list[dict[str, Any]]:
+    from typer.testing import CliRunner
+
+    import api.cli  # noqa: F401 - registers the commands on the app
+    from api.console import app
+
+    result = CliRunner().invoke(
+        app,
+        ["--store", store.location, "execution", "status", "--json", *args],
+        env={"CREDLINK_AUDIT_LOG": str(tmp_path / "cli-audit.jsonl")},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    lines: list[dict[str, Any]] = json.loads(result.stdout)["lines"]
+    return lines
