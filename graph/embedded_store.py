@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.delivery import Delivery, DeliveryState, Webhook
 from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
@@ -935,6 +936,87 @@ class EmbeddedStore:
             for row in rows
         ]
 
+    # -- webhook deliveries (graph.delivery) -----------------------------------
+    def save_webhook(self, webhook: Webhook) -> None:
+        """Insert or replace a key's webhook; a higher stored cursor stays."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO webhooks VALUES (?, ?, ?, ?) ON CONFLICT(key_id) DO UPDATE"
+                " SET url = excluded.url, secret = excluded.secret,"
+                " cursor = max(cursor, excluded.cursor)",
+                (webhook.key_id, webhook.url, webhook.secret, webhook.cursor),
+            )
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, by key id."""
+        rows = self._query("SELECT * FROM webhooks ORDER BY key_id")
+        return [Webhook(r["key_id"], r["url"], r["secret"], r["cursor"]) for r in rows]
+
+    def enqueue_deliveries(
+        self, key_id: str, deliveries: Sequence[Delivery], cursor: int
+    ) -> None:
+        """Add deliveries and move the webhook's cursor, atomically."""
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [_delivery_row(d) for d in deliveries],
+            )
+            cur.execute(
+                "UPDATE webhooks SET cursor = max(cursor, ?) WHERE key_id = ?",
+                (cursor, key_id),
+            )
+
+    def pending_deliveries(self, key_id: str, limit: int) -> list[Delivery]:
+        """The key's pending deliveries, by seq, the first ``limit``."""
+        rows = self._query(
+            "SELECT * FROM deliveries WHERE key_id = ? AND state = ?"
+            " ORDER BY seq LIMIT ?",
+            (key_id, DeliveryState.PENDING.value, limit),
+        )
+        return [_row_to_delivery(row) for row in rows]
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Write a delivery's state, tries, next time and error."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _delivery_row(delivery),
+            )
+
+    def redeliver(self, key_id: str, event_ids: Sequence[str] | None) -> int:
+        """Make deliveries pending again, due now, with no tries."""
+        now = datetime.now(UTC).isoformat()
+        PENDING = DeliveryState.PENDING.value  # noqa: N806 - read as a constant
+        with self._transaction() as cur:
+            if event_ids is None:
+                cur.execute(
+                    "UPDATE deliveries SET state = ?, attempts = 0, next_at = ?"
+                    " WHERE key_id = ? AND state = ?",
+                    (
+                        DeliveryState.PENDING.value,
+                        now,
+                        key_id,
+                        DeliveryState.DEAD.value,
+                    ),
+                )
+                return cur.rowcount
+            count = 0
+            for event_id in event_ids:
+                cur.execute(
+                    "UPDATE deliveries SET state = ?, attempts = 0, next_at = ?"
+                    " WHERE key_id = ? AND event_id = ?",
+                    (PENDING, now, key_id, event_id),
+                )
+                count += cur.rowcount
+            return count
+
+    def deliveries(self, key_id: str) -> list[Delivery]:
+        """Every delivery of a key, by seq."""
+        rows = self._query(
+            "SELECT * FROM deliveries WHERE key_id = ? ORDER BY seq", (key_id,)
+        )
+        return [_row_to_delivery(row) for row in rows]
+
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
         self, kind: EntityKind, *, unresolved_only: bool = False
@@ -1571,6 +1653,24 @@ CREATE TABLE IF NOT EXISTS feedback (
     at TEXT NOT NULL,
     PRIMARY KEY (event_id, key_id)
 );
+-- webhooks and their deliveries (graph.delivery)
+CREATE TABLE IF NOT EXISTS webhooks (
+    key_id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    cursor INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    key_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_at TEXT NOT NULL,
+    error TEXT NOT NULL,
+    PRIMARY KEY (key_id, seq)
+);
+CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries(key_id, state, seq);
 -- department subscriptions (graph.subscriptions), JSON per key
 CREATE TABLE IF NOT EXISTS subscriptions (key_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
@@ -1582,6 +1682,8 @@ _PROPAGATION_TABLES = (
     "outbox",
     "subscriptions",
     "feedback",
+    "webhooks",
+    "deliveries",
 )
 
 
@@ -2002,4 +2104,21 @@ def _row_to_judgement(row: sqlite3.Row) -> JudgementRecord:
         reason=row["reason"],
         undone_at=datetime.fromisoformat(undone) if undone else None,
         undone_by=row["undone_by"],
+    )
+
+
+def _delivery_row(d: Delivery) -> tuple[Any, ...]:
+    return (d.key_id, d.seq, d.event_id, d.state.value, d.attempts,
+            d.next_at.isoformat(), d.error)  # fmt: skip
+
+
+def _row_to_delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        key_id=row["key_id"],
+        seq=row["seq"],
+        event_id=row["event_id"],
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        next_at=datetime.fromisoformat(row["next_at"]),
+        error=row["error"],
     )

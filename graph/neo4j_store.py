@@ -12,7 +12,7 @@ import dataclasses
 import json
 import time
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
@@ -28,6 +28,7 @@ from neo4j.exceptions import (
 
 from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.delivery import Delivery, DeliveryState, Webhook
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.execution import Feedback
 from graph.execution import Outcome as FeedbackOutcome
@@ -694,6 +695,74 @@ class Neo4jStore:
             )
             for row in self._read(queries.FEEDBACK)
         ]
+
+    # -- webhook deliveries (graph.delivery) -----------------------------------
+    def save_webhook(self, webhook: Webhook) -> None:
+        """Insert or replace a key's webhook; a higher stored cursor stays."""
+        self._write(
+            lambda tx: tx.run(
+                queries.SAVE_WEBHOOK,
+                key_id=webhook.key_id,
+                url=webhook.url,
+                secret=webhook.secret,
+                cursor=webhook.cursor,
+            ).consume()
+        )
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, by key id."""
+        return [
+            Webhook(r["key_id"], r["url"], r["secret"], r["cursor"])
+            for r in self._read(queries.WEBHOOKS)
+        ]
+
+    def enqueue_deliveries(
+        self, key_id: str, deliveries: Sequence[Delivery], cursor: int
+    ) -> None:
+        """Add deliveries and move the webhook's cursor, atomically."""
+        rows = [_delivery_params(d) for d in deliveries]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(queries.ENQUEUE_DELIVERIES, rows=rows).consume()
+            tx.run(queries.MOVE_WEBHOOK_CURSOR, key_id=key_id, cursor=cursor).consume()
+
+        self._write(work)
+
+    def pending_deliveries(self, key_id: str, limit: int) -> list[Delivery]:
+        """The key's pending deliveries, by seq, the first ``limit``."""
+        rows = self._read(
+            queries.DELIVERIES_OF,
+            key_id=key_id,
+            state=DeliveryState.PENDING.value,
+            limit=limit,
+        )
+        return [_to_delivery(row) for row in rows]
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Write a delivery's state, tries, next time and error."""
+        row = _delivery_params(delivery)
+        self._write(lambda tx: tx.run(queries.SAVE_DELIVERY, row=row).consume())
+
+    def redeliver(self, key_id: str, event_ids: Sequence[str] | None) -> int:
+        """Make deliveries pending again, due now, with no tries."""
+        params = {
+            "key_id": key_id,
+            "ids": None if event_ids is None else list(event_ids),
+            "now": datetime.now(UTC).isoformat(),
+            "pending": DeliveryState.PENDING.value,
+            "dead": DeliveryState.DEAD.value,
+        }
+
+        def work(tx: ManagedTransaction) -> int:
+            found = tx.run(queries.REDELIVER, params).single(strict=True)
+            return int(found["n"])
+
+        return self._write(work)
+
+    def deliveries(self, key_id: str) -> list[Delivery]:
+        """Every delivery of a key, by seq."""
+        rows = self._read(queries.DELIVERIES_OF, key_id=key_id, state=None, limit=None)
+        return [_to_delivery(row) for row in rows]
 
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
@@ -1466,4 +1535,28 @@ def _to_judgement(row: dict[str, Any]) -> JudgementRecord:
         reason=row["reason"],
         undone_at=datetime.fromisoformat(undone) if undone else None,
         undone_by=row["undone_by"],
+    )
+
+
+def _delivery_params(d: Delivery) -> dict[str, Any]:
+    return {
+        "key_id": d.key_id,
+        "seq": d.seq,
+        "event_id": d.event_id,
+        "state": d.state.value,
+        "attempts": d.attempts,
+        "next_at": d.next_at.isoformat(),
+        "error": d.error,
+    }
+
+
+def _to_delivery(row: dict[str, Any]) -> Delivery:
+    return Delivery(
+        key_id=row["key_id"],
+        seq=row["seq"],
+        event_id=row["event_id"],
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        next_at=datetime.fromisoformat(row["next_at"]),
+        error=row["error"],
     )

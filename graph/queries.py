@@ -85,6 +85,10 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (s:Subscription) REQUIRE s.key_id IS UNIQUE",
     "CREATE CONSTRAINT feedback_key IF NOT EXISTS "
     "FOR (f:Feedback) REQUIRE (f.event_id, f.key_id) IS UNIQUE",
+    "CREATE CONSTRAINT webhook_key IF NOT EXISTS "
+    "FOR (w:Webhook) REQUIRE w.key_id IS UNIQUE",
+    "CREATE CONSTRAINT delivery_key IF NOT EXISTS "
+    "FOR (d:Delivery) REQUIRE (d.key_id, d.seq) IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -1255,4 +1259,65 @@ MATCH (f:Feedback)
 RETURN f.event_id AS event_id, f.key_id AS key_id, f.outcome AS outcome,
        f.reason AS reason, f.at AS at
 ORDER BY event_id, key_id
+"""
+
+# -- webhook deliveries (graph.delivery) -----------------------------------------
+# (:Webhook {key_id, url, secret, cursor}) and (:Delivery {key_id, seq, event_id,
+# state, attempts, next_at, error}); times are ISO 8601 text.
+
+SAVE_WEBHOOK: Final[LiteralString] = """
+// $key_id, $url, $secret, $cursor; returns nothing. A higher stored cursor stays.
+MERGE (w:Webhook {key_id: $key_id})
+ON CREATE SET w.cursor = $cursor
+SET w.url = $url, w.secret = $secret,
+    w.cursor = CASE WHEN w.cursor > $cursor THEN w.cursor ELSE $cursor END
+"""
+
+WEBHOOKS: Final[LiteralString] = """
+// no parameters; returns key_id, url, secret, cursor by key_id.
+MATCH (w:Webhook)
+RETURN w.key_id AS key_id, w.url AS url, w.secret AS secret, w.cursor AS cursor
+ORDER BY key_id
+"""
+
+ENQUEUE_DELIVERIES: Final[LiteralString] = """
+// $rows: [{key_id, seq, event_id, state, attempts, next_at, error}]; returns
+// nothing. An existing (key_id, seq) is left as it is.
+UNWIND $rows AS row
+MERGE (d:Delivery {key_id: row.key_id, seq: row.seq})
+ON CREATE SET d.event_id = row.event_id, d.state = row.state,
+    d.attempts = row.attempts, d.next_at = row.next_at, d.error = row.error
+"""
+
+MOVE_WEBHOOK_CURSOR: Final[LiteralString] = """
+// $key_id, $cursor; returns nothing. The cursor never goes back.
+MATCH (w:Webhook {key_id: $key_id})
+SET w.cursor = CASE WHEN w.cursor > $cursor THEN w.cursor ELSE $cursor END
+"""
+
+SAVE_DELIVERY: Final[LiteralString] = """
+// $row: {key_id, seq, event_id, state, attempts, next_at, error}; returns nothing.
+MERGE (d:Delivery {key_id: $row.key_id, seq: $row.seq})
+SET d.event_id = $row.event_id, d.state = $row.state, d.attempts = $row.attempts,
+    d.next_at = $row.next_at, d.error = $row.error
+"""
+
+DELIVERIES_OF: Final[LiteralString] = """
+// $key_id, $state (or null: all), $limit (or null: all); returns the delivery
+// columns by seq.
+MATCH (d:Delivery {key_id: $key_id})
+WHERE $state IS NULL OR d.state = $state
+RETURN d.key_id AS key_id, d.seq AS seq, d.event_id AS event_id, d.state AS state,
+       d.attempts AS attempts, d.next_at AS next_at, d.error AS error
+ORDER BY seq
+LIMIT coalesce($limit, 1000000000)
+"""
+
+REDELIVER: Final[LiteralString] = """
+// $key_id, $ids ([event_id] or null: every dead one), $now, $pending, $dead;
+// returns n: how many deliveries were made pending again.
+OPTIONAL MATCH (d:Delivery {key_id: $key_id})
+WHERE ($ids IS NULL AND d.state = $dead) OR d.event_id IN $ids
+SET d.state = $pending, d.attempts = 0, d.next_at = $now
+RETURN count(d) AS n
 """

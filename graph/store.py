@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from datetime import date, datetime, timedelta
 
+    from graph.delivery import Delivery, Webhook
     from graph.execution import Feedback
     from graph.model import (
         ApiKey,
@@ -525,4 +526,38 @@ class GraphStore(Protocol):
 
     def feedback(self) -> list[Feedback]:
         """Every stored report, by (event_id, key_id)."""
+        ...
+
+    # -- webhook deliveries (graph.delivery) -----------------------------------
+    def save_webhook(self, webhook: Webhook) -> None:
+        """Insert or replace a key's webhook (url, secret); a stored cursor stays
+        unless the one given is higher."""
+        ...
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, by key id."""
+        ...
+
+    def enqueue_deliveries(
+        self, key_id: str, deliveries: Sequence[Delivery], cursor: int
+    ) -> None:
+        """Add deliveries (an existing (key, seq) is left as it is) and move the
+        webhook's cursor to ``cursor``, atomically."""
+        ...
+
+    def pending_deliveries(self, key_id: str, limit: int) -> list[Delivery]:
+        """The key's pending deliveries, by seq, the first ``limit``."""
+        ...
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Write a delivery's state, tries, next time and error."""
+        ...
+
+    def redeliver(self, key_id: str, event_ids: Sequence[str] | None) -> int:
+        """Make deliveries pending again, due now, with no tries: those of
+        ``event_ids``, or every dead one when None. Returns how many."""
+        ...
+
+    def deliveries(self, key_id: str) -> list[Delivery]:
+        """Every delivery of a key, by seq."""
         ...

@@ -4,6 +4,7 @@ event (docs/execution.md)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -150,3 +151,27 @@ def _line_json(line: ExecutionLine) -> dict[str, object]:
         "due": line.due.isoformat() if line.due else None,
         "overdue": line.overdue,
     }
+
+
+@app.command(rich_help_panel="Sanctions")
+def deliver(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="One pass, then stop (for cron).")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.01, help="Seconds between passes.")
+    ] = 1.0,
+) -> None:
+    """Send the departments' webhooks: signed, retried with back-off, dead after
+    the last try; state kept in the store, so a restart loses nothing."""
+    from api.execution.deliver import retry_policy, run_once
+
+    policy = retry_policy()
+    with opened_store(ctx) as store:
+        while True:
+            delivered = run_once(store, policy)
+            if once:
+                console.print(f"deliver: {delivered:,} delivered")
+                return
+            time.sleep(interval)

@@ -19,10 +19,15 @@ from api.execution.schemas import (
     EventsOut,
     FeedbackIn,
     FeedbackOut,
+    RedeliverIn,
+    RedeliverOut,
     SubscriptionIn,
     SubscriptionOut,
+    WebhookIn,
+    WebhookOut,
 )
 from api.execution.views import event_out
+from graph.delivery import Webhook
 from graph.errors import EntityNotFoundError
 from graph.execution import Feedback, Outcome
 from graph.subscriptions import Subscription
@@ -139,3 +144,29 @@ def _take(caller: Caller, reports: list[tuple[str, str, str]]) -> FeedbackOut:
     store.save_feedback(taken)
     ids = list(dict.fromkeys(f.event_id for f in taken))
     return FeedbackOut(accepted=len(taken), event_ids=ids)
+
+
+@router.post("/webhook")
+def set_webhook(
+    body: WebhookIn, caller: Annotated[Caller, require("events.subscribe")]
+) -> WebhookOut:
+    """Register (or replace) the caller's webhook: its subscription's events are
+    pushed there, signed with the secret (docs/execution.md)."""
+    caller.about("webhook")
+    webhook = Webhook(caller.identity.key_id, body.url, body.secret, body.after)
+    store = caller.access.store
+    store.save_webhook(webhook)
+    stored = next(w for w in store.webhooks() if w.key_id == webhook.key_id)
+    caller.answered()
+    return WebhookOut(url=stored.url, cursor=stored.cursor)
+
+
+@router.post("/webhook/redeliver")
+def redeliver(
+    body: RedeliverIn, caller: Annotated[Caller, require("events.subscribe")]
+) -> RedeliverOut:
+    """Send events again (or every dead delivery): due now, tries reset."""
+    caller.about("redeliver")
+    count = caller.access.store.redeliver(caller.identity.key_id, body.event_ids)
+    caller.answered()
+    return RedeliverOut(redelivered=count)

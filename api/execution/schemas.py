@@ -96,3 +96,34 @@ class FeedbackOut(BaseModel):
 
     accepted: int
     event_ids: list[str]
+
+
+class WebhookIn(BaseModel):
+    """Where to push the department's events, and the secret that signs them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+    secret: str = Field(min_length=16, max_length=200)
+    after: int = Field(default=0, ge=0, description="Deliver events after this seq.")
+
+
+class WebhookOut(BaseModel):
+    """The webhook as stored (never its secret)."""
+
+    url: str
+    cursor: int
+
+
+class RedeliverIn(BaseModel):
+    """Events to send again; none named: every dead delivery."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_ids: list[str] | None = Field(default=None, max_length=1000)
+
+
+class RedeliverOut(BaseModel):
+    """How many deliveries were made pending again."""
+
+    redelivered: int

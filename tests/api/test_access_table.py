@@ -82,6 +82,10 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/events/{event_id}/feedback"): (
         {DEPARTMENT}, 404, {"outcome": "executed"}
     ),
+    ("post", "/events/webhook"): (
+        {DEPARTMENT}, 200, {"url": "http://127.0.0.1:9/hook", "secret": "s" * 32}
+    ),
+    ("post", "/events/webhook/redeliver"): ({DEPARTMENT}, 200, {}),
     ("post", "/events/feedback"): (
         {DEPARTMENT}, 404, {"reports": [{"event_id": "evt_0", "outcome": "executed"}]}
     ),
