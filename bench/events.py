@@ -49,8 +49,10 @@ from graph.model import (  # noqa: E402
 from graph.policy import load_catalogue  # noqa: E402
 from graph.subscriptions import Subscription  # noqa: E402
 from linkage.ids import make_resident_id, make_uscc  # noqa: E402
+from linkage.regions import county_codes_in_use  # noqa: E402
 from tests.receiver import Receiver  # noqa: E402
 
+_DISTRICTS = county_codes_in_use(1960)
 TYPES = ("serious_illegal_dishonest", "dishonest_judgment_debtor",
          "major_tax_violation", "license_revoked")  # fmt: skip
 ROLES = (RoleType.LEGAL_REPRESENTATIVE, RoleType.DIRECTOR, RoleType.DIRECTOR,
@@ -62,10 +64,10 @@ def _code(n: int) -> str:
 
 
 def _person(n: int) -> str:
-    return make_resident_id("510104", date(1960 + n % 40, 1 + n % 12, 1 + n % 28),
-                            n % 1000) if n < 1000 else make_resident_id(
-        f"51{(n // 1000) % 100:02d}04", date(1960 + n % 40, 1 + n % 12, 1 + n % 28),
-        n % 1000)  # fmt: skip
+    """A distinct valid ID number per ``n`` (1,000 per district)."""
+    region = _DISTRICTS[(n // 1000) % len(_DISTRICTS)]
+    born = date(1960 + n % 40, 1 + n % 12, 1 + n % 28)
+    return make_resident_id(region, born, n % 1000)
 
 
 def _sanction(n: int, rng: random.Random, enterprises: int) -> Sanction:
@@ -186,8 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(base, folder / "plain.db")
         shutil.copy(base, folder / "outbox.db")
         load = os.getloadavg()[0]
-        print(f"registry: {4 * args.enterprises:,} persons, {args.enterprises:,} "
-              f"enterprises, {args.sanctions:,} sanctions; load {load:.1f}")  # fmt: skip
+        print(
+            f"registry: {4 * args.enterprises:,} persons, {args.enterprises:,} "
+            f"enterprises, {args.sanctions:,} sanctions; load {load:.1f}"
+        )
         plain, written, _ = _full(folder / "plain.db", outbox=False)
         with_outbox, written_too, events = _full(folder / "outbox.db", outbox=True)
         assert written == written_too == events, (written, written_too, events)
