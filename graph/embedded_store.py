@@ -889,6 +889,20 @@ class EmbeddedStore:
             _write_outbox(cur, fresh)
         return len(fresh)
 
+    def append_new(self, events: Sequence[OutboxEvent]) -> int:
+        """Append the events whose id the outbox does not hold yet."""
+        with self._transaction() as cur:
+            fresh = [
+                event
+                for event in events
+                if cur.execute(
+                    "SELECT 1 FROM outbox WHERE event_id = ?", (event.event_id,)
+                ).fetchone()
+                is None
+            ]
+            _write_outbox(cur, fresh)
+        return len(fresh)
+
     def save_subscription(self, subscription: Subscription) -> None:
         """Insert or replace the subscription of ``subscription.key_id``."""
         with self._transaction() as cur:

@@ -15,7 +15,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from graph.errors import EntityNotFoundError, PolicyError
-from graph.outbox import expiry_event, lifecycle_events
+from graph.model import EntityKind
+from graph.outbox import breach_event, expiry_event, lifecycle_events
 from graph.propagation import (
     AppointmentCheck,
     PropagationReport,
@@ -127,6 +128,32 @@ def expire(store: GraphStore, catalogue: Catalogue, on: date) -> int:
         for r in restrictions
     ]
     return store.append_ends(events)
+
+
+def find_breaches(store: GraphStore, catalogue: Catalogue) -> int:
+    """Tell every role that started while a restriction in force barred its
+    holder from it (appointed anyway, or loaded from a register afterwards).
+
+    Only the roles of persons with a stored restriction are looked at. Each
+    breach is one ``restriction.breached`` event, written once however often this
+    runs (its id comes from the role and the restriction). Returns how many new
+    ones were written.
+    """
+    store.propagate(catalogue)
+    persons = sorted({fact.person_id for fact in store.iter_restriction_facts()})
+    events: list[OutboxEvent] = []
+    for person_id in persons:
+        for role in store.neighbours(EntityKind.PERSON, person_id):
+            if role.person_id != person_id or role.since is None:
+                continue
+            day = role.since
+            blocking = check_appointment(
+                store, catalogue, person_id, role.role, role.credit_code, day
+            ).blocking
+            for restriction in blocking:
+                rule = catalogue.rule(restriction.chain.sanction_type)
+                events.append(breach_event(restriction, role, rule))
+    return store.append_new(events) if events else 0
 
 
 def trace(

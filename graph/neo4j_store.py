@@ -647,6 +647,20 @@ class Neo4jStore:
 
         return self._write(work)
 
+    def append_new(self, events: Sequence[OutboxEvent]) -> int:
+        """Append the events whose id the outbox does not hold yet (checked under
+        the outbox lock)."""
+        ids = [event.event_id for event in events]
+
+        def work(tx: ManagedTransaction) -> int:
+            tx.run(queries.LOCK_OUTBOX).consume()
+            held = {row["event_id"] for row in tx.run(queries.HELD_EVENT_IDS, ids=ids)}
+            fresh = [event for event in events if event.event_id not in held]
+            _write_outbox(tx, fresh)
+            return len(fresh)
+
+        return self._write(work)
+
     def save_subscription(self, subscription: Subscription) -> None:
         """Insert or replace the subscription of ``subscription.key_id``."""
         self._write(

@@ -31,7 +31,7 @@ from graph.propagation import EventKind
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from graph.model import Sanction
+    from graph.model import Role, Sanction
     from graph.policy.catalogue import Catalogue, SanctionRule
     from graph.propagation import Restriction, RestrictionFact, SanctionEvent
 
@@ -42,6 +42,7 @@ class ChangeKind(StrEnum):
     STARTED = "restriction.started"
     CHANGED = "restriction.changed"
     ENDED = "restriction.ended"
+    BREACHED = "restriction.breached"  # a role started that the restriction bars
 
 
 class Cause(StrEnum):
@@ -55,6 +56,7 @@ class Cause(StrEnum):
     REJECTED = "objection_rejected"
     CORRECTION = "correction"
     EXPIRED = "expired"  # its display or fixed period ran out
+    ROLE_STARTED = "role_started"  # a barred person took a role (a breach)
 
 
 _LIFECYCLE_CAUSE: dict[EventKind, Cause] = {
@@ -96,6 +98,10 @@ class OutboxEvent:
     region: str | None = None
     enterprise_region: str | None = None
     seq: int = 0
+    # a breach only: the role taken, where and since when
+    role: str | None = None
+    role_enterprise: str | None = None
+    role_since: date | None = None
 
     def body(self) -> dict[str, Any]:
         """The event as JSON-ready values (the stored and delivered form)."""
@@ -103,6 +109,7 @@ class OutboxEvent:
         data["at"] = self.at.isoformat()
         data["valid_from"] = self.valid_from.isoformat()
         data["valid_until"] = self.valid_until.isoformat()
+        data["role_since"] = self.role_since.isoformat() if self.role_since else None
         data["kind"] = self.kind.value
         data["cause"] = self.cause.value
         return data
@@ -114,6 +121,8 @@ def event_from_body(body: Mapping[str, Any], seq: int) -> OutboxEvent:
     values["at"] = datetime.fromisoformat(values["at"])
     values["valid_from"] = date.fromisoformat(values["valid_from"])
     values["valid_until"] = date.fromisoformat(values["valid_until"])
+    since = values.get("role_since")
+    values["role_since"] = date.fromisoformat(since) if since else None
     values["kind"] = ChangeKind(values["kind"])
     values["cause"] = Cause(values["cause"])
     values["seq"] = seq
@@ -303,3 +312,29 @@ def expiry_event(restriction: Restriction, rule: SanctionRule) -> OutboxEvent:
 def numbered(events: Iterable[OutboxEvent], first: int) -> list[OutboxEvent]:
     """``events`` with sequence numbers from ``first`` on, in order."""
     return [replace(event, seq=first + i) for i, event in enumerate(events)]
+
+
+def breach_event(
+    restriction: Restriction, role: Role, rule: SanctionRule
+) -> OutboxEvent:
+    """The event saying that ``role`` started while ``restriction`` barred its
+    holder from it. Its id is derived from the role and the restriction, so the
+    same breach is told once however often it is looked for."""
+    found = event_of(restriction, ChangeKind.BREACHED, Cause.ROLE_STARTED, rule)
+    key = f"{role.role_id}|{restriction.restriction_id}".encode()
+    since = role.since.isoformat() if role.since else "?"
+    return replace(
+        found,
+        event_id="evt_b" + hashlib.sha256(key).hexdigest()[:31],
+        role=role.role.value,
+        role_enterprise=role.credit_code,
+        role_since=role.since,
+        explanation_zh=(
+            f"{since}起任{role.credit_code}的{role.role.value}，"
+            f"而该限制禁止此任职：{restriction.explanation_zh}"
+        ),
+        explanation_en=(
+            f"took the role {role.role.value} in {role.credit_code} on {since} "
+            f"while this restriction bars it: {restriction.explanation_en}"
+        ),
+    )

@@ -1321,3 +1321,10 @@ WHERE ($ids IS NULL AND d.state = $dead) OR d.event_id IN $ids
 SET d.state = $pending, d.attempts = 0, d.next_at = $now
 RETURN count(d) AS n
 """
+
+HELD_EVENT_IDS: Final[LiteralString] = """
+// $ids: [event_id]; returns event_id of those the outbox holds.
+UNWIND $ids AS id
+MATCH (e:OutboxEvent {event_id: id})
+RETURN e.event_id AS event_id
+"""

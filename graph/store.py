@@ -507,6 +507,11 @@ class GraphStore(Protocol):
         returns how many were written."""
         ...
 
+    def append_new(self, events: Sequence[OutboxEvent]) -> int:
+        """Append the events whose ``event_id`` the outbox does not hold yet
+        (checked in the writing transaction); returns how many were written."""
+        ...
+
     def save_subscription(self, subscription: Subscription) -> None:
         """Insert or replace the subscription of ``subscription.key_id``."""
         ...

@@ -68,6 +68,24 @@ execution_app = typer.Typer(
 app.add_typer(execution_app, name="execution", rich_help_panel="Sanctions")
 
 
+@execution_app.command("breaches")
+def breaches(
+    ctx: typer.Context, catalogue: CatalogueOption = None, as_json: JsonOption = False
+) -> None:
+    """Tell each role that started while a restriction barred its holder (one
+    restriction.breached event per breach, written once; run it after loads)."""
+    from graph import enforcement
+    from graph.policy.catalogue import load_catalogue
+
+    rules = load_catalogue(catalogue)
+    with opened_store(ctx) as store:
+        written = enforcement.find_breaches(store, rules)
+    if as_json:
+        print_json({"breaches": written})
+    else:
+        console.print(f"breaches: {written:,} new")
+
+
 @execution_app.command("status")
 def status(
     ctx: typer.Context,

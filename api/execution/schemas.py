@@ -52,6 +52,9 @@ class EventOut(BaseModel):
     explanation_en: str
     region: str | None
     enterprise_region: str | None
+    role: str | None = Field(default=None, description="A breach: the role taken.")
+    role_enterprise: str | None = None
+    role_since: date | None = None
 
 
 class EventsOut(BaseModel):

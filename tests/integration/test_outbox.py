@@ -254,3 +254,46 @@ def test_a_rolled_back_write_leaves_no_event(store: GraphStore) -> None:
         store.append_sanction_event(sanction, repair, outbox=events)
     assert _last_seq(store) == after_objection
     assert store.restriction_facts(sanction_id="S1") == facts
+
+
+def test_a_role_taken_while_barred_is_told_once(store: GraphStore) -> None:
+    other, third = credit_code(2), credit_code(3)
+    store.upsert_persons([make_person(person_id=ALICE)])
+    store.upsert_enterprises(
+        [make_enterprise(), make_enterprise(credit_code=other),
+         make_enterprise(credit_code=third)]
+    )  # fmt: skip
+    # the serious listing (decided 2023-06-01) bars ALICE, legal representative at
+    # the violation, from being one elsewhere for 3 years
+    store.upsert_roles(
+        [make_role(person_id=ALICE, role=LR, since=date(2019, 1, 1), record_id="a")]
+    )
+    store.upsert_sanctions([make_sanction(sanction_id="S1")])
+    store.propagate(CATALOGUE)
+    assert enforcement.find_breaches(store, CATALOGUE) == 0
+    mark = _last_seq(store)
+    barred = make_role(person_id=ALICE, credit_code=other, role=LR,
+                       since=date(2024, 1, 1), record_id="b")  # fmt: skip
+    store.upsert_roles(
+        [
+            barred,
+            # before the decision, or a role the measure does not bar: no breach
+            make_role(person_id=ALICE, credit_code=third, role=LR,
+                      since=date(2022, 1, 1), record_id="c"),
+            make_role(person_id=ALICE, credit_code=third, role=RoleType.SHAREHOLDER,
+                      since=date(2024, 1, 1), record_id="d"),
+        ]
+    )  # fmt: skip
+    assert enforcement.find_breaches(store, CATALOGUE) == 1
+    assert enforcement.find_breaches(store, CATALOGUE) == 0  # told once
+    (breach,) = _since(store, mark)
+    assert breach.kind is ChangeKind.BREACHED
+    assert breach.cause is Cause.ROLE_STARTED
+    assert (breach.person_id, breach.measure) == (ALICE, "bar_legal_representative")
+    assert (breach.role, breach.role_enterprise, breach.role_since) == (
+        "legal_representative",
+        other,
+        date(2024, 1, 1),
+    )
+    assert breach.enterprise == ACME
+    assert other in breach.explanation_en
