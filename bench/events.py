@@ -52,7 +52,7 @@ from linkage.ids import make_resident_id, make_uscc  # noqa: E402
 from linkage.regions import county_codes_in_use  # noqa: E402
 from tests.receiver import Receiver  # noqa: E402
 
-_DISTRICTS = county_codes_in_use(1960)
+_DISTRICTS = county_codes_in_use(1999)  # in use after every birth year drawn
 TYPES = ("serious_illegal_dishonest", "dishonest_judgment_debtor",
          "major_tax_violation", "license_revoked")  # fmt: skip
 ROLES = (RoleType.LEGAL_REPRESENTATIVE, RoleType.DIRECTOR, RoleType.DIRECTOR,
