@@ -40,7 +40,7 @@ _SCAN = 20  # outbox rows read per event asked for, at most, before answering
 @router.get("")
 def events(
     caller: Annotated[Caller, require("events.read")],
-    after: Annotated[int, Query(ge=0, description="The cursor (a seq).")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62, description="The cursor (a seq).")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventsOut:
     """The events of the caller's subscription after the cursor, by seq."""

@@ -108,7 +108,7 @@ class WebhookIn(BaseModel):
 
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
     secret: str = Field(min_length=16, max_length=200)
-    after: int = Field(default=0, ge=0, description="Deliver events after this seq.")
+    after: int = Field(default=0, ge=0, le=2**62, description="Deliver after this seq.")
 
 
 class WebhookOut(BaseModel):
