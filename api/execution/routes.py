@@ -7,6 +7,7 @@ resumes from the last ``next`` it stored never misses one).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -23,14 +24,18 @@ from api.execution.schemas import (
     RedeliverOut,
     SubscriptionIn,
     SubscriptionOut,
+    WatchIn,
+    WatchOut,
     WebhookIn,
     WebhookOut,
 )
 from api.execution.views import event_out
+from api.keys import person_key
 from graph.delivery import Webhook
 from graph.errors import EntityNotFoundError
 from graph.execution import Feedback, Outcome
 from graph.subscriptions import Subscription
+from linkage.ids import parse_credit_code
 
 router = APIRouter(prefix="/events", tags=["execution"])
 
@@ -170,3 +175,27 @@ def redeliver(
     count = caller.access.store.redeliver(caller.identity.key_id, body.event_ids)
     caller.answered()
     return RedeliverOut(redelivered=count)
+
+
+@router.post("/watch")
+def watch(
+    body: WatchIn, caller: Annotated[Caller, require("events.watch")]
+) -> WatchOut:
+    """Watch a person or an enterprise: the events about it join the caller's
+    feed (``GET /events``)."""
+    person = person_key(body.person) if body.person else None
+    enterprise = parse_credit_code(body.enterprise).value if body.enterprise else None
+    caller.about(person or enterprise or "")
+    store = caller.access.store
+    key_id = caller.identity.key_id
+    found = store.get_subscription(key_id) or Subscription(key_id)
+    updated = replace(
+        found,
+        persons=tuple(sorted({*found.persons, *([person] if person else [])})),
+        enterprises=tuple(
+            sorted({*found.enterprises, *([enterprise] if enterprise else [])})
+        ),
+    )
+    store.save_subscription(updated)
+    caller.answered([person] if person else [])
+    return WatchOut(persons=len(updated.persons), enterprises=len(updated.enterprises))

@@ -130,3 +130,25 @@ class RedeliverOut(BaseModel):
     """How many deliveries were made pending again."""
 
     redelivered: int
+
+
+class WatchIn(BaseModel):
+    """A person (any written form of the ID number) or an enterprise to watch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person: str | None = Field(default=None, max_length=40)
+    enterprise: str | None = Field(default=None, max_length=40)
+
+    @model_validator(mode="after")
+    def _one_named(self) -> WatchIn:
+        if not self.person and not self.enterprise:
+            raise ValueError("name a person or an enterprise to watch")
+        return self
+
+
+class WatchOut(BaseModel):
+    """How many persons and enterprises the caller watches now."""
+
+    persons: int
+    enterprises: int

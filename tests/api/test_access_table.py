@@ -75,7 +75,8 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/keys"): ({ADMIN}, 201, {"role": PUBLIC, "name": "a kiosk"}),
     ("post", "/keys/{key_id}/revoke"): ({ADMIN}, 200, None),
     ("post", "/keys/{key_id}/rotate"): ({ADMIN}, 201, {}),
-    ("get", "/events"): ({DEPARTMENT}, 200, None),
+    ("get", "/events"): ({DEPARTMENT, *INVESTIGATORS}, 200, None),
+    ("post", "/events/watch"): (INVESTIGATORS, 200, {"person": resident_id(1)}),
     ("get", "/events/subscription"): ({DEPARTMENT}, 200, None),
     ("post", "/events/subscription"): ({DEPARTMENT}, 200, {"regions": ["51"]}),
     # no such event (of its subscription): 404 once allowed

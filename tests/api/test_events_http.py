@@ -109,9 +109,13 @@ def api(store: GraphStore, tmp_path: Path) -> Iterator[Api]:
         yield opened
 
 
-def _all_events(api: Api, key: str, limit: int) -> list[dict[str, Any]]:
+def _all_events(
+    api: Api, key: str, limit: int, purpose: str = ""
+) -> list[dict[str, Any]]:
     """Every event of the key's subscription, page by page from cursor 0."""
-    headers = {"Authorization": f"Bearer {key}"}
+    headers = {b"Authorization": f"Bearer {key}".encode()}
+    if purpose:
+        headers[b"X-Purpose"] = purpose.encode()
     found: list[dict[str, Any]] = []
     after = 0
     for _ in range(1000):
@@ -249,3 +253,33 @@ def _status(store: GraphStore, tmp_path: Path, *args: str) -> list[dict[str, Any
     assert result.exit_code == 0, result.output
     lines: list[dict[str, Any]] = json.loads(result.stdout)["lines"]
     return lines
+
+
+def test_an_investigator_watches_a_person_and_an_enterprise(
+    api: Api, store: GraphStore
+) -> None:
+    everything = store.outbox_events(after=0, limit=10_000)
+    person = HOLDERS[0][0]
+    assert api.get("/events").json()["events"] == []  # nothing watched yet
+    # any written form of the number: lowercase, spaces
+    watched = api.post("/events/watch", {"person": f" {person.lower()} "})
+    assert watched.status_code == 200, watched.text
+    got = [
+        e["event_id"] for e in _all_events(api, api.keys["investigator"], 2, "执法检查")
+    ]
+    assert got == [e.event_id for e in everything if e.person_id == person]
+    assert got
+    api.post("/events/watch", {"enterprise": BEIJING_CO})
+    got = [
+        e["event_id"]
+        for e in _all_events(api, api.keys["investigator"], 100, "执法检查")
+    ]
+    assert got == [
+        e.event_id
+        for e in everything
+        if e.person_id == person or e.enterprise == BEIJING_CO
+    ]
+    # another investigator's feed is its own
+    assert api.get("/events", role="sanctions_officer").json()["events"] == []
+    for bad in ({}, {"person": "123"}, {"enterprise": "nope"}):
+        assert api.post("/events/watch", bad).status_code == 422, bad
