@@ -31,6 +31,7 @@ from api.access.roles import load_roles
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.docs import DOC_PATHS, install_docs
 from api.errors import install_error_handlers
+from api.execution import submissions
 from api.logscrub import install_log_scrubbing
 from api.routes import (
     audit,
@@ -146,6 +147,7 @@ def create_app(
         audit,
         keys,
         execution,
+        submissions,
     ):
         app.include_router(module.router)
     app.add_middleware(_RequestIdHeader)

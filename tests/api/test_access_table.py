@@ -87,6 +87,11 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
         {DEPARTMENT}, 200, {"url": "http://127.0.0.1:9/hook", "secret": "s" * 32}
     ),
     ("post", "/events/webhook/redeliver"): ({DEPARTMENT}, 200, {}),
+    ("post", "/submissions"): (
+        {DEPARTMENT}, 200,
+        {"source": "t", "kind": "persons", "rows": [{"id_number": resident_id(7),
+                                                     "name": "李四"}]},
+    ),
     ("post", "/events/feedback"): (
         {DEPARTMENT}, 404, {"reports": [{"event_id": "evt_0", "outcome": "executed"}]}
     ),

@@ -283,3 +283,38 @@ def test_an_investigator_watches_a_person_and_an_enterprise(
     assert api.get("/events", role="sanctions_officer").json()["events"] == []
     for bad in ({}, {"person": "123"}, {"enterprise": "nope"}):
         assert api.post("/events/watch", bad).status_code == 422, bad
+
+
+def test_a_submission_loads_like_a_file_and_is_idempotent(
+    api: Api, store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDLINK_QUARANTINE_DIR", str(tmp_path / "q"))
+    before = len(store.outbox_events(after=0, limit=10_000))
+    body = {
+        "source": "court-feed",
+        "kind": "sanctions",
+        "rows": [
+            {"record_id": "r1", "type": "dishonest_judgment_debtor",
+             "credit_code": CHENGDU_CO, "authority": "法院", "decision_no": "执9号",
+             "decided_on": "2024-03-01"},
+            {"record_id": "r2", "type": "dishonest_judgment_debtor",
+             "credit_code": CHENGDU_CO, "decided_on": "2024-13-01"},
+        ],
+    }  # fmt: skip
+    first = api.post("/submissions", body, role="department")
+    assert first.status_code == 200, first.text
+    report = first.json()
+    assert (report["read"], report["loaded"], report["quarantined"]) == (2, 1, 1)
+    assert [(r["row"], r["field"]) for r in report["rows"]] == [(2, "decided_on")]
+    assert report["restrictions_written"] > 0
+    added = store.outbox_events(after=0, limit=10_000)[before:]
+    assert {e.sanction_type for e in added} == {"dishonest_judgment_debtor"}
+    assert len(added) == report["restrictions_written"]
+    again = api.post("/submissions", body, role="department").json()
+    assert (again["loaded"], again["restrictions_written"]) == (1, 0)
+    assert len(store.outbox_events(after=0, limit=10_000)) == before + len(added)
+    assert (tmp_path / "q" / "submissions").is_dir()  # quarantined as a load is
+    assert (
+        api.post("/submissions", {**body, "rows": []}, role="department").status_code
+        == 422
+    )
