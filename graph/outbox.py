@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from graph.model import EntityKind
@@ -105,7 +106,8 @@ class OutboxEvent:
 
     def body(self) -> dict[str, Any]:
         """The event as JSON-ready values (the stored and delivered form)."""
-        data = asdict(self)
+        # built field by field: dataclasses.asdict deep-copies every value
+        data = {name: getattr(self, name) for name in _FIELDS}
         data["at"] = self.at.isoformat()
         data["valid_from"] = self.valid_from.isoformat()
         data["valid_until"] = self.valid_until.isoformat()
@@ -113,6 +115,9 @@ class OutboxEvent:
         data["kind"] = self.kind.value
         data["cause"] = self.cause.value
         return data
+
+
+_FIELDS = tuple(f.name for f in fields(OutboxEvent))
 
 
 def event_from_body(body: Mapping[str, Any], seq: int) -> OutboxEvent:
@@ -149,6 +154,7 @@ def enterprise_region(credit_code: str | None) -> str | None:
     return code if code.isdigit() else None
 
 
+@lru_cache(maxsize=256)
 def rule_version(rule: SanctionRule) -> str:
     """A short, stable name of the rule as applied: type @ digest of its content."""
     digest = hashlib.sha256(repr(rule).encode()).hexdigest()[:12]
