@@ -1356,11 +1356,13 @@ def _diff_events(
     }
     held: dict[str, RestrictionFact] = {}
     fresh_keys: set[str] = set()
+    created: set[str] = set()
     for diff in diffs:
         sanction_id = diff["sanction_id"]
         valid_from = diff["valid_from"].to_native()
         for key in diff["created"]:
             fresh_keys.add(f"{sanction_id}|{key}")
+            created.add(f"{sanction_id}|{key}")
         for changed in diff["changed"]:
             restriction_id = f"{sanction_id}|{changed['key']}"
             fresh_keys.add(restriction_id)
@@ -1394,7 +1396,9 @@ def _diff_events(
     ]
     touched_ids = set(touched)
     for fact in current:
-        if fact.sanction_id in touched_ids:
+        # a corrected sanction's facts that kept their dates change too (their
+        # explanation quotes the record); those it created start
+        if fact.sanction_id in touched_ids and fact.restriction_id not in created:
             fresh_keys.add(fact.restriction_id)
             held.setdefault(fact.restriction_id, fact)
     facts = [fact for fact in current if fact.restriction_id in fresh_keys]

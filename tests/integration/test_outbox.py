@@ -297,3 +297,40 @@ def test_a_role_taken_while_barred_is_told_once(store: GraphStore) -> None:
     )
     assert breach.enterprise == ACME
     assert other in breach.explanation_en
+
+
+def test_a_correction_that_moves_who_is_reached(store: GraphStore) -> None:
+    store.upsert_persons(
+        [make_person(person_id=key, name=f"P{n}") for n, key in
+         enumerate((ALICE, BOB, CAROL))]
+    )  # fmt: skip
+    store.upsert_enterprises([make_enterprise()])
+    store.upsert_roles(
+        [
+            make_role(person_id=ALICE, role=LR, since=date(2019, 1, 1), record_id="a"),
+            # reached at a decision of 2023-06-01, not at one of 2023-10-01
+            make_role(person_id=BOB, role=LR, since=date(2022, 1, 1),
+                      until=date(2023, 8, 1), record_id="b"),
+            # the other way round
+            make_role(person_id=CAROL, role=LR, since=date(2023, 9, 1), record_id="c"),
+        ]
+    )  # fmt: skip
+    store.upsert_sanctions(
+        [make_sanction(sanction_id="S1", type="dishonest_judgment_debtor",
+                       decided_on=date(2023, 6, 1), violation_date=None)]
+    )  # fmt: skip
+    store.propagate(CATALOGUE)
+    mark = _last_seq(store)
+    _record(
+        store,
+        EventKind.CORRECT,
+        date(2023, 10, 1),
+        changes=(("decided_on", "2023-10-01"),),
+    )
+    told = {(e.person_id, e.kind, e.cause) for e in _since(store, mark)}
+    assert told == {
+        (ALICE, ChangeKind.CHANGED, Cause.CORRECTION),
+        (BOB, ChangeKind.ENDED, Cause.CORRECTION),
+        (CAROL, ChangeKind.STARTED, Cause.CORRECTION),
+    }
+    assert len(_since(store, mark)) == 3
