@@ -113,3 +113,26 @@ def execution_lines(
 
 def _when(report: Feedback) -> datetime:
     return report.at
+
+
+def departments_acted(
+    events: Iterable[OutboxEvent],
+    feedback: Iterable[Feedback],
+    names: Mapping[str, str],
+    sanction_id: str,
+) -> dict[str, list[tuple[str, Outcome]]]:
+    """For each person the sanction's events reach, the departments (by name,
+    ``names`` maps key ids) that reported on one of those events and their last
+    report, sorted by name; persons no department reported on are left out."""
+    person_of = {
+        e.event_id: e.person_id for e in events if e.sanction_id == sanction_id
+    }
+    last: dict[tuple[str, str], Feedback] = {}
+    for report in sorted(feedback, key=_when):
+        person = person_of.get(report.event_id)
+        if person is not None:
+            last[(person, report.key_id)] = report
+    acted: dict[str, list[tuple[str, Outcome]]] = {}
+    for (person, key_id), report in sorted(last.items()):
+        acted.setdefault(person, []).append((names.get(key_id, key_id), report.outcome))
+    return {person: sorted(found) for person, found in acted.items()}

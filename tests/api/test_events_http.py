@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
+from typer.testing import CliRunner
 
 from api.access.apikeys import create_key
 from api.access.roles import load_roles
@@ -26,6 +27,8 @@ from tests.factories import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
+
+    from typer.testing import Result
 
     from graph.store import GraphStore
     from tests.api.conftest import Api
@@ -239,20 +242,23 @@ def test_feedback_and_execution_status(
 
 
 def _status(store: GraphStore, tmp_path: Path, *args: str) -> list[dict[str, Any]]:
-    from typer.testing import CliRunner
+    result = _cli(store, tmp_path, "execution", "status", "--json", *args)
+    lines: list[dict[str, Any]] = json.loads(result.stdout)["lines"]
+    return lines
 
+
+def _cli(store: GraphStore, tmp_path: Path, *args: str) -> Result:
     import api.cli  # noqa: F401 - registers the commands on the app
     from api.console import app
 
     result = CliRunner().invoke(
         app,
-        ["--store", store.location, "execution", "status", "--json", *args],
+        ["--store", store.location, *args],
         env={"CREDLINK_AUDIT_LOG": str(tmp_path / "cli-audit.jsonl")},
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    lines: list[dict[str, Any]] = json.loads(result.stdout)["lines"]
-    return lines
+    return result
 
 
 def test_an_investigator_watches_a_person_and_an_enterprise(
