@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from api import execution
 from api.access.guard import Access
 from api.access.oidc import OidcSettings, OidcVerifier
 from api.access.quota import QuotaBook
@@ -32,6 +33,7 @@ from api.docs import DOC_PATHS, install_docs
 from api.errors import install_error_handlers
 from api.explorer import install_explorer
 from api.explorer import router as explorer_router
+from api.execution import submissions
 from api.logscrub import install_log_scrubbing
 from api.routes import (
     audit,
@@ -152,6 +154,8 @@ def create_app(
         keys,
         search,
         standing,
+        execution,
+        submissions,
     ):
         app.include_router(module.router)
     app.include_router(explorer_router)

@@ -20,6 +20,7 @@ from api.commands import (
     audit,
     bulk,
     exchange,
+    execution,
     explore,
     keys,
     linkage,
@@ -39,7 +40,7 @@ _EXIT_INTERRUPTED = 130
 # Importing a command module registers its commands on the app.
 _COMMANDS = (
     audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
-    search, serve, standing, store,
+    search, serve, standing, store, execution,
 )  # fmt: skip
 
 

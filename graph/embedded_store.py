@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from graph import embedded_search
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.cases import Case
+from graph.delivery import Delivery, DeliveryState, Webhook
 from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
@@ -31,6 +33,8 @@ from graph.errors import (
     LinkageError,
     StoreMissingError,
 )
+from graph.execution import Feedback
+from graph.execution import Outcome as FeedbackOutcome
 from graph.model import (
     CONNECTION_MAX_HOPS,
     ApiKey,
@@ -55,6 +59,14 @@ from graph.model import (
     Sex,
     SourceRecord,
 )
+from graph.outbox import (
+    Cause,
+    ChangeKind,
+    OutboxEvent,
+    diff_events,
+    encode_body,
+    event_from_body,
+)
 from graph.propagation import (
     EventKind,
     PropagationReport,
@@ -65,6 +77,7 @@ from graph.propagation import (
     needs_rederive,
     restriction_fact,
 )
+from graph.subscriptions import subscription_from_text, subscription_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -75,6 +88,7 @@ if TYPE_CHECKING:
 
     from graph.policy.catalogue import Catalogue, SanctionRule
     from graph.propagation import Restriction
+    from graph.subscriptions import Subscription
 
 SCHEMA_VERSION = 1
 
@@ -237,6 +251,8 @@ class EmbeddedStore:
         self._lock = threading.RLock()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_version: int | None = None
+        # propagation writes outbox events; off only to measure what they cost
+        self.outbox = True
         if self._path.is_dir():
             msg = (
                 f"the store {self._path} is a folder: give the path of a store file, "
@@ -667,79 +683,22 @@ class EmbeddedStore:
         """Derive pending sanctions (all with ``full``) with derive_restrictions.
 
         Sanctions, roles and pending marks are read in the writing transaction, so
-        a role written meanwhile either is seen or leaves its sanction pending.
+        a role written meanwhile either is seen or leaves its sanction pending. The
+        outbox events of the difference are written in the same transaction.
         """
         started = time.perf_counter()
+        cause = Cause.CATALOGUE if full else Cause.DERIVED
         with self._transaction() as cur:
-            cur.row_factory = sqlite3.Row
-            candidates = [
-                _row_to_sanction(row)
-                for row in cur.execute(_SANCTIONS_TO_DERIVE[full]).fetchall()
-            ]
-            # a type the catalogue lacks: left as it is, and reported
-            skipped = [
-                s.sanction_id for s in candidates if catalogue.get(s.type) is None
-            ]
-            sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
-            rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
-            roles = _roles_of_enterprises(
-                cur,
-                {
-                    s.subject_id
-                    for s in sanctions
-                    if s.subject_kind is EntityKind.ENTERPRISE
-                },
+            counts = _propagate_in(
+                cur, catalogue, full=full, cause=cause, outbox=self.outbox
             )
-            facts: list[RestrictionFact] = []
-            set_aside: dict[str, str] = {}
-            for sanction in sanctions:
-                derived = _derive_or_set_aside(
-                    sanction, roles, rules[sanction.sanction_id], set_aside
-                )
-                facts.extend(restriction_fact(r) for r in derived)
-            # a sanction set aside keeps the facts it held
-            ids = [s.sanction_id for s in sanctions if s.sanction_id not in set_aside]
-            # write only the difference, as the Neo4j store does
-            held = {f.restriction_id: f for f in _facts_of_sanctions(cur, ids)}
-            fresh = {f.restriction_id: f for f in facts}
-            stale = [(key,) for key in held if key not in fresh]
-            written = [f for key, f in fresh.items() if held.get(key) != f]
-            cur.executemany("DELETE FROM restrictions WHERE restriction_id = ?", stale)
-            cur.executemany(
-                "INSERT OR REPLACE INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        f.restriction_id,
-                        f.sanction_id,
-                        f.person_id,
-                        f.measure,
-                        f.role_id,
-                        f.valid_from.isoformat(),
-                        f.valid_until.isoformat(),
-                    )
-                    for f in written
-                ],
-            )
-            cur.executemany(
-                "DELETE FROM pending_sanctions WHERE sanction_id = ?",
-                [(s.sanction_id,) for s in sanctions],
-            )
-            cur.executemany(
-                "DELETE FROM set_aside_sanctions WHERE sanction_id = ?",
-                [(key,) for key in ids],
-            )
-            cur.executemany(
-                "INSERT OR REPLACE INTO set_aside_sanctions VALUES (?, ?)",
-                sorted(set_aside.items()),
-            )
-            aside = _set_aside_of(cur)
         return PropagationReport(
-            sanctions=len(sanctions),
-            restrictions_written=len(written),
-            restrictions_removed=len(stale),
+            sanctions=counts.sanctions,
+            restrictions_written=counts.written,
+            restrictions_removed=counts.removed,
             seconds=time.perf_counter() - started,
-            skipped=tuple(sorted(skipped)[:100]),
-            set_aside=aside,
+            skipped=counts.skipped,
+            set_aside=counts.set_aside,
         )
 
     def set_aside_sanctions(self) -> list[tuple[str, str]]:
@@ -838,8 +797,16 @@ class EmbeddedStore:
             )
         return sorted((_row_to_role(row) for row in rows), key=lambda r: r.role_id)
 
-    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
-        """Record ``event`` and write ``sanction`` in one transaction."""
+    def append_sanction_event(
+        self,
+        sanction: Sanction,
+        event: SanctionEvent,
+        *,
+        outbox: Sequence[OutboxEvent] = (),
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        """Record ``event``, write ``sanction`` and the ``outbox`` events in one
+        transaction; with ``catalogue``, a correction is derived in it too."""
         kind = sanction.subject_kind
         table, column = _TABLE_OF[kind]
         with self._transaction() as cur:
@@ -886,8 +853,18 @@ class EmbeddedStore:
                     sanction.sanction_id,
                 ),
             )
+            _write_outbox(cur, outbox)
             if needs_rederive(event):
                 _mark_pending(cur, [sanction.sanction_id])
+                if catalogue is not None:
+                    _propagate_in(
+                        cur,
+                        catalogue,
+                        full=False,
+                        cause=Cause.DERIVED,
+                        touched=[sanction.sanction_id],
+                        outbox=self.outbox,
+                    )
 
     def sanction_events(self, sanction_id: str) -> list[SanctionEvent]:
         """The sanction's recorded events in (on, seq) order; [] when none."""
@@ -896,6 +873,186 @@ class EmbeddedStore:
             (sanction_id,),
         )
         return [_row_to_event(row) for row in rows]
+
+    # -- outbox (graph.outbox) ---------------------------------------------------
+    def outbox_events(self, after: int = 0, limit: int = 100) -> list[OutboxEvent]:
+        """Outbox events with ``seq > after``, the first ``limit``, by seq."""
+        rows = self._query(
+            "SELECT seq, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [event_from_body(json.loads(row["body"]), row["seq"]) for row in rows]
+
+    def restrictions_to_expire(self, on: date) -> list[RestrictionFact]:
+        """Stored facts whose validity ended by ``on`` (``valid_until <= on``) and
+        whose last outbox event is not an end, sorted by restriction id."""
+        rows = self._query(
+            "SELECT r.* FROM restrictions r JOIN outbox o"
+            " ON o.seq = (SELECT max(seq) FROM outbox"
+            " WHERE restriction_id = r.restriction_id)"
+            " WHERE r.valid_until <= ? AND o.kind != ? ORDER BY r.restriction_id",
+            (on.isoformat(), ChangeKind.ENDED.value),
+        )
+        return [_row_to_fact(row) for row in rows]
+
+    def append_ends(self, events: Sequence[OutboxEvent]) -> int:
+        """Append ``restriction.ended`` events, each only when its restriction's
+        last event is not already an end (checked in the writing transaction);
+        returns how many were written."""
+        with self._transaction() as cur:
+            fresh = []
+            for event in events:
+                last = cur.execute(
+                    "SELECT kind FROM outbox WHERE restriction_id = ?"
+                    " ORDER BY seq DESC LIMIT 1",
+                    (event.restriction_id,),
+                ).fetchone()
+                if last is None or last[0] != ChangeKind.ENDED.value:
+                    fresh.append(event)
+            _write_outbox(cur, fresh)
+        return len(fresh)
+
+    def append_new(self, events: Sequence[OutboxEvent]) -> int:
+        """Append the events whose id the outbox does not hold yet."""
+        with self._transaction() as cur:
+            fresh = [
+                event
+                for event in events
+                if cur.execute(
+                    "SELECT 1 FROM outbox WHERE event_id = ?", (event.event_id,)
+                ).fetchone()
+                is None
+            ]
+            _write_outbox(cur, fresh)
+        return len(fresh)
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Insert or replace the subscription of ``subscription.key_id``."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO subscriptions VALUES (?, ?)",
+                (subscription.key_id, subscription_text(subscription)),
+            )
+
+    def get_subscription(self, key_id: str) -> Subscription | None:
+        """The subscription of a key, or None when it has none."""
+        rows = self._query("SELECT body FROM subscriptions WHERE key_id = ?", (key_id,))
+        return subscription_from_text(key_id, rows[0]["body"]) if rows else None
+
+    def get_outbox_event(self, event_id: str) -> OutboxEvent | None:
+        """The outbox event with this id, or None."""
+        rows = self._query(
+            "SELECT seq, body FROM outbox WHERE event_id = ?", (event_id,)
+        )
+        if not rows:
+            return None
+        return event_from_body(json.loads(rows[0]["body"]), rows[0]["seq"])
+
+    def save_feedback(self, reports: Sequence[Feedback]) -> None:
+        """Store reports, one per (event, key), atomically."""
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?)",
+                [
+                    (f.event_id, f.key_id, f.outcome.value, f.reason, f.at.isoformat())
+                    for f in reports
+                ],
+            )
+
+    def feedback(self) -> list[Feedback]:
+        """Every stored report, by (event_id, key_id)."""
+        rows = self._query("SELECT * FROM feedback ORDER BY event_id, key_id")
+        return [
+            Feedback(
+                event_id=row["event_id"],
+                key_id=row["key_id"],
+                outcome=FeedbackOutcome(row["outcome"]),
+                reason=row["reason"],
+                at=datetime.fromisoformat(row["at"]),
+            )
+            for row in rows
+        ]
+
+    # -- webhook deliveries (graph.delivery) -----------------------------------
+    def save_webhook(self, webhook: Webhook) -> None:
+        """Insert or replace a key's webhook; a higher stored cursor stays."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO webhooks VALUES (?, ?, ?, ?) ON CONFLICT(key_id) DO UPDATE"
+                " SET url = excluded.url, secret = excluded.secret,"
+                " cursor = max(cursor, excluded.cursor)",
+                (webhook.key_id, webhook.url, webhook.secret, webhook.cursor),
+            )
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, by key id."""
+        rows = self._query("SELECT * FROM webhooks ORDER BY key_id")
+        return [Webhook(r["key_id"], r["url"], r["secret"], r["cursor"]) for r in rows]
+
+    def enqueue_deliveries(
+        self, key_id: str, deliveries: Sequence[Delivery], cursor: int
+    ) -> None:
+        """Add deliveries and move the webhook's cursor, atomically."""
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [_delivery_row(d) for d in deliveries],
+            )
+            cur.execute(
+                "UPDATE webhooks SET cursor = max(cursor, ?) WHERE key_id = ?",
+                (cursor, key_id),
+            )
+
+    def pending_deliveries(self, key_id: str, limit: int) -> list[Delivery]:
+        """The key's pending deliveries, by seq, the first ``limit``."""
+        rows = self._query(
+            "SELECT * FROM deliveries WHERE key_id = ? AND state = ?"
+            " ORDER BY seq LIMIT ?",
+            (key_id, DeliveryState.PENDING.value, limit),
+        )
+        return [_row_to_delivery(row) for row in rows]
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Write a delivery's state, tries, next time and error."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _delivery_row(delivery),
+            )
+
+    def redeliver(self, key_id: str, event_ids: Sequence[str] | None) -> int:
+        """Make deliveries pending again, due now, with no tries."""
+        now = datetime.now(UTC).isoformat()
+        PENDING = DeliveryState.PENDING.value  # noqa: N806 - read as a constant
+        with self._transaction() as cur:
+            if event_ids is None:
+                cur.execute(
+                    "UPDATE deliveries SET state = ?, attempts = 0, next_at = ?"
+                    " WHERE key_id = ? AND state = ?",
+                    (
+                        DeliveryState.PENDING.value,
+                        now,
+                        key_id,
+                        DeliveryState.DEAD.value,
+                    ),
+                )
+                return cur.rowcount
+            count = 0
+            for event_id in event_ids:
+                cur.execute(
+                    "UPDATE deliveries SET state = ?, attempts = 0, next_at = ?"
+                    " WHERE key_id = ? AND event_id = ?",
+                    (PENDING, now, key_id, event_id),
+                )
+                count += cur.rowcount
+            return count
+
+    def deliveries(self, key_id: str) -> list[Delivery]:
+        """Every delivery of a key, by seq."""
+        rows = self._query(
+            "SELECT * FROM deliveries WHERE key_id = ? ORDER BY seq", (key_id,)
+        )
+        return [_row_to_delivery(row) for row in rows]
 
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
@@ -1637,13 +1794,162 @@ CREATE TABLE IF NOT EXISTS set_aside_sanctions (
     sanction_id TEXT PRIMARY KEY,
     error TEXT NOT NULL
 );
+-- the outbox (graph.outbox): seq numbers events in commit order, never reused
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    restriction_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_restriction ON outbox(restriction_id, seq);
+-- departments' reports per event (graph.execution)
+CREATE TABLE IF NOT EXISTS feedback (
+    event_id TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (event_id, key_id)
+);
+-- webhooks and their deliveries (graph.delivery)
+CREATE TABLE IF NOT EXISTS webhooks (
+    key_id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    cursor INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    key_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_at TEXT NOT NULL,
+    error TEXT NOT NULL,
+    PRIMARY KEY (key_id, seq)
+);
+CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries(key_id, state, seq);
+-- department subscriptions (graph.subscriptions), JSON per key
+CREATE TABLE IF NOT EXISTS subscriptions (key_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 _PROPAGATION_TABLES = (
     "restrictions",
     "sanction_events",
     "pending_sanctions",
     "set_aside_sanctions",
+    "outbox",
+    "subscriptions",
+    "feedback",
+    "webhooks",
+    "deliveries",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    sanctions: int
+    written: int
+    removed: int
+    skipped: tuple[str, ...]
+    set_aside: tuple[tuple[str, str], ...]
+
+
+def _propagate_in(
+    cur: sqlite3.Cursor,
+    catalogue: Catalogue,
+    *,
+    full: bool,
+    cause: Cause,
+    touched: Sequence[str] = (),
+    outbox: bool = True,
+) -> _Derived:
+    """Derive pending sanctions (all with ``full``) in the caller's transaction,
+    write the difference and (with ``outbox``) its outbox events."""
+    cur.row_factory = sqlite3.Row
+    candidates = [
+        _row_to_sanction(row)
+        for row in cur.execute(_SANCTIONS_TO_DERIVE[full]).fetchall()
+    ]
+    # a type the catalogue lacks: left as it is, and reported
+    skipped = [s.sanction_id for s in candidates if catalogue.get(s.type) is None]
+    sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
+    rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
+    roles = _roles_of_enterprises(
+        cur,
+        {s.subject_id for s in sanctions if s.subject_kind is EntityKind.ENTERPRISE},
+    )
+    derived: list[Restriction] = []
+    set_aside: dict[str, str] = {}
+    for sanction in sanctions:
+        derived.extend(
+            _derive_or_set_aside(
+                sanction, roles, rules[sanction.sanction_id], set_aside
+            )
+        )
+    # a sanction set aside keeps the facts it held
+    ids = [s.sanction_id for s in sanctions if s.sanction_id not in set_aside]
+    # write only the difference, as the Neo4j store does
+    held = {f.restriction_id: f for f in _facts_of_sanctions(cur, ids)}
+    restrictions = {r.restriction_id: r for r in derived}
+    fresh = {key: restriction_fact(r) for key, r in restrictions.items()}
+    stale = [(key,) for key in held if key not in fresh]
+    written = [f for key, f in fresh.items() if held.get(key) != f]
+    cur.executemany("DELETE FROM restrictions WHERE restriction_id = ?", stale)
+    cur.executemany(
+        "INSERT OR REPLACE INTO restrictions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                f.restriction_id,
+                f.sanction_id,
+                f.person_id,
+                f.measure,
+                f.role_id,
+                f.valid_from.isoformat(),
+                f.valid_until.isoformat(),
+            )
+            for f in written
+        ],
+    )
+    if outbox:
+        by_id = {s.sanction_id: s for s in sanctions}
+        _write_outbox(
+            cur,
+            diff_events(held, restrictions, by_id, catalogue, cause, touched=touched),
+        )
+    cur.executemany(
+        "DELETE FROM pending_sanctions WHERE sanction_id = ?",
+        [(s.sanction_id,) for s in sanctions],
+    )
+    cur.executemany(
+        "DELETE FROM set_aside_sanctions WHERE sanction_id = ?",
+        [(key,) for key in ids],
+    )
+    cur.executemany(
+        "INSERT OR REPLACE INTO set_aside_sanctions VALUES (?, ?)",
+        sorted(set_aside.items()),
+    )
+    return _Derived(
+        sanctions=len(sanctions),
+        written=len(written),
+        removed=len(stale),
+        skipped=tuple(sorted(skipped)[:100]),
+        set_aside=_set_aside_of(cur),
+    )
+
+
+def _write_outbox(cur: sqlite3.Cursor, events: Sequence[OutboxEvent]) -> None:
+    """Append events to the outbox; AUTOINCREMENT numbers them in commit order
+    (one writer at a time: BEGIN IMMEDIATE)."""
+    cur.executemany(
+        "INSERT INTO outbox (event_id, restriction_id, person_id, kind, body)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (e.event_id, e.restriction_id, e.person_id, e.kind.value, encode_body(e))
+            for e in events
+        ],
+    )
 
 
 def _derive_or_set_aside(
@@ -1959,4 +2265,21 @@ def _row_to_judgement(row: sqlite3.Row) -> JudgementRecord:
         reason=row["reason"],
         undone_at=datetime.fromisoformat(undone) if undone else None,
         undone_by=row["undone_by"],
+    )
+
+
+def _delivery_row(d: Delivery) -> tuple[Any, ...]:
+    return (d.key_id, d.seq, d.event_id, d.state.value, d.attempts,
+            d.next_at.isoformat(), d.error)  # fmt: skip
+
+
+def _row_to_delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        key_id=row["key_id"],
+        seq=row["seq"],
+        event_id=row["event_id"],
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        next_at=datetime.fromisoformat(row["next_at"]),
+        error=row["error"],
     )

@@ -15,6 +15,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from graph.errors import EntityNotFoundError, PolicyError
+from graph.model import EntityKind
+from graph.outbox import breach_event, expiry_event, lifecycle_events
 from graph.propagation import (
     AppointmentCheck,
     PropagationReport,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from graph.model import Role, RoleType, Sanction
+    from graph.outbox import OutboxEvent
     from graph.policy.catalogue import Catalogue
     from graph.propagation import RestrictionFact, SanctionEvent
     from graph.store import GraphStore
@@ -94,10 +97,63 @@ def record_event(
         raise EntityNotFoundError("sanction", event.sanction_id)
     history = store.sanction_events(event.sanction_id)
     updated, new_history = apply_event(sanction, history, event, catalogue)
-    store.append_sanction_event(updated, new_history[-1])
-    if needs_rederive(event):
+    outbox: list[OutboxEvent] = []
+    if not needs_rederive(event):
         store.propagate(catalogue)
+        facts = store.restriction_facts(sanction_id=event.sanction_id)
+        restrictions, _ = _rebuild(store, catalogue, facts)
+        outbox = lifecycle_events(restrictions, new_history[-1], catalogue)
+    # a correction is derived again in the transaction that records it, which
+    # writes the outbox events of what it changed
+    store.append_sanction_event(
+        updated, new_history[-1], outbox=outbox, catalogue=catalogue
+    )
     return updated
+
+
+def expire(store: GraphStore, catalogue: Catalogue, on: date) -> int:
+    """Tell the end of every announced restriction whose period ran out by ``on``.
+
+    Idempotent: a restriction whose last outbox event is an end is left alone, so
+    running it daily (or twice a day) writes each end once. Returns how many
+    ``restriction.ended`` events were written.
+    """
+    store.propagate(catalogue)
+    facts = store.restrictions_to_expire(on)
+    if not facts:
+        return 0
+    restrictions, sanctions = _rebuild(store, catalogue, facts)
+    events = [
+        expiry_event(r, catalogue.rule(sanctions[r.sanction_id].type))
+        for r in restrictions
+    ]
+    return store.append_ends(events)
+
+
+def find_breaches(store: GraphStore, catalogue: Catalogue) -> int:
+    """Tell every role that started while a restriction in force barred its
+    holder from it (appointed anyway, or loaded from a register afterwards).
+
+    Only the roles of persons with a stored restriction are looked at. Each
+    breach is one ``restriction.breached`` event, written once however often this
+    runs (its id comes from the role and the restriction). Returns how many new
+    ones were written.
+    """
+    store.propagate(catalogue)
+    persons = sorted({fact.person_id for fact in store.iter_restriction_facts()})
+    events: list[OutboxEvent] = []
+    for person_id in persons:
+        for role in store.neighbours(EntityKind.PERSON, person_id):
+            if role.person_id != person_id or role.since is None:
+                continue
+            day = role.since
+            blocking = check_appointment(
+                store, catalogue, person_id, role.role, role.credit_code, day
+            ).blocking
+            for restriction in blocking:
+                rule = catalogue.rule(restriction.chain.sanction_type)
+                events.append(breach_event(restriction, role, rule))
+    return store.append_new(events) if events else 0
 
 
 def trace(

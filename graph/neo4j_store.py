@@ -12,7 +12,7 @@ import dataclasses
 import json
 import time
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
@@ -29,7 +29,10 @@ from neo4j.exceptions import (
 from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.cases import Case
+from graph.delivery import Delivery, DeliveryState, Webhook
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
+from graph.execution import Feedback
+from graph.execution import Outcome as FeedbackOutcome
 from graph.model import (
     CONNECTION_MAX_HOPS,
     ApiKey,
@@ -54,14 +57,24 @@ from graph.model import (
     Sex,
     SourceRecord,
 )
+from graph.outbox import (
+    Cause,
+    ChangeKind,
+    OutboxEvent,
+    diff_events,
+    encode_body,
+    event_from_body,
+)
 from graph.propagation import (
     DATES_OUT_OF_RANGE,
     EventKind,
     PropagationReport,
     RestrictionFact,
     SanctionEvent,
+    build_restriction,
     needs_rederive,
 )
+from graph.subscriptions import subscription_from_text, subscription_text
 from graph.timeouts import store_timeout
 from linkage.search_keys import enterprise_keys, person_keys
 
@@ -72,6 +85,7 @@ if TYPE_CHECKING:
     from neo4j import ManagedTransaction
 
     from graph.policy.catalogue import Catalogue
+    from graph.subscriptions import Subscription
 
 T = TypeVar("T")
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
@@ -116,6 +130,8 @@ class Neo4jStore:
         self._driver = driver
         self._database = database
         self._owns_driver = owns_driver
+        # propagation writes outbox events; off only to measure what they cost
+        self.outbox = True
         self.apply_schema()
 
     @classmethod
@@ -440,7 +456,8 @@ class Neo4jStore:
             "last_day": date.max,
             "dates_error": DATES_OUT_OF_RANGE,
         }
-        if full:
+        cause = Cause.CATALOGUE if full else Cause.DERIVED
+        if full and not self.outbox:
             with self._session() as session:
                 found = session.run(queries.PROPAGATE_ALL, params).single(strict=True)
                 record = found.data()
@@ -448,12 +465,19 @@ class Neo4jStore:
                 # rolled back whole: derive them again, serially, as pending ones
                 failed = sorted(record["failed"])
                 self._write(lambda tx: _mark_pending(tx, failed))
-                again = self._drain_pending(params)
+                again = self._drain_pending(params, catalogue, cause)
                 record["written"] += again["written"]
                 record["removed"] += again["removed"]
                 record["set_aside"] = again["set_aside"]
+        elif full:
+            # each batch's outbox events are written in the batch's transaction,
+            # so a full run marks what it visits and drains it batch by batch
+            self._run_auto(queries.MARK_ALL_PENDING, **params)
+            record = self._drain_pending(params, catalogue, cause)
+            rows = self._read(queries.COUNT_KNOWN_SANCTIONS, known=params["known"])
+            record["sanctions"] = rows[0]["n"]
         else:
-            record = self._drain_pending(params)
+            record = self._drain_pending(params, catalogue, cause)
         return PropagationReport(
             sanctions=int(record["sanctions"]),
             restrictions_written=int(record["written"]),
@@ -463,14 +487,19 @@ class Neo4jStore:
             set_aside=tuple((str(i), str(e)) for i, e in record["set_aside"]),
         )
 
-    def _drain_pending(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _drain_pending(
+        self, params: dict[str, Any], catalogue: Catalogue, cause: Cause
+    ) -> dict[str, Any]:
         """Derive pending sanctions, ``PROPAGATION_BATCH`` per managed transaction,
         until none is left; totals, and the skipped ones of the last batch."""
         # Few pending sanctions is the common case: one retried transaction.
         # After a bulk write, batch after batch until none is left.
         totals = {"sanctions": 0, "written": 0, "removed": 0}
+        outbox = self.outbox
         while True:
-            found = self._write(lambda tx: _derive_pending(tx, params))
+            found = self._write(
+                lambda tx: _derive_pending(tx, params, catalogue, cause, outbox=outbox)
+            )
             for key in totals:
                 totals[key] += found[key]
             if found["sanctions"] < PROPAGATION_BATCH:
@@ -576,10 +605,19 @@ class Neo4jStore:
         rows = self._read(queries.ROLES_BY_ID, ids=sorted(set(role_ids)))
         return [_to_role(row) for row in rows]
 
-    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
-        """Record ``event`` and write ``sanction`` in one transaction."""
+    def append_sanction_event(
+        self,
+        sanction: Sanction,
+        event: SanctionEvent,
+        *,
+        outbox: Sequence[OutboxEvent] = (),
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        """Record ``event``, write ``sanction`` and the ``outbox`` events in one
+        transaction; with ``catalogue``, a correction is derived in it too."""
         row = _sanction_row(sanction)
         kind = sanction.subject_kind
+        params = {} if catalogue is None else _propagation_params(catalogue)
 
         def work(tx: ManagedTransaction) -> None:
             found = tx.run(queries.GET_SANCTION, sanction_id=sanction.sanction_id)
@@ -602,6 +640,16 @@ class Neo4jStore:
                     "recorded (another writer was first); read its history and retry"
                 )
                 raise LifecycleError(msg)
+            _write_outbox(tx, outbox)
+            if catalogue is not None and needs_rederive(event):
+                _derive_pending(
+                    tx,
+                    params,
+                    catalogue,
+                    Cause.DERIVED,
+                    touched=[sanction.sanction_id],
+                    outbox=self.outbox,
+                )
 
         self._write(work)
 
@@ -609,6 +657,170 @@ class Neo4jStore:
         """The sanction's recorded events in (on, seq) order; [] when none."""
         rows = self._read(queries.SANCTION_EVENTS, sanction_id=sanction_id)
         return [_to_event(sanction_id, row) for row in rows]
+
+    # -- outbox (graph.outbox) ---------------------------------------------------
+    def outbox_events(self, after: int = 0, limit: int = 100) -> list[OutboxEvent]:
+        """Outbox events with ``seq > after``, the first ``limit``, by seq."""
+        rows = self._read(queries.OUTBOX_EVENTS, after=after, limit=limit)
+        return [event_from_body(json.loads(row["body"]), row["seq"]) for row in rows]
+
+    def restrictions_to_expire(self, on: date) -> list[RestrictionFact]:
+        """Stored facts whose validity ended by ``on`` and whose last outbox event
+        is not an end, sorted by restriction id."""
+        rows = self._read(
+            queries.RESTRICTIONS_TO_EXPIRE, on=on, ended=ChangeKind.ENDED.value
+        )
+        return [_to_fact(row) for row in rows]
+
+    def append_ends(self, events: Sequence[OutboxEvent]) -> int:
+        """Append ``restriction.ended`` events, each only when its restriction's
+        last event is not already an end (checked under the outbox lock)."""
+        ids = [event.restriction_id for event in events]
+
+        def work(tx: ManagedTransaction) -> int:
+            tx.run(queries.LOCK_OUTBOX).consume()
+            found = tx.run(queries.LAST_OUTBOX_KINDS, ids=ids)
+            last = {row["restriction_id"]: row["kind"] for row in found}
+            fresh = [
+                event
+                for event in events
+                if last.get(event.restriction_id) != ChangeKind.ENDED.value
+            ]
+            _write_outbox(tx, fresh)
+            return len(fresh)
+
+        return self._write(work)
+
+    def append_new(self, events: Sequence[OutboxEvent]) -> int:
+        """Append the events whose id the outbox does not hold yet (checked under
+        the outbox lock)."""
+        ids = [event.event_id for event in events]
+
+        def work(tx: ManagedTransaction) -> int:
+            tx.run(queries.LOCK_OUTBOX).consume()
+            held = {row["event_id"] for row in tx.run(queries.HELD_EVENT_IDS, ids=ids)}
+            fresh = [event for event in events if event.event_id not in held]
+            _write_outbox(tx, fresh)
+            return len(fresh)
+
+        return self._write(work)
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Insert or replace the subscription of ``subscription.key_id``."""
+        self._write(
+            lambda tx: tx.run(
+                queries.SAVE_SUBSCRIPTION,
+                key_id=subscription.key_id,
+                body=subscription_text(subscription),
+            ).consume()
+        )
+
+    def get_subscription(self, key_id: str) -> Subscription | None:
+        """The subscription of a key, or None when it has none."""
+        rows = self._read(queries.GET_SUBSCRIPTION, key_id=key_id)
+        return subscription_from_text(key_id, rows[0]["body"]) if rows else None
+
+    def get_outbox_event(self, event_id: str) -> OutboxEvent | None:
+        """The outbox event with this id, or None."""
+        rows = self._read(queries.GET_OUTBOX_EVENT, event_id=event_id)
+        if not rows:
+            return None
+        return event_from_body(json.loads(rows[0]["body"]), rows[0]["seq"])
+
+    def save_feedback(self, reports: Sequence[Feedback]) -> None:
+        """Store reports, one per (event, key), atomically."""
+        rows = [
+            {
+                "event_id": f.event_id,
+                "key_id": f.key_id,
+                "outcome": f.outcome.value,
+                "reason": f.reason,
+                "at": f.at.isoformat(),
+            }
+            for f in reports
+        ]
+        self._write(lambda tx: tx.run(queries.SAVE_FEEDBACK, rows=rows).consume())
+
+    def feedback(self) -> list[Feedback]:
+        """Every stored report, by (event_id, key_id)."""
+        return [
+            Feedback(
+                event_id=row["event_id"],
+                key_id=row["key_id"],
+                outcome=FeedbackOutcome(row["outcome"]),
+                reason=row["reason"],
+                at=datetime.fromisoformat(row["at"]),
+            )
+            for row in self._read(queries.FEEDBACK)
+        ]
+
+    # -- webhook deliveries (graph.delivery) -----------------------------------
+    def save_webhook(self, webhook: Webhook) -> None:
+        """Insert or replace a key's webhook; a higher stored cursor stays."""
+        self._write(
+            lambda tx: tx.run(
+                queries.SAVE_WEBHOOK,
+                key_id=webhook.key_id,
+                url=webhook.url,
+                secret=webhook.secret,
+                cursor=webhook.cursor,
+            ).consume()
+        )
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, by key id."""
+        return [
+            Webhook(r["key_id"], r["url"], r["secret"], r["cursor"])
+            for r in self._read(queries.WEBHOOKS)
+        ]
+
+    def enqueue_deliveries(
+        self, key_id: str, deliveries: Sequence[Delivery], cursor: int
+    ) -> None:
+        """Add deliveries and move the webhook's cursor, atomically."""
+        rows = [_delivery_params(d) for d in deliveries]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(queries.ENQUEUE_DELIVERIES, rows=rows).consume()
+            tx.run(queries.MOVE_WEBHOOK_CURSOR, key_id=key_id, cursor=cursor).consume()
+
+        self._write(work)
+
+    def pending_deliveries(self, key_id: str, limit: int) -> list[Delivery]:
+        """The key's pending deliveries, by seq, the first ``limit``."""
+        rows = self._read(
+            queries.DELIVERIES_OF,
+            key_id=key_id,
+            state=DeliveryState.PENDING.value,
+            limit=limit,
+        )
+        return [_to_delivery(row) for row in rows]
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Write a delivery's state, tries, next time and error."""
+        row = _delivery_params(delivery)
+        self._write(lambda tx: tx.run(queries.SAVE_DELIVERY, row=row).consume())
+
+    def redeliver(self, key_id: str, event_ids: Sequence[str] | None) -> int:
+        """Make deliveries pending again, due now, with no tries."""
+        params = {
+            "key_id": key_id,
+            "ids": None if event_ids is None else list(event_ids),
+            "now": datetime.now(UTC).isoformat(),
+            "pending": DeliveryState.PENDING.value,
+            "dead": DeliveryState.DEAD.value,
+        }
+
+        def work(tx: ManagedTransaction) -> int:
+            found = tx.run(queries.REDELIVER, params).single(strict=True)
+            return int(found["n"])
+
+        return self._write(work)
+
+    def deliveries(self, key_id: str) -> list[Delivery]:
+        """Every delivery of a key, by seq."""
+        rows = self._read(queries.DELIVERIES_OF, key_id=key_id, state=None, limit=None)
+        return [_to_delivery(row) for row in rows]
 
     # -- linkage -----------------------------------------------------------------
     def iter_source_records(
@@ -1242,8 +1454,129 @@ def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
     return types
 
 
-def _derive_pending(tx: ManagedTransaction, params: dict[str, Any]) -> dict[str, Any]:
-    return tx.run(queries.PROPAGATE_PENDING, params).single(strict=True).data()
+def _propagation_params(catalogue: Catalogue) -> dict[str, Any]:
+    return {
+        "types": _catalogue_param(catalogue),
+        "known": list(catalogue.types()),
+        "batch": PROPAGATION_BATCH,
+        "first_day": date.min,
+        "last_day": date.max,
+        "dates_error": DATES_OUT_OF_RANGE,
+    }
+
+
+def _derive_pending(
+    tx: ManagedTransaction,
+    params: dict[str, Any],
+    catalogue: Catalogue,
+    cause: Cause,
+    *,
+    touched: Sequence[str] = (),
+    outbox: bool = True,
+) -> dict[str, Any]:
+    """One batch of pending sanctions derived, and (with ``outbox``) the outbox
+    events of its difference written, in ``tx``."""
+    record = tx.run(queries.PROPAGATE_PENDING, params).single(strict=True).data()
+    if outbox:
+        events = _diff_events(tx, record["diffs"], catalogue, cause, touched)
+        _write_outbox(tx, events)
+    return record
+
+
+def _diff_events(
+    tx: ManagedTransaction,
+    diffs: list[dict[str, Any]],
+    catalogue: Catalogue,
+    cause: Cause,
+    touched: Sequence[str],
+) -> list[OutboxEvent]:
+    """The outbox events of the differences PROPAGATE_PENDING returned (and, for
+    the ``touched`` sanctions, of their facts that kept their dates)."""
+    ids = sorted({d["sanction_id"] for d in diffs} | set(touched))
+    if not ids:
+        return []
+    sanctions = {
+        row["sanction_id"]: _to_sanction(row.data())
+        for row in tx.run(queries.SANCTIONS_BY_ID, ids=ids)
+    }
+    held: dict[str, RestrictionFact] = {}
+    fresh_keys: set[str] = set()
+    created: set[str] = set()
+    for diff in diffs:
+        sanction_id = diff["sanction_id"]
+        valid_from = diff["valid_from"].to_native()
+        for key in diff["created"]:
+            fresh_keys.add(f"{sanction_id}|{key}")
+            created.add(f"{sanction_id}|{key}")
+        for changed in diff["changed"]:
+            restriction_id = f"{sanction_id}|{changed['key']}"
+            fresh_keys.add(restriction_id)
+            person_id, measure, role = changed["key"].split("|", 2)
+            held[restriction_id] = RestrictionFact(
+                restriction_id=restriction_id,
+                sanction_id=sanction_id,
+                person_id=person_id,
+                measure=measure,
+                role_id=None if role == "direct" else role,
+                valid_from=valid_from,
+                valid_until=changed["was"].to_native(),
+            )
+        for stale in diff["stale"]:
+            restriction_id = f"{sanction_id}|{stale['key']}"
+            held[restriction_id] = RestrictionFact(
+                restriction_id=restriction_id,
+                sanction_id=sanction_id,
+                person_id=stale["person_id"],
+                measure=stale["measure"],
+                role_id=stale["role_id"],
+                valid_from=valid_from,
+                valid_until=stale["valid_until"].to_native(),
+            )
+    wanted = sorted({d["sanction_id"] for d in diffs if d["created"] or d["changed"]})
+    current = [
+        _to_fact(row.data())
+        for row in tx.run(
+            queries.RESTRICTION_FACTS_OF_SANCTIONS, ids=sorted({*wanted, *touched})
+        )
+    ]
+    touched_ids = set(touched)
+    for fact in current:
+        # a corrected sanction's facts that kept their dates change too (their
+        # explanation quotes the record); those it created start
+        if fact.sanction_id in touched_ids and fact.restriction_id not in created:
+            fresh_keys.add(fact.restriction_id)
+            held.setdefault(fact.restriction_id, fact)
+    facts = [fact for fact in current if fact.restriction_id in fresh_keys]
+    role_ids = sorted({f.role_id for f in facts if f.role_id is not None})
+    found_roles = tx.run(queries.ROLES_BY_ID, ids=role_ids)
+    roles = {role.role_id: role for role in (_to_role(r.data()) for r in found_roles)}
+    fresh = {}
+    for fact in facts:
+        sanction = sanctions[fact.sanction_id]
+        role = roles[fact.role_id] if fact.role_id is not None else None
+        rule = catalogue.rule(sanction.type)
+        fresh[fact.restriction_id] = build_restriction(
+            sanction, rule, fact.measure, role
+        )
+    return diff_events(held, fresh, sanctions, catalogue, cause, touched=touched)
+
+
+def _write_outbox(tx: ManagedTransaction, events: Sequence[OutboxEvent]) -> None:
+    """Number ``events`` from the counter and create them, in ``tx``."""
+    if not events:
+        return
+    tx.run(queries.LOCK_OUTBOX).consume()
+    rows = [
+        {
+            "event_id": e.event_id,
+            "restriction_id": e.restriction_id,
+            "person_id": e.person_id,
+            "kind": e.kind.value,
+            "body": encode_body(e),
+        }
+        for e in events
+    ]
+    tx.run(queries.CREATE_OUTBOX_EVENTS, rows=rows).consume()
 
 
 def _mark_pending(tx: ManagedTransaction, ids: list[str]) -> None:
@@ -1375,4 +1708,28 @@ def _to_case(row: dict[str, Any]) -> Case:
         saved_at=datetime.fromisoformat(row["saved_at"]),
         persons=tuple(row["persons"] or ()),
         content=row["content"],
+    )
+
+
+def _delivery_params(d: Delivery) -> dict[str, Any]:
+    return {
+        "key_id": d.key_id,
+        "seq": d.seq,
+        "event_id": d.event_id,
+        "state": d.state.value,
+        "attempts": d.attempts,
+        "next_at": d.next_at.isoformat(),
+        "error": d.error,
+    }
+
+
+def _to_delivery(row: dict[str, Any]) -> Delivery:
+    return Delivery(
+        key_id=row["key_id"],
+        seq=row["seq"],
+        event_id=row["event_id"],
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        next_at=datetime.fromisoformat(row["next_at"]),
+        error=row["error"],
     )

@@ -83,6 +83,23 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE FULLTEXT INDEX enterprise_search IF NOT EXISTS "
     "FOR (e:Enterprise) ON EACH [e.search_keys] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}",
+    # the outbox (graph.outbox): events by seq and id, the last of a restriction
+    "CREATE CONSTRAINT outbox_seq IF NOT EXISTS "
+    "FOR (e:OutboxEvent) REQUIRE e.seq IS UNIQUE",
+    "CREATE CONSTRAINT outbox_event_id IF NOT EXISTS "
+    "FOR (e:OutboxEvent) REQUIRE e.event_id IS UNIQUE",
+    "CREATE INDEX outbox_restriction IF NOT EXISTS "
+    "FOR (e:OutboxEvent) ON (e.restriction_id)",
+    "CREATE CONSTRAINT outbox_counter IF NOT EXISTS "
+    "FOR (c:OutboxCounter) REQUIRE c.name IS UNIQUE",
+    "CREATE CONSTRAINT subscription_key IF NOT EXISTS "
+    "FOR (s:Subscription) REQUIRE s.key_id IS UNIQUE",
+    "CREATE CONSTRAINT feedback_key IF NOT EXISTS "
+    "FOR (f:Feedback) REQUIRE (f.event_id, f.key_id) IS UNIQUE",
+    "CREATE CONSTRAINT webhook_key IF NOT EXISTS "
+    "FOR (w:Webhook) REQUIRE w.key_id IS UNIQUE",
+    "CREATE CONSTRAINT delivery_key IF NOT EXISTS "
+    "FOR (d:Delivery) REQUIRE (d.key_id, d.seq) IS UNIQUE",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -518,32 +535,45 @@ CALL (s) {
         | f {.*, key: f.p.person_id + '|' + f.measure + '|'
                       + coalesce(f.role_id, 'direct')}] AS fresh,
        CASE WHEN beyond THEN [] ELSE [(s)<-[x:RESTRICTED_BY]-(h)
-        | {x: x, until: x.valid_until, key: h.person_id + '|' + x.measure + '|'
-                                             + coalesce(x.role_id, 'direct')}] END
+        | {x: x, until: x.valid_until, person_id: h.person_id, measure: x.measure,
+           role_id: x.role_id,
+           key: h.person_id + '|' + x.measure + '|'
+                + coalesce(x.role_id, 'direct')}] END
        AS held
   WITH s, fresh, held, [f IN fresh | f.key] AS fresh_keys,
        [h IN held | h.key] AS held_keys
   // write the difference only
   WITH s, fresh,
        [f IN fresh WHERE NOT f.key IN held_keys] AS created,
-       [h IN held WHERE NOT h.key IN fresh_keys | h.x] AS stale,
+       [h IN held WHERE NOT h.key IN fresh_keys] AS gone,
        reduce(c = [], h IN held | c + [f IN fresh
          WHERE f.key = h.key AND h.until <> f.valid_until
-         | {x: h.x, until: f.valid_until}]) AS changed
+         | {x: h.x, until: f.valid_until, key: h.key, was: h.until}]) AS changed
   FOREACH (c IN changed | FOREACH (x IN [c.x] | SET x.valid_until = c.until))
   FOREACH (f IN created |
     FOREACH (p IN [f.p] |
       CREATE (p)-[:RESTRICTED_BY {
         measure: f.measure, role_id: f.role_id, valid_until: f.valid_until
       }]->(s)))
-  FOREACH (x IN stale | DELETE x)
-  RETURN size(created) + size(changed) AS written, size(stale) AS removed
+  FOREACH (h IN gone | DELETE h.x)
+  // the difference, for the outbox events (graph.outbox.diff_events): keys of
+  // the facts created and changed (with the dates they had), facts removed
+  RETURN size(created) + size(changed) AS written, size(gone) AS removed,
+         {sanction_id: s.sanction_id,
+          created: [f IN created | f.key],
+          changed: [c IN changed | {key: c.key, was: c.was}],
+          stale: [h IN gone | {key: h.key, person_id: h.person_id,
+                               measure: h.measure, role_id: h.role_id,
+                               valid_until: h.until}],
+          valid_from: s.decided_on} AS diff
 }"""
 
 _TOTALS: Final[LiteralString] = """
 WITH count(*) AS sanctions, coalesce(sum(written), 0) AS written,
-     coalesce(sum(removed), 0) AS removed
-RETURN sanctions, written, removed, COLLECT {
+     coalesce(sum(removed), 0) AS removed,
+     collect(CASE WHEN size(diff.created) + size(diff.changed) + size(diff.stale) > 0
+                  THEN diff END) AS diffs
+RETURN sanctions, written, removed, diffs, COLLECT {
 """
 
 _SKIPPED: Final[LiteralString] = """
@@ -589,7 +619,10 @@ PROPAGATE_PENDING: Final[LiteralString] = (
     """
 // At most $batch pending sanctions, in the caller's (managed, retried) transaction;
 // the caller runs it again while it derived $batch. $types, $known (above),
-// $batch; returns sanctions, written, removed, skipped, set_aside (one row).
+// $batch; returns sanctions, written, removed, diffs ([{sanction_id, created:
+// [key], changed: [{key, was}], stale: [{key, person_id, measure, role_id,
+// valid_until}], valid_from}], keys within the sanction), skipped, set_aside
+// (one row).
 MATCH (s:Sanction:Pending)
 WHERE s.type IN $known
 WITH s
@@ -1250,4 +1283,213 @@ SET_ENTERPRISE_SEARCH_KEYS: Final[LiteralString] = """
 // $rows: [{key, search_keys}]; returns nothing.
 UNWIND $rows AS row
 MATCH (e:Enterprise {credit_code: row.key}) SET e.search_keys = row.search_keys
+"""
+
+# -- outbox (graph.outbox, docs/execution.md) ------------------------------------
+# (:OutboxEvent {seq, event_id, restriction_id, person_id, kind, body}) with the
+# event as JSON text in body; (:OutboxCounter {name: 'outbox', next}) hands out
+# seq. A writer takes the counter's write lock first, so events are numbered in
+# commit order (a reader that saw seq n never later finds a new event below n).
+
+LOCK_OUTBOX: Final[LiteralString] = """
+// no parameters; returns nothing. Takes the outbox counter's write lock (held
+// until the transaction ends), creating the counter at 1.
+MERGE (c:OutboxCounter {name: 'outbox'})
+ON CREATE SET c.next = 1
+SET c.locked = true
+"""
+
+CREATE_OUTBOX_EVENTS: Final[LiteralString] = """
+// $rows: [{event_id, restriction_id, person_id, kind, body}] (at least one), in
+// order; returns nothing. Numbers them from the counter (LOCK_OUTBOX ran first).
+MATCH (c:OutboxCounter {name: 'outbox'})
+SET c.next = c.next + size($rows)
+WITH c.next - size($rows) AS first
+UNWIND range(0, size($rows) - 1) AS i
+WITH first + i AS seq, $rows[i] AS row
+CREATE (:OutboxEvent {seq: seq, event_id: row.event_id,
+                      restriction_id: row.restriction_id,
+                      person_id: row.person_id, kind: row.kind, body: row.body})
+"""
+
+OUTBOX_EVENTS: Final[LiteralString] = """
+// $after, $limit; returns seq, body of the events after $after, by seq.
+MATCH (e:OutboxEvent)
+WHERE e.seq > $after
+RETURN e.seq AS seq, e.body AS body
+ORDER BY seq
+LIMIT $limit
+"""
+
+LAST_OUTBOX_KINDS: Final[LiteralString] = """
+// $ids: [restriction_id]; returns restriction_id, kind of the last event of each
+// that has one.
+UNWIND $ids AS id
+CALL (id) {
+  MATCH (e:OutboxEvent {restriction_id: id})
+  RETURN e.kind AS kind ORDER BY e.seq DESC LIMIT 1
+}
+RETURN id AS restriction_id, kind
+"""
+
+RESTRICTIONS_TO_EXPIRE: Final[LiteralString] = """
+// $on, $ended; returns the fact columns of the facts valid until $on or before
+// whose last outbox event is not an end ($ended), ordered by restriction_id.
+MATCH (p:Person)-[x:RESTRICTED_BY]->(s:Sanction)
+WHERE x.valid_until <= $on
+WITH p, x, s, s.sanction_id + '|' + p.person_id + '|' + x.measure + '|'
+              + coalesce(x.role_id, 'direct') AS restriction_id
+CALL (restriction_id) {
+  MATCH (e:OutboxEvent {restriction_id: restriction_id})
+  RETURN e.kind AS last ORDER BY e.seq DESC LIMIT 1
+}
+WITH p, x, s, restriction_id, last
+WHERE last <> $ended
+RETURN restriction_id, s.sanction_id AS sanction_id, p.person_id AS person_id,
+       x.measure AS measure, x.role_id AS role_id,
+       s.decided_on AS valid_from, x.valid_until AS valid_until
+ORDER BY restriction_id
+"""
+
+MARK_ALL_PENDING: Final[LiteralString] = """
+// $types, $known (as PROPAGATE_ALL); returns nothing. Marks pending every
+// sanction a full propagation visits (auto-commit batches).
+MATCH (s:Sanction)
+WHERE s.type IN $known
+  AND (s:Pending
+       OR size(CASE s.subject_kind
+                 WHEN 'person' THEN $types[s.type].direct
+                 ELSE $types[s.type].measures
+               END) > 0
+       OR EXISTS { (s)<-[:RESTRICTED_BY]-() })
+CALL (s) { SET s:Pending } IN TRANSACTIONS OF 10000 ROWS
+"""
+
+SANCTIONS_BY_ID: Final[LiteralString] = (
+    """
+// $ids: [sanction_id]; returns the sanction columns of those that exist.
+UNWIND $ids AS id
+MATCH (s:Sanction {sanction_id: id})
+"""
+    + _SANCTION_COLUMNS
+)
+
+COUNT_KNOWN_SANCTIONS: Final[LiteralString] = """
+// $known: [type]; returns n: how many sanctions are of a type the catalogue has.
+MATCH (s:Sanction)
+WHERE s.type IN $known
+RETURN count(s) AS n
+"""
+
+RESTRICTION_FACTS_OF_SANCTIONS: Final[LiteralString] = """
+// $ids: [sanction_id]; returns the fact columns of their facts.
+UNWIND $ids AS id
+MATCH (p:Person)-[x:RESTRICTED_BY]->(s:Sanction {sanction_id: id})
+RETURN s.sanction_id + '|' + p.person_id + '|' + x.measure + '|'
+         + coalesce(x.role_id, 'direct') AS restriction_id,
+       s.sanction_id AS sanction_id, p.person_id AS person_id,
+       x.measure AS measure, x.role_id AS role_id,
+       s.decided_on AS valid_from, x.valid_until AS valid_until
+"""
+
+SAVE_SUBSCRIPTION: Final[LiteralString] = """
+// $key_id, $body (JSON text); returns nothing. Replaces the key's subscription.
+MERGE (s:Subscription {key_id: $key_id})
+SET s.body = $body
+"""
+
+GET_SUBSCRIPTION: Final[LiteralString] = """
+// $key_id; returns body (0 or 1 row).
+MATCH (s:Subscription {key_id: $key_id})
+RETURN s.body AS body
+"""
+
+GET_OUTBOX_EVENT: Final[LiteralString] = """
+// $event_id; returns seq, body (0 or 1 row).
+MATCH (e:OutboxEvent {event_id: $event_id})
+RETURN e.seq AS seq, e.body AS body
+"""
+
+SAVE_FEEDBACK: Final[LiteralString] = """
+// $rows: [{event_id, key_id, outcome, reason, at}]; returns nothing. One report
+// per (event, key): a later one replaces it.
+UNWIND $rows AS row
+MERGE (f:Feedback {event_id: row.event_id, key_id: row.key_id})
+SET f.outcome = row.outcome, f.reason = row.reason, f.at = row.at
+"""
+
+FEEDBACK: Final[LiteralString] = """
+// no parameters; returns event_id, key_id, outcome, reason, at, ordered.
+MATCH (f:Feedback)
+RETURN f.event_id AS event_id, f.key_id AS key_id, f.outcome AS outcome,
+       f.reason AS reason, f.at AS at
+ORDER BY event_id, key_id
+"""
+
+# -- webhook deliveries (graph.delivery) -----------------------------------------
+# (:Webhook {key_id, url, secret, cursor}) and (:Delivery {key_id, seq, event_id,
+# state, attempts, next_at, error}); times are ISO 8601 text.
+
+SAVE_WEBHOOK: Final[LiteralString] = """
+// $key_id, $url, $secret, $cursor; returns nothing. A higher stored cursor stays.
+MERGE (w:Webhook {key_id: $key_id})
+ON CREATE SET w.cursor = $cursor
+SET w.url = $url, w.secret = $secret,
+    w.cursor = CASE WHEN w.cursor > $cursor THEN w.cursor ELSE $cursor END
+"""
+
+WEBHOOKS: Final[LiteralString] = """
+// no parameters; returns key_id, url, secret, cursor by key_id.
+MATCH (w:Webhook)
+RETURN w.key_id AS key_id, w.url AS url, w.secret AS secret, w.cursor AS cursor
+ORDER BY key_id
+"""
+
+ENQUEUE_DELIVERIES: Final[LiteralString] = """
+// $rows: [{key_id, seq, event_id, state, attempts, next_at, error}]; returns
+// nothing. An existing (key_id, seq) is left as it is.
+UNWIND $rows AS row
+MERGE (d:Delivery {key_id: row.key_id, seq: row.seq})
+ON CREATE SET d.event_id = row.event_id, d.state = row.state,
+    d.attempts = row.attempts, d.next_at = row.next_at, d.error = row.error
+"""
+
+MOVE_WEBHOOK_CURSOR: Final[LiteralString] = """
+// $key_id, $cursor; returns nothing. The cursor never goes back.
+MATCH (w:Webhook {key_id: $key_id})
+SET w.cursor = CASE WHEN w.cursor > $cursor THEN w.cursor ELSE $cursor END
+"""
+
+SAVE_DELIVERY: Final[LiteralString] = """
+// $row: {key_id, seq, event_id, state, attempts, next_at, error}; returns nothing.
+MERGE (d:Delivery {key_id: $row.key_id, seq: $row.seq})
+SET d.event_id = $row.event_id, d.state = $row.state, d.attempts = $row.attempts,
+    d.next_at = $row.next_at, d.error = $row.error
+"""
+
+DELIVERIES_OF: Final[LiteralString] = """
+// $key_id, $state (or null: all), $limit (or null: all); returns the delivery
+// columns by seq.
+MATCH (d:Delivery {key_id: $key_id})
+WHERE $state IS NULL OR d.state = $state
+RETURN d.key_id AS key_id, d.seq AS seq, d.event_id AS event_id, d.state AS state,
+       d.attempts AS attempts, d.next_at AS next_at, d.error AS error
+ORDER BY seq
+LIMIT coalesce($limit, 1000000000)
+"""
+
+REDELIVER: Final[LiteralString] = """
+// $key_id, $ids ([event_id] or null: every dead one), $now, $pending, $dead;
+// returns n: how many deliveries were made pending again.
+OPTIONAL MATCH (d:Delivery {key_id: $key_id})
+WHERE ($ids IS NULL AND d.state = $dead) OR d.event_id IN $ids
+SET d.state = $pending, d.attempts = 0, d.next_at = $now
+RETURN count(d) AS n
+"""
+
+HELD_EVENT_IDS: Final[LiteralString] = """
+// $ids: [event_id]; returns event_id of those the outbox holds.
+UNWIND $ids AS id
+MATCH (e:OutboxEvent {event_id: id})
+RETURN e.event_id AS event_id
 """

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from datetime import date, datetime, timedelta
 
     from graph.cases import Case
+    from graph.delivery import Delivery, Webhook
+    from graph.execution import Feedback
     from graph.model import (
         ApiKey,
         AuditCheckpoint,
@@ -59,8 +61,10 @@ if TYPE_CHECKING:
         Sanction,
         SourceRecord,
     )
+    from graph.outbox import OutboxEvent
     from graph.policy.catalogue import Catalogue
     from graph.propagation import PropagationReport, RestrictionFact, SanctionEvent
+    from graph.subscriptions import Subscription
 
 
 @runtime_checkable
@@ -255,12 +259,22 @@ class GraphStore(Protocol):
         """The roles with these ids (unknown ids are left out), sorted by id."""
         ...
 
-    def append_sanction_event(self, sanction: Sanction, event: SanctionEvent) -> None:
+    def append_sanction_event(
+        self,
+        sanction: Sanction,
+        event: SanctionEvent,
+        *,
+        outbox: Sequence[OutboxEvent] = (),
+        catalogue: Catalogue | None = None,
+    ) -> None:
         """Record ``event`` and write ``sanction`` (its state after it), atomically.
 
         ``event.seq`` must be new for the sanction (LifecycleError otherwise); the
         sanction must exist (EntityNotFoundError) and so must its subject. A
-        correction marks the sanction pending.
+        correction marks the sanction pending; with ``catalogue`` it is derived in
+        the same transaction (as ``propagate`` does, its restrictions' outbox
+        events caused by the correction). The ``outbox`` events are written in the
+        same transaction.
         """
         ...
 
@@ -548,4 +562,84 @@ class GraphStore(Protocol):
 
     def delete_case(self, owner: str, name: str) -> bool:
         """Delete the owner's case of this name; whether there was one."""
+        ...
+
+    # -- outbox (graph.outbox, docs/execution.md) -------------------------------
+    # ``propagate`` writes the outbox events of the difference it writes, in the
+    # same transaction; ``append_sanction_event`` those it is given. Events are
+    # numbered by ``seq``, monotonic per store in commit order.
+
+    def outbox_events(self, after: int = 0, limit: int = 100) -> list[OutboxEvent]:
+        """Outbox events with ``seq > after``, the first ``limit``, by seq."""
+        ...
+
+    def restrictions_to_expire(self, on: date) -> list[RestrictionFact]:
+        """Stored facts whose validity ended by ``on`` (``valid_until <= on``) and
+        whose last outbox event is not an end, sorted by restriction id."""
+        ...
+
+    def append_ends(self, events: Sequence[OutboxEvent]) -> int:
+        """Append ``restriction.ended`` events, each only when its restriction's
+        last event is not already an end (checked in the writing transaction);
+        returns how many were written."""
+        ...
+
+    def append_new(self, events: Sequence[OutboxEvent]) -> int:
+        """Append the events whose ``event_id`` the outbox does not hold yet
+        (checked in the writing transaction); returns how many were written."""
+        ...
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Insert or replace the subscription of ``subscription.key_id``."""
+        ...
+
+    def get_subscription(self, key_id: str) -> Subscription | None:
+        """The subscription of a key, or None when it has none."""
+        ...
+
+    def get_outbox_event(self, event_id: str) -> OutboxEvent | None:
+        """The outbox event with this id, or None."""
+        ...
+
+    def save_feedback(self, reports: Sequence[Feedback]) -> None:
+        """Store departments' reports, one per (event, key): a later report of a
+        key on an event replaces its earlier one. Atomic."""
+        ...
+
+    def feedback(self) -> list[Feedback]:
+        """Every stored report, by (event_id, key_id)."""
+        ...
+
+    # -- webhook deliveries (graph.delivery) -----------------------------------
+    def save_webhook(self, webhook: Webhook) -> None:
+        """Insert or replace a key's webhook (url, secret); a stored cursor stays
+        unless the one given is higher."""
+        ...
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, by key id."""
+        ...
+
+    def enqueue_deliveries(
+        self, key_id: str, deliveries: Sequence[Delivery], cursor: int
+    ) -> None:
+        """Add deliveries (an existing (key, seq) is left as it is) and move the
+        webhook's cursor to ``cursor``, atomically."""
+        ...
+
+    def pending_deliveries(self, key_id: str, limit: int) -> list[Delivery]:
+        """The key's pending deliveries, by seq, the first ``limit``."""
+        ...
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Write a delivery's state, tries, next time and error."""
+        ...
+
+    def redeliver(self, key_id: str, event_ids: Sequence[str] | None) -> int:
+        """Make deliveries pending again, due now, with no tries: those of
+        ``event_ids``, or every dead one when None. Returns how many."""
+        ...
+
+    def deliveries(self, key_id: str) -> list[Delivery]:
+        """Every delivery of a key, by seq."""
         ...

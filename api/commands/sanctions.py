@@ -54,9 +54,11 @@ from graph.model import CORRECTABLE_FIELDS, RoleType
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from graph.execution import Outcome
     from graph.model import Sanction
     from graph.policy.catalogue import Catalogue
     from graph.propagation import PropagationReport, Restriction, SanctionEvent
+    from graph.store import GraphStore
 
 OnOption = Annotated[
     datetime | None,
@@ -344,6 +346,7 @@ def trace(
                     else []
                 )
                 query.answered([*subject, *(r.person_id for r in reached)])
+            acted = _departments_acted(store, sanction_id)
         except GraphUnavailableError:
             raise
         except LinkageError as exc:
@@ -376,6 +379,25 @@ def trace(
             status_text(item),
         )
     _print_with_explanations(table, reached)
+    for person, reports in sorted(acted.items()):
+        done = ", ".join(f"{shown(name)} {outcome.value}" for name, outcome in reports)
+        console.print(f"{mask_id_number(person)} acted on by: {done}", highlight=False)
+
+
+def _departments_acted(
+    store: GraphStore, sanction_id: str
+) -> dict[str, list[tuple[str, Outcome]]]:
+    """Which departments reported on the sanction's events, per person
+    (docs/execution.md)."""
+    from graph.execution import departments_acted
+
+    names = {key.key_id: key.name for key in store.api_keys()}
+    events = []
+    after = 0
+    while page := store.outbox_events(after=after, limit=10_000):
+        events += page
+        after = page[-1].seq
+    return departments_acted(events, store.feedback(), names, sanction_id)
 
 
 def _subject_text(sanction: Sanction) -> str:

@@ -119,6 +119,7 @@ class Measure:
     name_zh: str
     name_en: str
     bars: tuple[RoleType, ...] = ()
+    execute_within_days: int | None = None  # deadline of a department's feedback
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +229,7 @@ class _MeasureSpec(_Strict):
     name_zh: _Text
     name_en: _Text
     bars: list[RoleType] = Field(default_factory=list)
+    execute_within_days: int | None = Field(default=None, ge=0, le=3650)
 
 
 class _BasisSpec(_Strict):
@@ -315,6 +317,7 @@ def _build(spec: _CatalogueSpec, source: str, lines: _LineIndex) -> Catalogue:
             name_zh=m.name_zh,
             name_en=m.name_en,
             bars=tuple(role for role in RoleType if role in m.bars),
+            execute_within_days=m.execute_within_days,
         )
         for key, m in spec.measures.items()
     }

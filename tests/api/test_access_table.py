@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 PUBLIC, INVESTIGATOR, OFFICER = "public", "investigator", "sanctions_officer"
 CHECKER, AUDITOR, ADMIN = "appointment_checker", "auditor", "admin"
 EXCHANGE = "exchange_partner"
+DEPARTMENT = "department"
 READERS = {PUBLIC, INVESTIGATOR, OFFICER}
 INVESTIGATORS = {INVESTIGATOR, OFFICER}
 
@@ -79,7 +80,9 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/keys/{key_id}/revoke"): ({ADMIN}, 200, None),
     ("post", "/keys/{key_id}/rotate"): ({ADMIN}, 201, {}),
     ("get", "/session"): (
-        {PUBLIC, INVESTIGATOR, OFFICER, CHECKER, AUDITOR, ADMIN, EXCHANGE}, 200, None
+        {PUBLIC, INVESTIGATOR, OFFICER, CHECKER, AUDITOR, ADMIN, EXCHANGE, DEPARTMENT},
+        200,
+        None,
     ),
     ("get", "/cases"): (INVESTIGATORS, 200, None),
     ("post", "/cases"): (INVESTIGATORS, 200, {"name": "c", "nodes": [], "edges": []}),
@@ -87,6 +90,26 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/cases/delete"): (INVESTIGATORS, 200, {"name": "c"}),
     ("post", "/search"): (READERS, 200, {"q": "张伟", "kind": "any"}),
     ("get", "/enterprises/{credit_code}/standing"): (READERS, 200, None),
+    ("get", "/events"): ({DEPARTMENT, *INVESTIGATORS}, 200, None),
+    ("post", "/events/watch"): (INVESTIGATORS, 200, {"person": resident_id(1)}),
+    ("get", "/events/subscription"): ({DEPARTMENT}, 200, None),
+    ("post", "/events/subscription"): ({DEPARTMENT}, 200, {"regions": ["51"]}),
+    # no such event (of its subscription): 404 once allowed
+    ("post", "/events/{event_id}/feedback"): (
+        {DEPARTMENT}, 404, {"outcome": "executed"}
+    ),
+    ("post", "/events/webhook"): (
+        {DEPARTMENT}, 200, {"url": "http://127.0.0.1:9/hook", "secret": "s" * 32}
+    ),
+    ("post", "/events/webhook/redeliver"): ({DEPARTMENT}, 200, {}),
+    ("post", "/submissions"): (
+        {DEPARTMENT}, 200,
+        {"source": "t", "kind": "persons", "rows": [{"id_number": resident_id(7),
+                                                     "name": "李四"}]},
+    ),
+    ("post", "/events/feedback"): (
+        {DEPARTMENT}, 404, {"reports": [{"event_id": "evt_0", "outcome": "executed"}]}
+    ),
 }  # fmt: skip
 OPEN = {("get", "/health")}  # no credentials needed
 BAD_CREDENTIALS = ("none", "malformed", "wrong", "expired", "revoked", "other-scheme")
@@ -166,7 +189,7 @@ def test_operation_by_role_and_credential(
     method, template = operation
     allowed, status, body = TABLE[operation]
     spare = create_key(store, load_roles(), role=PUBLIC, name="spare").record.key_id
-    path = template.format(credit_code=credit_code(1), key_id=spare)
+    path = template.format(credit_code=credit_code(1), key_id=spare, event_id="evt_0")
     before = len(api.audit())
     denials = 0
     for state, key in _bad_keys(store, api).items():

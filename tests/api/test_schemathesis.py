@@ -41,6 +41,7 @@ ROLE_OF_TAG = {
     "health": "investigator",
     "explorer": "investigator",
     "search": "investigator",
+    "execution": "department",
 }
 PURPOSE = {
     "investigator": "enforcement_inspection",
@@ -49,6 +50,7 @@ PURPOSE = {
     "auditor": "audit_review",
     "admin": "",
     "exchange_partner": "credit_data_sharing",
+    "department": "joint_punishment_execution",
 }
 
 

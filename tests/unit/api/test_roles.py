@@ -28,7 +28,7 @@ def test_the_shipped_roles_file_holds_the_roles_the_issue_names() -> None:
     policy = load_roles()
     assert set(policy.roles) == {
         "public", "investigator", "sanctions_officer", "appointment_checker",
-        "auditor", "admin",
+        "auditor", "admin", "department",
     }  # fmt: skip
     assert policy.roles["public"].view is RoleView.MASKED
     assert policy.roles["appointment_checker"].actions == {"appointment.check"}
