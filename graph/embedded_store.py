@@ -658,7 +658,9 @@ class EmbeddedStore:
                 s.sanction_id for s in candidates if catalogue.get(s.type) is None
             ]
             sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
-            rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
+            rules = {
+                s.sanction_id: catalogue.rule(s.type, s.decided_on) for s in sanctions
+            }
             roles = _roles_of_enterprises(
                 cur,
                 {

@@ -164,7 +164,7 @@ def _rebuild(
             if role is None:
                 raise EntityNotFoundError("role", fact.role_id)
         sanction = sanctions[fact.sanction_id]
-        rule = catalogue.rule(sanction.type)
+        rule = catalogue.rule(sanction.type, sanction.decided_on)
         restriction = build_restriction(sanction, rule, fact.measure, role)
         if restriction_fact(restriction) != fact:
             msg = (

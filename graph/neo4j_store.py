@@ -1073,10 +1073,21 @@ def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
     """The catalogue as the $types parameter of queries.PROPAGATE, keyed by type."""
     types: dict[str, Any] = {}
     for rule in catalogue.rules:
+        # display months by rule version, in order of start (None: the first);
+        # the query takes the last one starting on or before the decision date
+        displays = [
+            {
+                "from": version.valid_from,
+                "months": catalogue.rule(
+                    rule.sanction_type, version.valid_from or date.min
+                ).display.total_months,
+            }
+            for version in catalogue.versions
+        ] or [{"from": None, "months": rule.display.total_months}]
         types[rule.sanction_type] = {
             "time_rule": rule.time_rule.value,
             "window_months": 12 * (rule.years or 0),
-            "display_months": rule.display.total_months,
+            "displays": displays,
             "roles": [role.value for role in rule.liable_roles()],
             "measures": [
                 {

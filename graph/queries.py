@@ -442,7 +442,9 @@ SET s.status = $status
 # derivation cannot compute are set aside (:SetAside, derive_error = $dates_error;
 # $first_day, $last_day: the range of a date) and listed in `set_aside`, [id, error]
 # pairs. The catalogue comes in as $types, keyed by type:
-#   {time_rule, window_months, display_months, roles: [liable role],
+#   {time_rule, window_months, displays: [{from, months}] (display by rule version,
+#    in order of start; the last starting on or before s.decided_on applies),
+#    roles: [liable role],
 #    measures: [{measure, roles, lasts_months (null: while displayed)}],
 #    direct: [{measure, lasts_months}]};  $known = keys($types).
 _DERIVE_ONE: Final[LiteralString] = """
@@ -460,7 +462,9 @@ CALL (s) {
          ELSE s.decided_on
        END AS last,
        coalesce(s.display_until,
-                s.decided_on + duration({months: t.display_months})) AS shown_until
+                s.decided_on + duration({months: last(
+                  [v IN t.displays WHERE v.from IS NULL OR v.from <= s.decided_on
+                   | v.months])})) AS shown_until
   // set aside (graph.propagation.derivation_problem): a date the derivation may
   // compute falls outside what a date holds; its facts stay as they are
   WITH s, t, first, last, shown_until,
