@@ -33,6 +33,7 @@ from api.errors import install_error_handlers
 from api.logscrub import install_log_scrubbing
 from api.routes import (
     audit,
+    authorisations,
     checks,
     connections,
     enterprises,
@@ -40,6 +41,7 @@ from api.routes import (
     keys,
     lifecycle,
     persons,
+    reports,
     sanctions,
 )
 from api.schemas import ErrorOut
@@ -144,6 +146,8 @@ def create_app(
         connections,
         audit,
         keys,
+        reports,
+        authorisations,
     ):
         app.include_router(module.router)
     app.add_middleware(_RequestIdHeader)

@@ -25,6 +25,7 @@ from api.commands import (
     linkage,
     loading,
     neo4j,
+    report,
     review,
     sanctions,
     serve,
@@ -37,7 +38,7 @@ _EXIT_INTERRUPTED = 130
 # Importing a command module registers its commands on the app.
 _COMMANDS = (
     audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
-    serve, store,
+    serve, store, report,
 )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from neo4j.exceptions import (
 
 from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.authorisation import authorisation_from_row, authorisation_row
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.model import (
     CONNECTION_MAX_HOPS,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
 
     from neo4j import ManagedTransaction
 
+    from graph.authorisation import Authorisation
     from graph.policy.catalogue import Catalogue
 
 T = TypeVar("T")
@@ -877,6 +879,22 @@ class Neo4jStore:
     def api_keys(self) -> list[ApiKey]:
         """Every key ever created, by creation time then id."""
         return [api_key_from_row(row) for row in self._read(queries.API_KEYS)]
+
+    # -- authorisations ----------------------------------------------------------
+    def save_authorisation(self, authorisation: Authorisation) -> None:
+        """Insert or replace the authorisation with this ``authorisation_id``."""
+        row = authorisation_row(authorisation)
+        self._write(lambda tx: tx.run(queries.MERGE_AUTHORISATION, row=row).consume())
+
+    def get_authorisation(self, authorisation_id: str) -> Authorisation | None:
+        """The authorisation with this id (revoked and expired ones too), or None."""
+        rows = self._read(queries.AUTHORISATION, authorisation_id=authorisation_id)
+        return authorisation_from_row(rows[0]) if rows else None
+
+    def authorisations_of(self, person_id: str) -> list[Authorisation]:
+        """Every authorisation the person gave, by grant date then id."""
+        rows = self._read(queries.AUTHORISATIONS_OF, person_id=person_id)
+        return [authorisation_from_row(row) for row in rows]
 
     def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
         """Keep the head of an audit log at one entry (the first head stays)."""

@@ -72,6 +72,10 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
     "CREATE CONSTRAINT audit_checkpoint_key IF NOT EXISTS "
     "FOR (c:AuditCheckpoint) REQUIRE (c.log_id, c.seq) IS UNIQUE",
+    "CREATE CONSTRAINT authorisation_id IF NOT EXISTS "
+    "FOR (a:Authorisation) REQUIRE a.authorisation_id IS UNIQUE",
+    "CREATE INDEX authorisation_person IF NOT EXISTS "
+    "FOR (a:Authorisation) ON (a.person_id)",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -1090,3 +1094,39 @@ RETURN p.person_id AS person_id,
          valid_from: s.decided_on, valid_until: x.valid_until} END AS fact
 ORDER BY person_id
 """
+
+
+# -- authorisations of third parties by the person ---------------------------------
+
+MERGE_AUTHORISATION: Final[LiteralString] = """
+// $row: {authorisation_id, person_id, grantee_key_id, purpose, granted_on,
+// expires_on, recorded_by, revoked_on} (dates as ISO strings, revoked_on may be
+// null); returns nothing.
+MERGE (a:Authorisation {authorisation_id: $row.authorisation_id})
+SET a += $row
+"""
+
+_AUTHORISATION_COLUMNS: Final[LiteralString] = """
+RETURN a.authorisation_id AS authorisation_id, a.person_id AS person_id,
+       a.grantee_key_id AS grantee_key_id, a.purpose AS purpose,
+       a.granted_on AS granted_on, a.expires_on AS expires_on,
+       a.recorded_by AS recorded_by, a.revoked_on AS revoked_on
+"""
+
+AUTHORISATION: Final[LiteralString] = (
+    """
+// $authorisation_id; returns its properties as columns (no row: unknown id).
+MATCH (a:Authorisation {authorisation_id: $authorisation_id})
+"""
+    + _AUTHORISATION_COLUMNS
+)
+
+AUTHORISATIONS_OF: Final[LiteralString] = (
+    """
+// $person_id; returns every authorisation the person gave, by grant date then id.
+MATCH (a:Authorisation {person_id: $person_id})
+"""
+    + _AUTHORISATION_COLUMNS
+    + """ORDER BY granted_on, authorisation_id
+"""
+)

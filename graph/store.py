@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from datetime import date, datetime, timedelta
 
+    from graph.authorisation import Authorisation
     from graph.model import (
         ApiKey,
         AuditCheckpoint,
@@ -471,4 +472,17 @@ class GraphStore(Protocol):
 
     def audit_checkpoints(self, log_id: str) -> list[AuditCheckpoint]:
         """The checkpoints kept for one audit log, by sequence number."""
+        ...
+
+    # -- authorisations of third parties by the person (graph.authorisation) -----
+    def save_authorisation(self, authorisation: Authorisation) -> None:
+        """Insert or replace the authorisation with this ``authorisation_id``."""
+        ...
+
+    def get_authorisation(self, authorisation_id: str) -> Authorisation | None:
+        """The authorisation with this id (revoked and expired ones too), or None."""
+        ...
+
+    def authorisations_of(self, person_id: str) -> list[Authorisation]:
+        """Every authorisation the person gave, by grant date then id."""
         ...
