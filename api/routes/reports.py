@@ -95,7 +95,7 @@ def verify(
     if query.file_base64 is not None:
         try:
             data = base64.b64decode(query.file_base64, validate=True)
-        except binascii.Error as exc:
+        except (binascii.Error, ValueError) as exc:  # ValueError: not ASCII
             raise ReportFileError(f"file_base64: not base64: {exc}") from exc
         ok, found = check_report(data, "file_base64")
     elif query.report is not None:

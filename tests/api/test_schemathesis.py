@@ -38,6 +38,8 @@ ROLE_OF_TAG = {
     "audit": "auditor",
     "keys": "admin",
     "health": "investigator",
+    "reports": "investigator",
+    "authorisations": "sanctions_officer",
 }
 PURPOSE = {
     "investigator": "enforcement_inspection",
