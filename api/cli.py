@@ -28,6 +28,7 @@ from api.commands import (
     report,
     review,
     sanctions,
+    score,
     serve,
     store,
 )
@@ -38,7 +39,7 @@ _EXIT_INTERRUPTED = 130
 # Importing a command module registers its commands on the app.
 _COMMANDS = (
     audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
-    serve, store, report,
+    serve, store, report, score,
 )  # fmt: skip
 
 
