@@ -37,6 +37,7 @@ from api.execution import submissions
 from api.logscrub import install_log_scrubbing
 from api.routes import (
     audit,
+    authorisations,
     checks,
     connections,
     enterprises,
@@ -45,6 +46,7 @@ from api.routes import (
     keys,
     lifecycle,
     persons,
+    reports,
     sanctions,
     search,
     standing,
@@ -156,6 +158,8 @@ def create_app(
         standing,
         execution,
         submissions,
+        reports,
+        authorisations,
     ):
         app.include_router(module.router)
     app.include_router(explorer_router)

@@ -26,8 +26,10 @@ from api.commands import (
     linkage,
     loading,
     neo4j,
+    report,
     review,
     sanctions,
+    score,
     search,
     serve,
     standing,
@@ -40,7 +42,7 @@ _EXIT_INTERRUPTED = 130
 # Importing a command module registers its commands on the app.
 _COMMANDS = (
     audit, bulk, exchange, explore, keys, linkage, loading, neo4j, review, sanctions,
-    search, serve, standing, store, execution,
+    search, serve, standing, store, execution, report, score,
 )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from graph import embedded_search
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.cases import Case
 from graph.delivery import Delivery, DeliveryState, Webhook
+from graph.authorisation import authorisation_from_row, authorisation_row
 from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
@@ -86,6 +87,7 @@ if TYPE_CHECKING:
     # networkx loads on the first graph question, not with the store (fast start)
     import networkx as nx
 
+    from graph.authorisation import Authorisation
     from graph.policy.catalogue import Catalogue, SanctionRule
     from graph.propagation import Restriction
     from graph.subscriptions import Subscription
@@ -162,6 +164,17 @@ CREATE TABLE IF NOT EXISTS api_keys (
     expires_at TEXT,
     revoked_at TEXT
 );
+CREATE TABLE IF NOT EXISTS authorisations (
+    authorisation_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    grantee_key_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    granted_on TEXT NOT NULL,
+    expires_on TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    revoked_on TEXT
+);
+CREATE INDEX IF NOT EXISTS authorisations_person ON authorisations(person_id);
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
     log_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -526,6 +539,7 @@ class EmbeddedStore:
                 "persons",
                 "enterprises",
                 "api_keys",
+                "authorisations",
                 "audit_checkpoints",
                 "cases",
                 "search_keys",
@@ -1521,6 +1535,34 @@ class EmbeddedStore:
         rows = self._query("SELECT * FROM api_keys ORDER BY created_at, key_id")
         return [api_key_from_row(dict(row)) for row in rows]
 
+    # -- authorisations ----------------------------------------------------------
+    def save_authorisation(self, authorisation: Authorisation) -> None:
+        """Insert or replace the authorisation with this ``authorisation_id``."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO authorisations VALUES (:authorisation_id,"
+                " :person_id, :grantee_key_id, :purpose, :granted_on, :expires_on,"
+                " :recorded_by, :revoked_on)",
+                authorisation_row(authorisation),
+            )
+
+    def get_authorisation(self, authorisation_id: str) -> Authorisation | None:
+        """The authorisation with this id (revoked and expired ones too), or None."""
+        rows = self._query(
+            "SELECT * FROM authorisations WHERE authorisation_id = ?",
+            (authorisation_id,),
+        )
+        return authorisation_from_row(dict(rows[0])) if rows else None
+
+    def authorisations_of(self, person_id: str) -> list[Authorisation]:
+        """Every authorisation the person gave, by grant date then id."""
+        rows = self._query(
+            "SELECT * FROM authorisations WHERE person_id = ?"
+            " ORDER BY granted_on, authorisation_id",
+            (person_id,),
+        )
+        return [authorisation_from_row(dict(row)) for row in rows]
+
     def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
         """Keep the head of an audit log at one entry (the first head stays)."""
         with self._transaction() as cur:
@@ -1875,7 +1917,9 @@ def _propagate_in(
     # a type the catalogue lacks: left as it is, and reported
     skipped = [s.sanction_id for s in candidates if catalogue.get(s.type) is None]
     sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
-    rules = {s.sanction_id: catalogue.rule(s.type) for s in sanctions}
+    rules = {
+        s.sanction_id: catalogue.rule(s.type, s.decided_on) for s in sanctions
+    }
     roles = _roles_of_enterprises(
         cur,
         {s.subject_id for s in sanctions if s.subject_kind is EntityKind.ENTERPRISE},

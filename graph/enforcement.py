@@ -123,10 +123,12 @@ def expire(store: GraphStore, catalogue: Catalogue, on: date) -> int:
     if not facts:
         return 0
     restrictions, sanctions = _rebuild(store, catalogue, facts)
-    events = [
-        expiry_event(r, catalogue.rule(sanctions[r.sanction_id].type))
-        for r in restrictions
-    ]
+    events = []
+    for r in restrictions:
+        sanction = sanctions[r.sanction_id]
+        events.append(
+            expiry_event(r, catalogue.rule(sanction.type, sanction.decided_on))
+        )
     return store.append_ends(events)
 
 
@@ -151,7 +153,9 @@ def find_breaches(store: GraphStore, catalogue: Catalogue) -> int:
                 store, catalogue, person_id, role.role, role.credit_code, day
             ).blocking
             for restriction in blocking:
-                rule = catalogue.rule(restriction.chain.sanction_type)
+                rule = catalogue.rule(
+                    restriction.chain.sanction_type, restriction.chain.decided_on
+                )
                 events.append(breach_event(restriction, role, rule))
     return store.append_new(events) if events else 0
 
@@ -220,7 +224,7 @@ def _rebuild(
             if role is None:
                 raise EntityNotFoundError("role", fact.role_id)
         sanction = sanctions[fact.sanction_id]
-        rule = catalogue.rule(sanction.type)
+        rule = catalogue.rule(sanction.type, sanction.decided_on)
         restriction = build_restriction(sanction, rule, fact.measure, role)
         if restriction_fact(restriction) != fact:
             msg = (

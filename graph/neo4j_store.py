@@ -30,6 +30,7 @@ from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
 from graph.cases import Case
 from graph.delivery import Delivery, DeliveryState, Webhook
+from graph.authorisation import authorisation_from_row, authorisation_row
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.execution import Feedback
 from graph.execution import Outcome as FeedbackOutcome
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
 
     from neo4j import ManagedTransaction
 
+    from graph.authorisation import Authorisation
     from graph.policy.catalogue import Catalogue
     from graph.subscriptions import Subscription
 
@@ -1199,6 +1201,22 @@ class Neo4jStore:
         """Every key ever created, by creation time then id."""
         return [api_key_from_row(row) for row in self._read(queries.API_KEYS)]
 
+    # -- authorisations ----------------------------------------------------------
+    def save_authorisation(self, authorisation: Authorisation) -> None:
+        """Insert or replace the authorisation with this ``authorisation_id``."""
+        row = authorisation_row(authorisation)
+        self._write(lambda tx: tx.run(queries.MERGE_AUTHORISATION, row=row).consume())
+
+    def get_authorisation(self, authorisation_id: str) -> Authorisation | None:
+        """The authorisation with this id (revoked and expired ones too), or None."""
+        rows = self._read(queries.AUTHORISATION, authorisation_id=authorisation_id)
+        return authorisation_from_row(rows[0]) if rows else None
+
+    def authorisations_of(self, person_id: str) -> list[Authorisation]:
+        """Every authorisation the person gave, by grant date then id."""
+        rows = self._read(queries.AUTHORISATIONS_OF, person_id=person_id)
+        return [authorisation_from_row(row) for row in rows]
+
     def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
         """Keep the head of an audit log at one entry (the first head stays)."""
         params: dict[str, Any] = {
@@ -1430,10 +1448,21 @@ def _catalogue_param(catalogue: Catalogue) -> dict[str, Any]:
     """The catalogue as the $types parameter of queries.PROPAGATE, keyed by type."""
     types: dict[str, Any] = {}
     for rule in catalogue.rules:
+        # display months by rule version, in order of start (None: the first);
+        # the query takes the last one starting on or before the decision date
+        displays = [
+            {
+                "from": version.valid_from,
+                "months": catalogue.rule(
+                    rule.sanction_type, version.valid_from or date.min
+                ).display.total_months,
+            }
+            for version in catalogue.versions
+        ] or [{"from": None, "months": rule.display.total_months}]
         types[rule.sanction_type] = {
             "time_rule": rule.time_rule.value,
             "window_months": 12 * (rule.years or 0),
-            "display_months": rule.display.total_months,
+            "displays": displays,
             "roles": [role.value for role in rule.liable_roles()],
             "measures": [
                 {
@@ -1554,7 +1583,7 @@ def _diff_events(
     for fact in facts:
         sanction = sanctions[fact.sanction_id]
         role = roles[fact.role_id] if fact.role_id is not None else None
-        rule = catalogue.rule(sanction.type)
+        rule = catalogue.rule(sanction.type, sanction.decided_on)
         fresh[fact.restriction_id] = build_restriction(
             sanction, rule, fact.measure, role
         )

@@ -267,7 +267,7 @@ def diff_events(
             events.append(gone_event(before, sanction, why, at))
             continue
         why = Cause.CORRECTION if after.sanction_id in touched_ids else cause
-        rule = catalogue.rule(after.chain.sanction_type)
+        rule = catalogue.rule(after.chain.sanction_type, after.chain.decided_on)
         if before is None:
             events.append(event_of(after, ChangeKind.STARTED, why, rule, at))
         elif (before.valid_from, before.valid_until) != (
@@ -295,7 +295,9 @@ def lifecycle_events(
     for restriction in sorted(restrictions, key=lambda r: r.restriction_id):
         if restriction.valid_until <= event.on:
             continue
-        rule = catalogue.rule(restriction.chain.sanction_type)
+        rule = catalogue.rule(
+            restriction.chain.sanction_type, restriction.chain.decided_on
+        )
         if event.kind is EventKind.REPAIR:
             if restriction.survives_repair:
                 continue

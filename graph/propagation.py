@@ -314,7 +314,7 @@ def propagate_sanctions(
     derived: list[Restriction] = []
     for sanction in sanctions:
         subject_roles = by_enterprise.get(sanction.subject_id, [])
-        rule = catalogue.rule(sanction.type)
+        rule = catalogue.rule(sanction.type, sanction.decided_on)
         derived.extend(derive_restrictions(sanction, subject_roles, rule))
     return sorted(derived, key=lambda r: r.restriction_id)
 
@@ -442,6 +442,8 @@ def _restriction(
         f"{rule.sanction_type} -> {measure.key} "
         f"({reached}, {rule.time_rule.value}, lasts {lasts})"
     )
+    if rule.version is not None:
+        rule_text += f" [{rule.version.key}]"
     zh, en = _explain(sanction, rule, measure_rule, role, valid_from, valid_until)
     return Restriction(
         restriction_id="|".join(
@@ -504,15 +506,41 @@ def _explain(
     scope_en = " (not in the listed enterprise itself)" if scope_zh else ""
     example_zh = "本项为示例规则，并非国家规定。" if measure_rule.example else ""
     example_en = " This entry is an example, not a national rule." if example_zh else ""
+    version_zh, version_en = version_text(rule)
     zh = (
         f"{listed_zh}{reach_zh}措施：{measure.name_zh}{scope_zh}，"
         f"自{valid_from.isoformat()}起至{valid_until.isoformat()}前。"
-        f"{example_zh}依据：{basis_zh}"
+        f"{example_zh}{version_zh}依据：{basis_zh}"
     )
     en = (
         f"{listed_en} {reach_en} Measure: {measure.name_en}{scope_en}, "
         f"from {valid_from.isoformat()} until before {valid_until.isoformat()}."
-        f"{example_en} Basis: {basis_en}"
+        f"{example_en}{version_en} Basis: {basis_en}"
+    )
+    return zh, en
+
+
+def version_text(rule: SanctionRule) -> tuple[str, str]:
+    """The sentence naming the rule version a record follows (by its decision date),
+    with its tier, display and minimum repair periods; empty without versions."""
+    version = rule.version
+    if version is None:
+        return "", ""
+    tier_zh = {"minor": "轻微", "general": "一般", "serious": "严重"}.get(
+        rule.severity, ""
+    )
+    grade_zh = f"，属{tier_zh}失信信息" if tier_zh else ""
+    grade_en = f", graded {rule.severity}" if rule.severity else ""
+    basis_zh = "".join(basis.zh for basis in rule.version_basis)
+    basis_en = " ".join(basis.en for basis in rule.version_basis)
+    zh = (
+        f"按决定日期适用规则版本{version.label()}：{version.name_zh}{grade_zh}，"
+        f"公示期{rule.display}，最短修复期{rule.min_repair}。{basis_zh}"
+    )
+    en = (
+        f" Rule version by decision date: {version.label()}, {version.name_en}"
+        f"{grade_en}; display {rule.display}, minimum repair period "
+        f"{rule.min_repair}.{' ' + basis_en if basis_en else ''}"
     )
     return zh, en
 
@@ -794,7 +822,7 @@ def apply_event(
         updated = _corrected(sanction, event.changes, catalogue)
     stamped = replace(event, seq=max((e.seq for e in history), default=-1) + 1)
     new_history = (*history, stamped)
-    rule = catalogue.rule(updated.type)
+    rule = catalogue.rule(updated.type, updated.decided_on)
     _check_history(updated, new_history, rule, len(history))
     status = sanction_state_on(updated, new_history, date.max)
     return replace(updated, status=status), new_history
@@ -833,9 +861,11 @@ def _check_transition(
         _require(state, SanctionStatus.ACTIVE, event)
         earliest = earliest_repair(sanction, rule)
         if event.on < earliest:
+            under = f" under {rule.version.key}" if rule.version else ""
             msg = (
-                f"repair on {on} refused: the minimum period {rule.min_repair} "
-                f"from the decision on {sanction.decided_on} ends on {earliest}"
+                f"repair on {on} refused: the minimum period {rule.min_repair}"
+                f"{under} from the decision on {sanction.decided_on} ends on "
+                f"{earliest}"
             )
             raise LifecycleError(msg)
         if event.on >= ends:

@@ -100,6 +100,10 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (w:Webhook) REQUIRE w.key_id IS UNIQUE",
     "CREATE CONSTRAINT delivery_key IF NOT EXISTS "
     "FOR (d:Delivery) REQUIRE (d.key_id, d.seq) IS UNIQUE",
+    "CREATE CONSTRAINT authorisation_id IF NOT EXISTS "
+    "FOR (a:Authorisation) REQUIRE a.authorisation_id IS UNIQUE",
+    "CREATE INDEX authorisation_person IF NOT EXISTS "
+    "FOR (a:Authorisation) ON (a.person_id)",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -477,7 +481,9 @@ SET s.status = $status
 # derivation cannot compute are set aside (:SetAside, derive_error = $dates_error;
 # $first_day, $last_day: the range of a date) and listed in `set_aside`, [id, error]
 # pairs. The catalogue comes in as $types, keyed by type:
-#   {time_rule, window_months, display_months, roles: [liable role],
+#   {time_rule, window_months, displays: [{from, months}] (display by rule version,
+#    in order of start; the last starting on or before s.decided_on applies),
+#    roles: [liable role],
 #    measures: [{measure, roles, lasts_months (null: while displayed)}],
 #    direct: [{measure, lasts_months}]};  $known = keys($types).
 _DERIVE_ONE: Final[LiteralString] = """
@@ -495,7 +501,9 @@ CALL (s) {
          ELSE s.decided_on
        END AS last,
        coalesce(s.display_until,
-                s.decided_on + duration({months: t.display_months})) AS shown_until
+                s.decided_on + duration({months: last(
+                  [v IN t.displays WHERE v.from IS NULL OR v.from <= s.decided_on
+                   | v.months])})) AS shown_until
   // set aside (graph.propagation.derivation_problem): a date the derivation may
   // compute falls outside what a date holds; its facts stay as they are
   WITH s, t, first, last, shown_until,
@@ -1493,3 +1501,38 @@ UNWIND $ids AS id
 MATCH (e:OutboxEvent {event_id: id})
 RETURN e.event_id AS event_id
 """
+
+# -- authorisations of third parties by the person ---------------------------------
+
+MERGE_AUTHORISATION: Final[LiteralString] = """
+// $row: {authorisation_id, person_id, grantee_key_id, purpose, granted_on,
+// expires_on, recorded_by, revoked_on} (dates as ISO strings, revoked_on may be
+// null); returns nothing.
+MERGE (a:Authorisation {authorisation_id: $row.authorisation_id})
+SET a += $row
+"""
+
+_AUTHORISATION_COLUMNS: Final[LiteralString] = """
+RETURN a.authorisation_id AS authorisation_id, a.person_id AS person_id,
+       a.grantee_key_id AS grantee_key_id, a.purpose AS purpose,
+       a.granted_on AS granted_on, a.expires_on AS expires_on,
+       a.recorded_by AS recorded_by, a.revoked_on AS revoked_on
+"""
+
+AUTHORISATION: Final[LiteralString] = (
+    """
+// $authorisation_id; returns its properties as columns (no row: unknown id).
+MATCH (a:Authorisation {authorisation_id: $authorisation_id})
+"""
+    + _AUTHORISATION_COLUMNS
+)
+
+AUTHORISATIONS_OF: Final[LiteralString] = (
+    """
+// $person_id; returns every authorisation the person gave, by grant date then id.
+MATCH (a:Authorisation {person_id: $person_id})
+"""
+    + _AUTHORISATION_COLUMNS
+    + """ORDER BY granted_on, authorisation_id
+"""
+)

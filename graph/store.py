@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from graph.cases import Case
     from graph.delivery import Delivery, Webhook
     from graph.execution import Feedback
+    from graph.authorisation import Authorisation
     from graph.model import (
         ApiKey,
         AuditCheckpoint,
@@ -642,4 +643,17 @@ class GraphStore(Protocol):
 
     def deliveries(self, key_id: str) -> list[Delivery]:
         """Every delivery of a key, by seq."""
+        ...
+
+    # -- authorisations of third parties by the person (graph.authorisation) -----
+    def save_authorisation(self, authorisation: Authorisation) -> None:
+        """Insert or replace the authorisation with this ``authorisation_id``."""
+        ...
+
+    def get_authorisation(self, authorisation_id: str) -> Authorisation | None:
+        """The authorisation with this id (revoked and expired ones too), or None."""
+        ...
+
+    def authorisations_of(self, person_id: str) -> list[Authorisation]:
+        """Every authorisation the person gave, by grant date then id."""
         ...

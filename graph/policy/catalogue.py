@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -107,6 +107,49 @@ class LegalBasis:
 
 
 @dataclass(frozen=True, slots=True)
+class RepairCondition:
+    """One condition a credit repair needs under a rule version."""
+
+    key: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleVersion:
+    """A set of rules in force for records decided within [valid_from, valid_until].
+
+    Both ends are inclusive days; None is open. A record follows the version in force
+    on its **decision date** for its whole life (a decision taken in 2025 keeps the
+    old rule after the new one takes effect). ``repair_conditions`` are what a repair
+    needs under this version; the minimum period is checked by the lifecycle, the
+    others are facts the officer attests when recording the repair.
+    """
+
+    key: str
+    name_zh: str
+    name_en: str
+    valid_from: date | None
+    valid_until: date | None
+    basis: tuple[LegalBasis, ...]
+    repair_conditions: tuple[RepairCondition, ...] = ()
+    example: bool = False
+    note_zh: str = ""
+    note_en: str = ""
+
+    def covers(self, day: date) -> bool:
+        """Whether a record decided on ``day`` follows this version."""
+        after_start = self.valid_from is None or self.valid_from <= day
+        return after_start and (self.valid_until is None or day <= self.valid_until)
+
+    def label(self) -> str:
+        """``key (from..until)`` as explanations name it."""
+        start = self.valid_from.isoformat() if self.valid_from else ""
+        end = self.valid_until.isoformat() if self.valid_until else ""
+        return f"{self.key} ({start}..{end})"
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
     """A kind of restriction on a person and the roles it bars them from taking.
 
@@ -145,7 +188,12 @@ class MeasureRule:
 
 @dataclass(frozen=True, slots=True)
 class SanctionRule:
-    """Everything the catalogue says about one sanction type.
+    """Everything the catalogue says about one sanction type under one rule version.
+
+    ``version`` is the rule version the rule belongs to (None for a catalogue without
+    versions); ``severity`` its tier there (minor, general, serious; empty when the
+    version does not grade the type) and ``version_basis`` the texts that set the
+    type's periods under that version.
 
     ``years`` is the N of ``within_years_before_decision`` and None otherwise.
     ``display`` is the display period (公示期) from the decision date, used when a
@@ -167,6 +215,9 @@ class SanctionRule:
     example: bool = False
     note_zh: str = ""
     note_en: str = ""
+    version: RuleVersion | None = None
+    severity: str = ""
+    version_basis: tuple[LegalBasis, ...] = ()
 
     def liable_roles(self) -> tuple[RoleType, ...]:
         """The roles of a sanctioned enterprise some measure reaches, in enum order."""
@@ -185,6 +236,15 @@ class Catalogue:
     source: str
     measures: tuple[Measure, ...]
     rules: tuple[SanctionRule, ...]
+    versions: tuple[RuleVersion, ...] = ()
+    in_force: tuple[InForce, ...] = ()
+
+    def version_on(self, decided_on: date) -> RuleVersion | None:
+        """The rule version a record decided on ``decided_on`` follows (None: none)."""
+        for version in self.versions:
+            if version.covers(decided_on):
+                return version
+        return None
 
     def types(self) -> tuple[str, ...]:
         """The sanction types, sorted."""
@@ -197,13 +257,24 @@ class Catalogue:
                 return rule
         return None
 
-    def rule(self, sanction_type: str) -> SanctionRule:
-        """The rule of ``sanction_type``; a type it lacks raises PolicyError."""
+    def rule(self, sanction_type: str, decided_on: date | None = None) -> SanctionRule:
+        """The rule of ``sanction_type`` for a record decided on ``decided_on``.
+
+        The rule version in force on the decision date applies (None: the first
+        version). A type the catalogue lacks raises PolicyError.
+        """
         rule = self.get(sanction_type)
         if rule is None:
             msg = f"{self.source}: unknown sanction type {sanction_type!r}"
             raise PolicyError(msg)
-        return rule
+        if not self.versions:
+            return rule
+        version = (
+            self.versions[0] if decided_on is None else self.version_on(decided_on)
+        )
+        if version is None:  # versions leave no gap (checked on load)
+            return rule
+        return _apply_in_force(self, rule, version)
 
     def measure(self, key: str) -> Measure:
         """The measure called ``key``; an unknown key is a PolicyError."""
@@ -212,6 +283,43 @@ class Catalogue:
                 return measure
         msg = f"{self.source}: unknown measure {key!r}"
         raise PolicyError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """What a rule version changes in one sanction type: tier, periods, basis.
+
+    None periods keep the type's own; ``basis`` cites the text that sets them.
+    """
+
+    sanction_type: str
+    version: str
+    severity: str = ""
+    display: Period | None = None
+    min_repair: Period | None = None
+    basis: tuple[LegalBasis, ...] = ()
+    example: bool = False
+    note_zh: str = ""
+    note_en: str = ""
+
+
+def _apply_in_force(
+    catalogue: Catalogue, rule: SanctionRule, version: RuleVersion
+) -> SanctionRule:
+    for entry in catalogue.in_force:
+        if entry.sanction_type == rule.sanction_type and entry.version == version.key:
+            return replace(
+                rule,
+                display=entry.display or rule.display,
+                min_repair=entry.min_repair or rule.min_repair,
+                version=version,
+                severity=entry.severity,
+                version_basis=entry.basis,
+                example=rule.example or entry.example,
+                note_zh=entry.note_zh or rule.note_zh,
+                note_en=entry.note_en or rule.note_en,
+            )
+    return replace(rule, version=version)
 
 
 # --- the file's shape (pydantic, this edge only) ---------------------------------
@@ -257,6 +365,34 @@ class _DirectMeasureSpec(_Strict):
     note_en: str = ""
 
 
+class _ConditionSpec(_Strict):
+    key: _Key
+    zh: _Text
+    en: _Text
+
+
+class _VersionSpec(_Strict):
+    name_zh: _Text
+    name_en: _Text
+    from_: date | None = Field(default=None, alias="from")
+    until: date | None = None
+    basis: list[_BasisSpec] = Field(min_length=1)
+    repair_conditions: list[_ConditionSpec] = Field(default_factory=list)
+    example: bool = False
+    note_zh: str = ""
+    note_en: str = ""
+
+
+class _InForceSpec(_Strict):
+    severity: Literal["minor", "general", "serious"] | None = None
+    display: _PeriodText | None = None
+    min_repair: _PeriodText | None = None
+    basis: list[_BasisSpec] = Field(min_length=1)
+    example: bool = False
+    note_zh: str = ""
+    note_en: str = ""
+
+
 class _TypeSpec(_Strict):
     name_zh: _Text
     name_en: _Text
@@ -270,10 +406,13 @@ class _TypeSpec(_Strict):
     note_en: str = ""
     measures: list[_RoleMeasureSpec] = Field(default_factory=list)
     direct: list[_DirectMeasureSpec] = Field(default_factory=list)
+    severity: Literal["minor", "general", "serious"] | None = None
+    in_force: dict[_Key, _InForceSpec] = Field(default_factory=dict)
 
 
 class _CatalogueSpec(_Strict):
     version: Literal[1]
+    versions: dict[_Key, _VersionSpec] = Field(default_factory=dict)
     measures: dict[_Key, _MeasureSpec]
     types: dict[_Key, _TypeSpec]
 
@@ -327,10 +466,104 @@ def _build(spec: _CatalogueSpec, source: str, lines: _LineIndex) -> Catalogue:
     rules = []
     for type_key, t in spec.types.items():
         rules.append(_build_rule(type_key, t, measures, source, lines))
+    versions = _build_versions(spec, source, lines)
+    in_force: list[InForce] = []
+    for rule in sorted(rules, key=lambda rule: rule.sanction_type):
+        t = spec.types[rule.sanction_type]
+        for key in t.in_force:
+            if key not in spec.versions:
+                known = ", ".join(sorted(spec.versions)) or "none"
+                loc: _Loc = ("types", rule.sanction_type, "in_force", key)
+                msg = f"unknown rule version {key!r} (known: {known})"
+                raise _fail(source, lines, loc, msg)
+        for version in versions:
+            in_force.append(_in_force_entry(rule, t, version, source, lines))
     return Catalogue(
         source=source,
         measures=tuple(measures[key] for key in sorted(measures)),
         rules=tuple(sorted(rules, key=lambda rule: rule.sanction_type)),
+        versions=versions,
+        in_force=tuple(in_force),
+    )
+
+
+def _build_versions(
+    spec: _CatalogueSpec, source: str, lines: _LineIndex
+) -> tuple[RuleVersion, ...]:
+    """The rule versions, by start; they must not overlap and must leave no gap."""
+    versions = [
+        RuleVersion(
+            key=key,
+            name_zh=v.name_zh,
+            name_en=v.name_en,
+            valid_from=v.from_,
+            valid_until=v.until,
+            basis=tuple(LegalBasis(zh=b.zh, en=b.en) for b in v.basis),
+            repair_conditions=tuple(
+                RepairCondition(key=c.key, zh=c.zh, en=c.en)
+                for c in v.repair_conditions
+            ),
+            example=v.example,
+            note_zh=v.note_zh,
+            note_en=v.note_en,
+        )
+        for key, v in spec.versions.items()
+    ]
+    versions.sort(key=lambda v: v.valid_from or date.min)
+    for index, version in enumerate(versions):
+        here: _Loc = ("versions", version.key)
+        start, end = version.valid_from, version.valid_until
+        if start is not None and end is not None and end < start:
+            raise _fail(source, lines, (*here, "until"), f"until {end} is before from")
+        if index == 0 and start is not None:
+            msg = "the first rule version must have no `from` (records of any age)"
+            raise _fail(source, lines, (*here, "from"), msg)
+        if index == len(versions) - 1 and end is not None:
+            msg = "the last rule version must have no `until` (records of any date)"
+            raise _fail(source, lines, (*here, "until"), msg)
+        if index > 0:
+            before = versions[index - 1]
+            if before.valid_until is None or start is None:
+                msg = f"overlaps the rule version {before.key}"
+                raise _fail(source, lines, here, msg)
+            if start.toordinal() != before.valid_until.toordinal() + 1:
+                msg = (
+                    f"from {start} must be the day after {before.key}'s until "
+                    f"{before.valid_until} (no gap, no overlap)"
+                )
+                raise _fail(source, lines, (*here, "from"), msg)
+    return tuple(versions)
+
+
+def _in_force_entry(
+    rule: SanctionRule,
+    t: _TypeSpec,
+    version: RuleVersion,
+    source: str,
+    lines: _LineIndex,
+) -> InForce:
+    """The type's ``in_force`` entry for ``version`` (its base when it has none)."""
+    entry = t.in_force.get(version.key)
+    if entry is None:
+        return InForce(rule.sanction_type, version.key, severity=t.severity or "")
+    here: _Loc = ("types", rule.sanction_type, "in_force", version.key)
+    display = Period.parse(entry.display) if entry.display else rule.display
+    min_repair = Period.parse(entry.min_repair) if entry.min_repair else rule.min_repair
+    if display.total_months == 0:
+        raise _fail(source, lines, (*here, "display"), "display period must be > 0")
+    if min_repair.total_months > display.total_months:
+        msg = f"min_repair {min_repair} is longer than display {display}"
+        raise _fail(source, lines, (*here, "min_repair"), msg)
+    return InForce(
+        sanction_type=rule.sanction_type,
+        version=version.key,
+        severity=entry.severity or t.severity or "",
+        display=display,
+        min_repair=min_repair,
+        basis=tuple(LegalBasis(zh=b.zh, en=b.en) for b in entry.basis),
+        example=entry.example,
+        note_zh=entry.note_zh,
+        note_en=entry.note_en,
     )
 
 

@@ -95,6 +95,7 @@ PURPOSES: dict[str, str] = {
     "appointment_checker": "企业高管任职审查",
     "public": "",
     "auditor": "",
+    "authorised_party": "",
     "admin": "",
     "exchange_partner": "",
 }

@@ -32,6 +32,7 @@ PUBLIC, INVESTIGATOR, OFFICER = "public", "investigator", "sanctions_officer"
 CHECKER, AUDITOR, ADMIN = "appointment_checker", "auditor", "admin"
 EXCHANGE = "exchange_partner"
 DEPARTMENT = "department"
+AUTHORISED = "authorised_party"
 READERS = {PUBLIC, INVESTIGATOR, OFFICER}
 INVESTIGATORS = {INVESTIGATOR, OFFICER}
 
@@ -49,6 +50,19 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
         {"person": resident_id(2), "role": "director", "enterprise": credit_code(2)},
     ),
     ("post", "/sanctions/trace"): (READERS, 200, {"sanction_id": "S9"}),
+    ("post", "/reports"): (
+        READERS, 200, {"person": resident_id(2), "on": "2024-01-01"}
+    ),
+    ("post", "/authorisations"): (
+        {OFFICER}, 422,
+        {"person": resident_id(1), "grantee_key_id": "nokey", "purpose": "x",
+         "expires_on": "2030-01-01"},
+    ),
+    ("post", "/authorisations/revoke"): ({OFFICER}, 404, {"authorisation_id": "A-0"}),
+    ("post", "/reports/authorised"): ({AUTHORISED}, 403, {"person": resident_id(2)}),
+    ("post", "/reports/verify"): (
+        READERS | {AUDITOR, AUTHORISED}, 200, {"report": {"digest": "sha256:0"}}
+    ),
     ("post", "/sanctions/repair"): (
         {OFFICER}, 200,
         {"sanction_id": "R1", "reason": "duty performed", "on": "2024-06-01"},
@@ -80,7 +94,8 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/keys/{key_id}/revoke"): ({ADMIN}, 200, None),
     ("post", "/keys/{key_id}/rotate"): ({ADMIN}, 201, {}),
     ("get", "/session"): (
-        {PUBLIC, INVESTIGATOR, OFFICER, CHECKER, AUDITOR, ADMIN, EXCHANGE, DEPARTMENT},
+        {PUBLIC, INVESTIGATOR, OFFICER, CHECKER, AUDITOR, ADMIN, EXCHANGE, DEPARTMENT,
+         AUTHORISED},
         200,
         None,
     ),
@@ -206,6 +221,7 @@ def test_operation_by_role_and_credential(
     for role in sorted(allowed):
         response = _send(api, method, path, body, api.headers(role))
         assert response.status_code == status, (role, response.text)
+        denials += status == 403  # a refusal by the route (no authorisation)
     entries = api.audit()[before:]
     refused = [e for e in entries if e["outcome"] == "denied"]
     assert len(refused) == denials  # every refusal audited

@@ -42,6 +42,8 @@ ROLE_OF_TAG = {
     "explorer": "investigator",
     "search": "investigator",
     "execution": "department",
+    "reports": "investigator",
+    "authorisations": "sanctions_officer",
 }
 PURPOSE = {
     "investigator": "enforcement_inspection",

@@ -28,7 +28,7 @@ def test_the_shipped_roles_file_holds_the_roles_the_issue_names() -> None:
     policy = load_roles()
     assert set(policy.roles) == {
         "public", "investigator", "sanctions_officer", "appointment_checker",
-        "auditor", "admin", "department",
+        "auditor", "admin", "department", "authorised_party", "exchange_partner",
     }  # fmt: skip
     assert policy.roles["public"].view is RoleView.MASKED
     assert policy.roles["appointment_checker"].actions == {"appointment.check"}
@@ -36,7 +36,8 @@ def test_the_shipped_roles_file_holds_the_roles_the_issue_names() -> None:
     officer = policy.roles["sanctions_officer"]
     assert investigator.actions < officer.actions
     assert set(officer.actions - investigator.actions) == {
-        "sanction.repair", "sanction.object", "sanction.decide", "sanction.correct"
+        "sanction.repair", "sanction.object", "sanction.decide", "sanction.correct",
+        "authorisation.grant", "authorisation.revoke",
     }  # fmt: skip
     assert investigator.purpose("执法检查") is not None
     assert investigator.purpose("干部选拔任职") is None
@@ -45,6 +46,7 @@ def test_the_shipped_roles_file_holds_the_roles_the_issue_names() -> None:
         assert not policy.roles[role].actions & {
             "person.lookup", "person.related", "person.restrictions",
             "appointment.check", "sanction.trace", "enterprise.people",
+            "report.read", "report.authorised", "score.read",
         }  # fmt: skip
 
 

@@ -408,3 +408,85 @@ def test_shipped_catalogue_text_round_trips() -> None:
     path = default_catalogue_path()
     parsed = parse_catalogue(path.read_text(encoding="utf-8"), str(path))
     assert parsed == load_catalogue()
+
+
+# --- rule versions keyed by the decision date ---------------------------------------
+
+_VERSIONS = """
+[versions.old]
+name_zh = "旧"
+name_en = "old"
+until = 2026-03-31
+[[versions.old.basis]]
+zh = "旧依据"
+en = "old basis"
+
+[versions.new]
+name_zh = "新"
+name_en = "new"
+from = 2026-04-01
+[[versions.new.basis]]
+zh = "新依据"
+en = "new basis"
+"""
+
+_IN_FORCE = """
+[types.listed.in_force.new]
+severity = "general"
+display = "1y"
+min_repair = "3m"
+[[types.listed.in_force.new.basis]]
+zh = "一般"
+en = "general"
+"""
+
+
+def _versioned(versions: str = _VERSIONS) -> str:
+    return _MINIMAL.replace("version = 1\n", "version = 1\n" + versions) + _IN_FORCE
+
+
+def test_rule_versions_follow_the_decision_date() -> None:
+    catalogue = parse_catalogue(_versioned(), "v.toml")
+    old = catalogue.rule("listed", date(2026, 3, 31))
+    new = catalogue.rule("listed", date(2026, 4, 1))
+    assert (old.version and old.version.key, str(old.display)) == ("old", "3y")
+    assert (new.version and new.version.key, str(new.display)) == ("new", "1y")
+    assert (str(new.min_repair), new.severity) == ("3m", "general")
+    assert catalogue.rule("listed").version == old.version  # no date: the first
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("from = 2026-04-01", "from = 2026-04-02", "must be the day after"),
+        ("from = 2026-04-01", "from = 2026-03-31", "must be the day after"),
+        ("until = 2026-03-31", "", "overlaps the rule version old"),
+        ('name_en = "new"\n', 'name_en = "new"\nuntil = 2030-01-01\n', "no `until`"),
+    ],
+)
+def test_rule_versions_leave_no_gap_or_overlap(
+    old: str, new: str, message: str
+) -> None:
+    text = _versioned(_VERSIONS.replace(old, new))
+    with pytest.raises(PolicyError, match=message):
+        parse_catalogue(text, "v.toml")
+
+
+def test_an_unknown_version_in_a_type_names_its_line() -> None:
+    text = _versioned().replace("in_force.new", "in_force.newer")
+    line = _line_of(text, "in_force.newer]")
+    with pytest.raises(PolicyError, match=rf"^v\.toml:{line}: .*unknown rule version"):
+        parse_catalogue(text, "v.toml")
+
+
+def test_the_shipped_catalogue_switches_on_2026_04_01() -> None:
+    catalogue = load_catalogue()
+    assert [v.key for v in catalogue.versions] == [
+        "ndrc_order58_2023",
+        "ndrc_credit_repair_2026",
+    ]
+    for rule_type in catalogue.types():
+        for day in (date(2026, 3, 31), date(2026, 4, 1)):
+            rule = catalogue.rule(rule_type, day)
+            assert rule.version is not None
+            assert rule.version.covers(day)

@@ -1,0 +1,71 @@
+"""Gathering a report's facts: the store and the audit log, read once per report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from api.audit.review import who_queried
+from api.report.builder import ReportFacts, SanctionFacts
+from graph import enforcement
+from graph.errors import EntityNotFoundError
+from graph.model import EntityKind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
+
+    from api.audit.log import AuditEntry
+    from graph.model import Sanction
+    from graph.policy.catalogue import Catalogue
+    from graph.store import GraphStore
+
+
+def gather_facts(
+    store: GraphStore,
+    catalogue: Catalogue,
+    audit_entries: Iterable[AuditEntry],
+    person_id: str,
+    on: date,
+    *,
+    report_id: str,
+    generated_at: str,
+) -> ReportFacts:
+    """Everything the person's report on ``on`` says, read from the store and log.
+
+    The sanctions are those against the person and those that ever reached them
+    through a role (repaired or expired ones included, for the repair history);
+    each carries the rule of its decision date. Raises EntityNotFoundError for a
+    person the store does not hold.
+    """
+    person = store.get_person(person_id)
+    if person is None:
+        raise EntityNotFoundError("person", person_id)
+    restrictions = enforcement.restrictions_on(store, catalogue, person_id, on)
+    wanted: dict[str, Sanction] = {
+        s.sanction_id: s for s in store.sanctions_against(EntityKind.PERSON, person_id)
+    }
+    for fact in store.restriction_facts(person_id=person_id):
+        if fact.sanction_id not in wanted:
+            found = store.get_sanction(fact.sanction_id)
+            if found is not None:
+                wanted[fact.sanction_id] = found
+    sanctions = tuple(
+        SanctionFacts(
+            sanction=s,
+            rule=catalogue.rule(s.type, s.decided_on),
+            events=tuple(store.sanction_events(s.sanction_id)),
+        )
+        for key, s in sorted(wanted.items())
+        if catalogue.get(s.type) is not None
+    )
+    return ReportFacts(
+        person=person,
+        on=on,
+        report_id=report_id,
+        generated_at=generated_at,
+        sanctions=sanctions,
+        restrictions=tuple(restrictions),
+        roles=tuple(store.neighbours(EntityKind.PERSON, person_id)),
+        queries=tuple(who_queried(audit_entries, person_id)),
+        catalogue_source=catalogue.source,
+    )
