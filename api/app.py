@@ -31,9 +31,9 @@ from api.access.roles import load_roles
 from api.audit import DEFAULT_AUDIT_LOG, AuditLog
 from api.docs import DOC_PATHS, install_docs
 from api.errors import install_error_handlers
+from api.execution import submissions
 from api.explorer import install_explorer
 from api.explorer import router as explorer_router
-from api.execution import submissions
 from api.logscrub import install_log_scrubbing
 from api.routes import (
     audit,

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from graph import embedded_search
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.authorisation import authorisation_from_row, authorisation_row
 from graph.cases import Case
 from graph.delivery import Delivery, DeliveryState, Webhook
-from graph.authorisation import authorisation_from_row, authorisation_row
 from graph.errors import (
     EntityNotFoundError,
     GraphUnavailableError,
@@ -1917,9 +1917,7 @@ def _propagate_in(
     # a type the catalogue lacks: left as it is, and reported
     skipped = [s.sanction_id for s in candidates if catalogue.get(s.type) is None]
     sanctions = [s for s in candidates if catalogue.get(s.type) is not None]
-    rules = {
-        s.sanction_id: catalogue.rule(s.type, s.decided_on) for s in sanctions
-    }
+    rules = {s.sanction_id: catalogue.rule(s.type, s.decided_on) for s in sanctions}
     roles = _roles_of_enterprises(
         cur,
         {s.subject_id for s in sanctions if s.subject_kind is EntityKind.ENTERPRISE},

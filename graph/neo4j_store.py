@@ -28,9 +28,9 @@ from neo4j.exceptions import (
 
 from graph import queries
 from graph.access_records import api_key_from_row, api_key_row, checkpoint_from_row
+from graph.authorisation import authorisation_from_row, authorisation_row
 from graph.cases import Case
 from graph.delivery import Delivery, DeliveryState, Webhook
-from graph.authorisation import authorisation_from_row, authorisation_row
 from graph.errors import EntityNotFoundError, GraphUnavailableError, LifecycleError
 from graph.execution import Feedback
 from graph.execution import Outcome as FeedbackOutcome

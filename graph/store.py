@@ -41,10 +41,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from datetime import date, datetime, timedelta
 
+    from graph.authorisation import Authorisation
     from graph.cases import Case
     from graph.delivery import Delivery, Webhook
     from graph.execution import Feedback
-    from graph.authorisation import Authorisation
     from graph.model import (
         ApiKey,
         AuditCheckpoint,

@@ -33,6 +33,8 @@ from functools import lru_cache
 from itertools import combinations, pairwise
 from typing import TYPE_CHECKING, Final
 
+from pypinyin import Style, pinyin
+
 from linkage.names import normalize_name, pinyin_key
 
 if TYPE_CHECKING:
@@ -86,6 +88,13 @@ def syllables_of(name: str) -> tuple[str, ...]:
         return tuple(pinyin_key(name).split())
     except ValueError:
         return ()
+
+
+@lru_cache(maxsize=4096)
+def _readings(char: str) -> tuple[str, ...]:
+    """Every toneless reading pypinyin knows of one character (ü as v)."""
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, v_to_u=False)
+    return tuple(_clean(r) for r in found[0]) if found else ()
 
 
 def is_han_text(text: str) -> bool:
@@ -171,6 +180,10 @@ def person_query_keys(text: str) -> QueryKeys:
     if is_han_text(compact):
         syllables = [_clean(s) for s in syllables_of(compact)]
         exact = [f"n_{compact}", f"p_{''.join(syllables)}"]
+        # a surname written with a character of several readings (覃 qin or tan,
+        # 单 shan or dan) may have been typed for any of them
+        rest = "".join(syllables[1:])
+        exact += [f"p_{reading}{rest}" for reading in _readings(compact[0])]
         if tail:
             exact.append(f"l_{compact}{tail[-_LAST:]}")
         grams = [f"g_{pair}" for pair in _pairs(compact)] if len(compact) > 1 else []

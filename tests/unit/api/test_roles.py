@@ -31,7 +31,10 @@ def test_the_shipped_roles_file_holds_the_roles_the_issue_names() -> None:
         "auditor", "admin", "department", "authorised_party", "exchange_partner",
     }  # fmt: skip
     assert policy.roles["public"].view is RoleView.MASKED
-    assert policy.roles["appointment_checker"].actions == {"appointment.check"}
+    assert policy.roles["appointment_checker"].actions == {
+        "appointment.check",
+        "session.read",
+    }
     investigator = policy.roles["investigator"]
     officer = policy.roles["sanctions_officer"]
     assert investigator.actions < officer.actions
