@@ -221,12 +221,22 @@ def test_a_catalogue_change_is_told_by_the_full_propagation(
     _seed(store)
     store.propagate(CATALOGUE)
     mark = _last_seq(store)
-    rule = CATALOGUE.rule("dishonest_judgment_debtor")
-    shorter = replace(rule, display=Period(years=1))
+    kind = "dishonest_judgment_debtor"
+    # the display period is the type's own and, where a rule version sets one,
+    # the version's: shorten both
+    one_year = Period(years=1)
     catalogue = replace(
         CATALOGUE,
-        rules=tuple(shorter if r is rule else r for r in CATALOGUE.rules),
+        rules=tuple(
+            replace(r, display=one_year) if r.sanction_type == kind else r
+            for r in CATALOGUE.rules
+        ),
+        in_force=tuple(
+            replace(e, display=one_year) if e.sanction_type == kind else e
+            for e in CATALOGUE.in_force
+        ),
     )
+    shorter = catalogue.rule(kind, date(2023, 6, 1))
     store.propagate(catalogue, full=True)
     changed = _since(store, mark)
     assert {(e.kind, e.cause) for e in changed} == {
