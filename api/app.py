@@ -45,6 +45,7 @@ from api.routes import (
     health,
     keys,
     lifecycle,
+    own_requests,
     persons,
     reports,
     sanctions,
@@ -160,6 +161,7 @@ def create_app(
         submissions,
         reports,
         authorisations,
+        own_requests,
     ):
         app.include_router(module.router)
     app.include_router(explorer_router)

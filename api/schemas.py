@@ -53,9 +53,12 @@ class RelatedQuery(PersonQuery):
     cursor: str | None = Field(default=None, max_length=200)
 
 
-class RestrictionsQuery(PersonQuery):
-    """The restrictions in force on a person on a date (default today)."""
+class RestrictionsQuery(_In):
+    """The restrictions in force on a person on a date (default today); a key
+    bound to one person may leave out ``id_number`` (its own)."""
 
+    id_number: PersonRef | None = None
+    view: View = View.FULL
     on: On = None
 
 

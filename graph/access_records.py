@@ -22,6 +22,7 @@ def api_key_row(key: ApiKey) -> dict[str, Any]:
         "created_at": key.created_at.isoformat(),
         "expires_at": _iso(key.expires_at),
         "revoked_at": _iso(key.revoked_at),
+        "person_id": key.person_id,
     }
 
 
@@ -35,6 +36,7 @@ def api_key_from_row(row: Mapping[str, Any]) -> ApiKey:
         created_at=datetime.fromisoformat(row["created_at"]),
         expires_at=_time(row["expires_at"]),
         revoked_at=_time(row["revoked_at"]),
+        person_id=row.get("person_id"),
     )
 
 

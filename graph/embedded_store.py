@@ -68,6 +68,7 @@ from graph.outbox import (
     encode_body,
     event_from_body,
 )
+from graph.person_requests import person_request_from_row, person_request_row
 from graph.propagation import (
     EventKind,
     PropagationReport,
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from graph.authorisation import Authorisation
+    from graph.person_requests import PersonRequest
     from graph.policy.catalogue import Catalogue, SanctionRule
     from graph.propagation import Restriction
     from graph.subscriptions import Subscription
@@ -162,7 +164,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
     secret_hash TEXT NOT NULL,
     created_at TEXT NOT NULL,
     expires_at TEXT,
-    revoked_at TEXT
+    revoked_at TEXT,
+    person_id TEXT
 );
 CREATE TABLE IF NOT EXISTS authorisations (
     authorisation_id TEXT PRIMARY KEY,
@@ -175,6 +178,21 @@ CREATE TABLE IF NOT EXISTS authorisations (
     revoked_on TEXT
 );
 CREATE INDEX IF NOT EXISTS authorisations_person ON authorisations(person_id);
+CREATE TABLE IF NOT EXISTS person_requests (
+    request_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    sanction_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    filed_on TEXT NOT NULL,
+    filed_at TEXT NOT NULL,
+    filed_by TEXT NOT NULL,
+    objection_on TEXT,
+    objection_seq INTEGER,
+    reviewed_on TEXT,
+    reviewed_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS person_requests_person ON person_requests(person_id);
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
     log_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -224,6 +242,7 @@ def _prepare(conn: sqlite3.Connection) -> None:
     conn.executescript(_PROPAGATION_DDL)
     conn.executescript(_LINKAGE_DDL)
     _add_missing_link_columns(conn)
+    _add_missing_key_columns(conn)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
@@ -540,6 +559,7 @@ class EmbeddedStore:
                 "enterprises",
                 "api_keys",
                 "authorisations",
+                "person_requests",
                 "audit_checkpoints",
                 "cases",
                 "search_keys",
@@ -1520,8 +1540,10 @@ class EmbeddedStore:
         row = api_key_row(key)
         with self._transaction() as cur:
             cur.execute(
-                "INSERT OR REPLACE INTO api_keys VALUES (:key_id, :name, :role,"
-                " :secret_hash, :created_at, :expires_at, :revoked_at)",
+                "INSERT OR REPLACE INTO api_keys (key_id, name, role, secret_hash,"
+                " created_at, expires_at, revoked_at, person_id) VALUES (:key_id,"
+                " :name, :role, :secret_hash, :created_at, :expires_at, :revoked_at,"
+                " :person_id)",
                 row,
             )
 
@@ -1562,6 +1584,42 @@ class EmbeddedStore:
             (person_id,),
         )
         return [authorisation_from_row(dict(row)) for row in rows]
+
+    # -- the person's own objections and statements ------------------------------
+    def save_person_request(self, request: PersonRequest) -> None:
+        """Insert or replace the request with this ``request_id``."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO person_requests (request_id, person_id,"
+                " sanction_id, kind, text, filed_on, filed_at, filed_by,"
+                " objection_on, objection_seq, reviewed_on, reviewed_by) VALUES"
+                " (:request_id, :person_id, :sanction_id, :kind, :text, :filed_on,"
+                " :filed_at, :filed_by, :objection_on, :objection_seq, :reviewed_on,"
+                " :reviewed_by)",
+                person_request_row(request),
+            )
+
+    def get_person_request(self, request_id: str) -> PersonRequest | None:
+        """The request with this id, or None."""
+        rows = self._query(
+            "SELECT * FROM person_requests WHERE request_id = ?", (request_id,)
+        )
+        return person_request_from_row(dict(rows[0])) if rows else None
+
+    def person_requests(self, person_id: str | None = None) -> list[PersonRequest]:
+        """The requests one person filed (every person's when None), by filing
+        time then id."""
+        if person_id is None:
+            rows = self._query(
+                "SELECT * FROM person_requests ORDER BY filed_at, request_id"
+            )
+        else:
+            rows = self._query(
+                "SELECT * FROM person_requests WHERE person_id = ?"
+                " ORDER BY filed_at, request_id",
+                (person_id,),
+            )
+        return [person_request_from_row(dict(row)) for row in rows]
 
     def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
         """Keep the head of an audit log at one entry (the first head stays)."""
@@ -2221,6 +2279,14 @@ def _add_missing_link_columns(conn: sqlite3.Connection) -> None:
     for name, definition in _LATER_LINK_COLUMNS:
         if name not in have:
             conn.execute(f"ALTER TABLE record_links ADD COLUMN {name} {definition}")
+
+
+def _add_missing_key_columns(conn: sqlite3.Connection) -> None:
+    """Add the api_keys columns a file written by an older credlink lacks (the
+    key's person, for keys bound to one)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(api_keys)")}
+    if "person_id" not in have:
+        conn.execute("ALTER TABLE api_keys ADD COLUMN person_id TEXT")
 
 
 def _mark_link_pending(cur: sqlite3.Cursor, keys: Iterable[str]) -> None:

@@ -347,7 +347,9 @@ class ApiKey:
 
     ``key_id`` is the public part of the key (shown in lists and the audit log);
     ``secret_hash`` the SHA-256 of its secret part. A key answers while it is
-    neither revoked nor past ``expires_at``.
+    neither revoked nor past ``expires_at``. ``person_id`` is the key's subject
+    when the key is bound to one person (a citizen's own key): it reads only
+    that person's file.
     """
 
     key_id: str
@@ -357,6 +359,7 @@ class ApiKey:
     created_at: datetime
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
+    person_id: str | None = None
 
     def usable_at(self, now: datetime) -> bool:
         """Whether the key may be used at ``now``."""

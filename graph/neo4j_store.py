@@ -66,6 +66,7 @@ from graph.outbox import (
     encode_body,
     event_from_body,
 )
+from graph.person_requests import person_request_from_row, person_request_row
 from graph.propagation import (
     DATES_OUT_OF_RANGE,
     EventKind,
@@ -86,6 +87,7 @@ if TYPE_CHECKING:
     from neo4j import ManagedTransaction
 
     from graph.authorisation import Authorisation
+    from graph.person_requests import PersonRequest
     from graph.policy.catalogue import Catalogue
     from graph.subscriptions import Subscription
 
@@ -1216,6 +1218,23 @@ class Neo4jStore:
         """Every authorisation the person gave, by grant date then id."""
         rows = self._read(queries.AUTHORISATIONS_OF, person_id=person_id)
         return [authorisation_from_row(row) for row in rows]
+
+    # -- the person's own objections and statements ------------------------------
+    def save_person_request(self, request: PersonRequest) -> None:
+        """Insert or replace the request with this ``request_id``."""
+        row = person_request_row(request)
+        self._write(lambda tx: tx.run(queries.MERGE_PERSON_REQUEST, row=row).consume())
+
+    def get_person_request(self, request_id: str) -> PersonRequest | None:
+        """The request with this id, or None."""
+        rows = self._read(queries.PERSON_REQUEST, request_id=request_id)
+        return person_request_from_row(rows[0]) if rows else None
+
+    def person_requests(self, person_id: str | None = None) -> list[PersonRequest]:
+        """The requests one person filed (every person's when None), by filing
+        time then id."""
+        rows = self._read(queries.PERSON_REQUESTS, person_id=person_id)
+        return [person_request_from_row(row) for row in rows]
 
     def save_audit_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
         """Keep the head of an audit log at one entry (the first head stays)."""

@@ -104,6 +104,10 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (a:Authorisation) REQUIRE a.authorisation_id IS UNIQUE",
     "CREATE INDEX authorisation_person IF NOT EXISTS "
     "FOR (a:Authorisation) ON (a.person_id)",
+    "CREATE CONSTRAINT person_request_id IF NOT EXISTS "
+    "FOR (r:PersonRequest) REQUIRE r.request_id IS UNIQUE",
+    "CREATE INDEX person_request_person IF NOT EXISTS "
+    "FOR (r:PersonRequest) ON (r.person_id)",
 )
 
 # -- writes --------------------------------------------------------------------
@@ -1043,8 +1047,8 @@ RETURN l.holder AS holder, l.since AS since, l.expires AS expires
 # -- access: API keys and audit anchors ------------------------------------------
 
 MERGE_API_KEY: Final[LiteralString] = """
-// $key: {key_id, name, role, secret_hash, created_at, expires_at, revoked_at}
-// (times as ISO strings, absent ones null); returns nothing.
+// $key: {key_id, name, role, secret_hash, created_at, expires_at, revoked_at,
+// person_id} (times as ISO strings, absent ones null); returns nothing.
 MERGE (k:ApiKey {key_id: $key.key_id})
 SET k += $key
 """
@@ -1054,7 +1058,8 @@ API_KEY: Final[LiteralString] = """
 MATCH (k:ApiKey {key_id: $key_id})
 RETURN k.key_id AS key_id, k.name AS name, k.role AS role,
        k.secret_hash AS secret_hash, k.created_at AS created_at,
-       k.expires_at AS expires_at, k.revoked_at AS revoked_at
+       k.expires_at AS expires_at, k.revoked_at AS revoked_at,
+       k.person_id AS person_id
 """
 
 API_KEYS: Final[LiteralString] = """
@@ -1062,7 +1067,8 @@ API_KEYS: Final[LiteralString] = """
 MATCH (k:ApiKey)
 RETURN k.key_id AS key_id, k.name AS name, k.role AS role,
        k.secret_hash AS secret_hash, k.created_at AS created_at,
-       k.expires_at AS expires_at, k.revoked_at AS revoked_at
+       k.expires_at AS expires_at, k.revoked_at AS revoked_at,
+       k.person_id AS person_id
 ORDER BY created_at, key_id
 """
 
@@ -1534,5 +1540,42 @@ MATCH (a:Authorisation {person_id: $person_id})
 """
     + _AUTHORISATION_COLUMNS
     + """ORDER BY granted_on, authorisation_id
+"""
+)
+
+# -- the person's own objections and statements -----------------------------------
+
+MERGE_PERSON_REQUEST: Final[LiteralString] = """
+// $row: {request_id, person_id, sanction_id, kind, text, filed_on, filed_at,
+// filed_by, objection_on, objection_seq, reviewed_on, reviewed_by} (dates as ISO
+// strings, absent ones null); returns nothing.
+MERGE (r:PersonRequest {request_id: $row.request_id})
+SET r += $row
+"""
+
+_PERSON_REQUEST_COLUMNS: Final[LiteralString] = """
+RETURN r.request_id AS request_id, r.person_id AS person_id,
+       r.sanction_id AS sanction_id, r.kind AS kind, r.text AS text,
+       r.filed_on AS filed_on, r.filed_at AS filed_at, r.filed_by AS filed_by,
+       r.objection_on AS objection_on, r.objection_seq AS objection_seq,
+       r.reviewed_on AS reviewed_on, r.reviewed_by AS reviewed_by
+"""
+
+PERSON_REQUEST: Final[LiteralString] = (
+    """
+// $request_id; returns its properties as columns (no row: unknown id).
+MATCH (r:PersonRequest {request_id: $request_id})
+"""
+    + _PERSON_REQUEST_COLUMNS
+)
+
+PERSON_REQUESTS: Final[LiteralString] = (
+    """
+// $person_id (null: every person); returns the requests, by filing time then id.
+MATCH (r:PersonRequest)
+WHERE $person_id IS NULL OR r.person_id = $person_id
+"""
+    + _PERSON_REQUEST_COLUMNS
+    + """ORDER BY filed_at, request_id
 """
 )

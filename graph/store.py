@@ -63,6 +63,7 @@ if TYPE_CHECKING:
         SourceRecord,
     )
     from graph.outbox import OutboxEvent
+    from graph.person_requests import PersonRequest
     from graph.policy.catalogue import Catalogue
     from graph.propagation import PropagationReport, RestrictionFact, SanctionEvent
     from graph.subscriptions import Subscription
@@ -656,4 +657,18 @@ class GraphStore(Protocol):
 
     def authorisations_of(self, person_id: str) -> list[Authorisation]:
         """Every authorisation the person gave, by grant date then id."""
+        ...
+
+    # -- the person's own objections and statements (graph.person_requests) -----
+    def save_person_request(self, request: PersonRequest) -> None:
+        """Insert or replace the request with this ``request_id``."""
+        ...
+
+    def get_person_request(self, request_id: str) -> PersonRequest | None:
+        """The request with this id, or None."""
+        ...
+
+    def person_requests(self, person_id: str | None = None) -> list[PersonRequest]:
+        """The requests one person filed (every person's when None), by filing
+        time then id."""
         ...

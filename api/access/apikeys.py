@@ -18,7 +18,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from graph.errors import EntityNotFoundError, InvalidRequestError
+from api.keys import person_key
+from api.masking import mask_id_number
+from graph.errors import (
+    EntityNotFoundError,
+    InvalidIdentifierError,
+    InvalidRequestError,
+)
 from graph.model import ApiKey
 
 if TYPE_CHECKING:
@@ -69,14 +75,22 @@ def create_key(
     name: str,
     expires_in: timedelta | None = None,
     now: datetime | None = None,
+    person: str | None = None,
 ) -> IssuedKey:
-    """Make a key for ``role`` (a role of ``policy``) named ``name``; store its hash."""
-    if role not in policy.roles:
+    """Make a key for ``role`` (a role of ``policy``) named ``name``; store its hash.
+
+    A role with ``own_file`` binds each key to one person, ``person`` (any written
+    form of their ID number, a person the store holds); no other role takes one.
+    Messages never carry the number unmasked.
+    """
+    spec = policy.roles.get(role)
+    if spec is None:
         known = ", ".join(sorted(policy.roles))
         raise InvalidRequestError(f"unknown role {role!r} (roles: {known})")
     label = name.strip()
     if not label:
         raise InvalidRequestError("a key needs a name")
+    person_id = _subject(store, spec.name, spec.own_file, person)
     now = now or datetime.now(UTC)
     key_id = base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()[:10]
     secret = secrets.token_urlsafe(32)
@@ -87,6 +101,7 @@ def create_key(
         secret_hash=hash_secret(secret),
         created_at=now,
         expires_at=None if expires_in is None else now + expires_in,
+        person_id=person_id,
     )
     store.save_api_key(record)
     return IssuedKey(key=f"{PREFIX}{key_id}_{secret}", record=record)
@@ -124,7 +139,38 @@ def rotate_key(
         raise InvalidRequestError(f"key {key_id} is revoked or expired")
     lifetime = None if stored.expires_at is None else stored.expires_at - now
     issued = create_key(
-        store, policy, role=stored.role, name=stored.name, expires_in=lifetime, now=now
+        store,
+        policy,
+        role=stored.role,
+        name=stored.name,
+        expires_in=lifetime,
+        now=now,
+        person=stored.person_id,
     )
     store.save_api_key(replace(stored, revoked_at=now + grace))
     return issued
+
+
+def _subject(
+    store: GraphStore, role: str, own_file: bool, person: str | None
+) -> str | None:
+    """The person a key of ``role`` is bound to (None: not bound)."""
+    if not own_file:
+        if person is not None:
+            msg = f"the role {role!r} is not bound to a person: give no person"
+            raise InvalidRequestError(msg)
+        return None
+    if person is None or not person.strip():
+        msg = (
+            f"a key of the role {role!r} is bound to one person: give their ID "
+            "number (credlink keys create --person FILE, or - for stdin)"
+        )
+        raise InvalidRequestError(msg)
+    try:
+        person_id = person_key(person)
+    except InvalidIdentifierError as exc:
+        raise InvalidRequestError("person: not a resident ID number") from exc
+    if store.get_person(person_id) is None:
+        shown = mask_id_number(person_id)
+        raise InvalidRequestError(f"person: the store holds no person {shown}")
+    return person_id

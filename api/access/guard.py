@@ -28,10 +28,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.access.apikeys import check_key, key_id_of, looks_like_key
 from api.access.roles import RoleView
 from api.audit import AuditDraft, Outcome
+from api.keys import person_key
 from api.routes.views import View
 from graph.errors import (
     AccessError,
     AuthenticationError,
+    InvalidIdentifierError,
+    InvalidRequestError,
     PermissionDeniedError,
     QuotaExceededError,
 )
@@ -55,11 +58,13 @@ _bearer = HTTPBearer(
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who a credential names: the key id (``oidc:SUBJECT`` for tokens), its name
-    (the organisation or system), and its role."""
+    (the organisation or system), its role, and the person a key bound to one
+    person (a citizen's own key) answers for."""
 
     key_id: str
     name: str
     role: str
+    person_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -108,7 +113,7 @@ class Access:
                 raise AuthenticationError("revoked", "the API key was revoked")
             if not stored.usable_at(moment):
                 raise AuthenticationError("expired", "the API key has expired")
-            return Identity(stored.key_id, stored.name, stored.role)
+            return Identity(stored.key_id, stored.name, stored.role, stored.person_id)
         if token.count(".") == 2 and self.oidc is not None:
             found = self.oidc.verify(token)
             return Identity(f"oidc:{found.subject}", found.name, found.role)
@@ -144,6 +149,29 @@ class Caller:
     def about(self, subject: str) -> None:
         """Name what the request asks about (before anything is read)."""
         self.subject = subject
+
+    @property
+    def own_person(self) -> str | None:
+        """The person the key is bound to (a citizen's own key), else None."""
+        return self.identity.person_id if self.role.own_file else None
+
+    def person_asked(self, asked: str | None) -> str:
+        """The key of the person the request asks about, named as ``about``.
+
+        A key bound to one person asks about that person (``asked`` absent) or
+        names them; any other person is refused (403, audited, the number never in
+        the message). Any other key must name the person."""
+        own = self.own_person
+        if own is None:
+            if asked is None:
+                raise InvalidRequestError("person: required")
+            person_id = person_key(asked)
+            self.about(person_id)
+            return person_id
+        self.about(own)
+        if asked is not None and _same_person(asked, own) is False:
+            raise self.refuse("own_file", "this key reads only its own person's file")
+        return own
 
     def answered(self, persons: Iterable[str] = ()) -> None:
         """Check the persons quota and write the entry, before the answer leaves."""
@@ -187,14 +215,25 @@ class Caller:
         self.recorded = True
 
 
+def _same_person(asked: str, own: str) -> bool:
+    try:
+        return person_key(asked) == own
+    except InvalidIdentifierError:
+        return False
+
+
 def request_access(request: Request) -> Access:
     """The access context the app opened at start-up."""
     access: Access = request.app.state.access
     return access
 
 
-def require(action: str) -> Any:
-    """The guard of a route taking ``action`` (use as ``Annotated[Caller, ...]``)."""
+def require(action: str, *, own_file: bool = False) -> Any:
+    """The guard of a route taking ``action`` (use as ``Annotated[Caller, ...]``).
+
+    ``own_file``: the route answers for the key's own person when the key is bound
+    to one (it asks ``Caller.person_asked``); every other route refuses a role
+    whose keys are bound to a person."""
 
     def guard(
         request: Request,
@@ -222,7 +261,9 @@ def require(action: str) -> Any:
             key_hint = key_id_of(token) or ""
             identity = access.authenticate(token)
             key_hint = identity.key_id
-            return _admit(access, identity, action, x_purpose, request_id, request)
+            return _admit(
+                access, identity, action, x_purpose, request_id, request, own_file
+            )
         except AccessError as exc:
             identity_seen = getattr(request.state, "identity", None)
             access.audit.append(
@@ -251,6 +292,7 @@ def _admit(
     x_purpose: str,
     request_id: str,
     request: Request,
+    own_file: bool,
 ) -> Caller:
     request.state.identity = identity
     policy = access.policy
@@ -263,6 +305,16 @@ def _admit(
     if spec is None or not policy.allows(role.name, action):
         raise PermissionDeniedError(
             "action", f"the role {role.name!r} may not take the action {action!r}"
+        )
+    if role.own_file and not own_file:
+        raise PermissionDeniedError(
+            "own_file",
+            f"the role {role.name!r} reads only its own person's file, which this "
+            "operation does not answer for",
+        )
+    if role.own_file and identity.person_id is None:
+        raise PermissionDeniedError(
+            "own_file", f"a key of the role {role.name!r} must be bound to a person"
         )
     purpose = None
     if spec.personal:

@@ -63,6 +63,7 @@ class RoleSpec:
     default_purpose: Purpose | None
     requests_per_minute: int
     persons_per_hour: int
+    own_file: bool = False
 
     def purpose(self, stated: str) -> Purpose | None:
         """The purpose ``stated`` names (by code or name), if the role may state it;
@@ -107,6 +108,7 @@ class _RoleModel(_Strict):
     default_purpose: _Key | None = None
     requests_per_minute: int = Field(ge=1)
     persons_per_hour: int = Field(ge=0)
+    own_file: bool = False
 
 
 class _RolesModel(_Strict):
@@ -172,6 +174,7 @@ def parse_roles(text: str, source: str) -> AccessPolicy:
             ),
             requests_per_minute=role.requests_per_minute,
             persons_per_hour=role.persons_per_hour,
+            own_file=role.own_file,
         )
     return AccessPolicy(source=source, actions=actions, roles=roles)
 

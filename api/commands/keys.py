@@ -7,6 +7,7 @@ the roles file (default: the packaged one).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -53,6 +54,15 @@ def create(
             "--expires", min=1, help="Days until it expires [default: never]."
         ),
     ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            metavar="FILE",
+            help="For a role bound to one person (citizen): a file holding their "
+            "ID number, or - to read it from stdin (never on the command line).",
+        ),
+    ] = None,
     roles: RolesOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -61,6 +71,8 @@ def create(
     from api.access.roles import load_roles
 
     policy = load_roles(roles)
+    with _refusals():
+        subject = None if person is None else _read_person(person)
     with opened_store(ctx) as store, _refusals():
         issued = create_key(
             store,
@@ -68,6 +80,7 @@ def create(
             role=role,
             name=name,
             expires_in=None if expires is None else timedelta(days=expires),
+            person=subject,
         )
     _print_issued(issued, as_json=as_json)
 
@@ -138,6 +151,27 @@ def rotate(
     with opened_store(ctx) as store, _refusals():
         issued = rotate_key(store, policy, key_id, grace=timedelta(hours=grace))
     _print_issued(issued, as_json=as_json)
+
+
+def _read_person(source: str) -> str:
+    """The ID number in the file ``source`` (``-``: stdin): its first non-blank
+    line. The number itself never appears in a message."""
+    try:
+        text = (
+            sys.stdin.read()
+            if source == "-"
+            else Path(source).read_text(encoding="utf-8-sig")
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        where = "stdin" if source == "-" else source
+        msg = f"--person {where}: cannot read it ({type(exc).__name__})"
+        raise InvalidRequestError(msg) from exc
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) != 1:
+        where = "stdin" if source == "-" else source
+        msg = f"--person {where}: expected one line holding an ID number"
+        raise InvalidRequestError(msg)
+    return lines[0]
 
 
 @contextmanager

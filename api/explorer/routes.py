@@ -33,7 +33,9 @@ CaseKeeper = Annotated[Caller, require("cases.manage")]
 
 
 @router.get("/session")
-def session(caller: Annotated[Caller, require("session.read")]) -> SessionOut:
+def session(
+    caller: Annotated[Caller, require("session.read", own_file=True)],
+) -> SessionOut:
     """The key's name and role, the role's view, actions and purposes."""
     role = caller.role
     return SessionOut(

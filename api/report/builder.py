@@ -15,6 +15,7 @@ from api.audience import View
 from api.masking import mask_id_number, mask_id_numbers_in, mask_name, public_id
 from api.report.digest import DIGEST_FIELD, report_digest
 from graph.model import SanctionStatus
+from graph.person_requests import KIND_NAMES_ZH, STATUS_NAMES_ZH, RequestKind
 from graph.propagation import (
     EventKind,
     display_end,
@@ -27,10 +28,11 @@ if TYPE_CHECKING:
 
     from api.audit.log import AuditEntry
     from graph.model import Person, Role, Sanction
+    from graph.person_requests import PersonRequest, RequestState
     from graph.policy.catalogue import SanctionRule
     from graph.propagation import Restriction, SanctionEvent
 
-REPORT_FORMAT = "credlink-report/1"
+REPORT_FORMAT = "credlink-report/2"
 _SECTIONS = (
     "identity",
     "summary",
@@ -60,6 +62,15 @@ class SanctionFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """One of the person's own objections or statements, with its status on the
+    report's day."""
+
+    request: PersonRequest
+    state: RequestState
+
+
+@dataclass(frozen=True, slots=True)
 class ReportFacts:
     """Everything a report says, as the gatherer read it from the store and log."""
 
@@ -71,6 +82,7 @@ class ReportFacts:
     restrictions: tuple[Restriction, ...] = ()
     roles: tuple[Role, ...] = ()
     queries: tuple[AuditEntry, ...] = ()
+    requests: tuple[RequestFacts, ...] = ()
     catalogue_source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -101,6 +113,9 @@ def build_report(facts: ReportFacts, view: View) -> dict[str, Any]:
         for item, event in events
         if event.kind in (EventKind.OBJECT, EventKind.UPHOLD, EventKind.REJECT)
     ]
+    own = [_request(r, public) for r in facts.requests]
+    own_objections = [r for r in own if r["kind"] == RequestKind.OBJECTION]
+    statements = [r for r in own if r["kind"] == RequestKind.STATEMENT]
     repairs = [
         _event(item, event, public)
         for item, event in events
@@ -132,13 +147,19 @@ def build_report(facts: ReportFacts, view: View) -> dict[str, Any]:
             ),
             "roles_now": len(roles_now),
             "objections": len(objections),
+            "own_objections": len(own_objections),
+            "statements": len(statements),
             "repairs": len(repairs),
             "queries": len(facts.queries),
         },
         "records": records,
         "restrictions": restrictions,
         "roles": {"now": roles_now, "before": roles_before},
-        "objections": objections,
+        "objections": {
+            "events": objections,
+            "requests": own_objections,
+            "statements": statements,
+        },
         "repairs": repairs,
         "queries": [_query(entry, public) for entry in facts.queries],
     }
@@ -265,6 +286,23 @@ def _event(item: SanctionFacts, event: SanctionEvent, public: bool) -> dict[str,
         "by": scrub(event.by),
         "reason": scrub(event.reason),
         "rule_version": item.rule.version.key if item.rule.version else None,
+    }
+
+
+def _request(facts: RequestFacts, public: bool) -> dict[str, Any]:
+    item, state = facts.request, facts.state
+    scrub = mask_id_numbers_in if public else str
+    return {
+        "request_id": item.request_id,
+        "sanction_id": _sanction_id(item.sanction_id, public),
+        "kind": item.kind.value,
+        "name_zh": KIND_NAMES_ZH[item.kind],
+        "filed_on": item.filed_on.isoformat(),
+        "text": scrub(item.text),
+        "status": state.status.value,
+        "status_zh": STATUS_NAMES_ZH[state.status],
+        "decided_on": state.decided_on.isoformat() if state.decided_on else None,
+        "decision_reason": scrub(state.decision_reason),
     }
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from api.audit.review import who_queried
-from api.report.builder import ReportFacts, SanctionFacts
+from api.report.builder import ReportFacts, RequestFacts, SanctionFacts
 from graph import enforcement
 from graph.errors import EntityNotFoundError
 from graph.model import EntityKind
+from graph.person_requests import request_state
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -34,8 +35,9 @@ def gather_facts(
 
     The sanctions are those against the person and those that ever reached them
     through a role (repaired or expired ones included, for the repair history);
-    each carries the rule of its decision date. Raises EntityNotFoundError for a
-    person the store does not hold.
+    each carries the rule of its decision date. The person's own objections and
+    statements filed by ``on`` carry their status on ``on``. Raises
+    EntityNotFoundError for a person the store does not hold.
     """
     person = store.get_person(person_id)
     if person is None:
@@ -49,6 +51,14 @@ def gather_facts(
             found = store.get_sanction(fact.sanction_id)
             if found is not None:
                 wanted[fact.sanction_id] = found
+    requests = tuple(
+        RequestFacts(
+            request=r,
+            state=request_state(r, store.sanction_events(r.sanction_id), on),
+        )
+        for r in store.person_requests(person_id)
+        if r.filed_on <= on
+    )
     sanctions = tuple(
         SanctionFacts(
             sanction=s,
@@ -66,6 +76,7 @@ def gather_facts(
         sanctions=sanctions,
         restrictions=tuple(restrictions),
         roles=tuple(store.neighbours(EntityKind.PERSON, person_id)),
+        requests=requests,
         queries=tuple(who_queried(audit_entries, person_id)),
         catalogue_source=catalogue.source,
     )

@@ -197,6 +197,29 @@ def _events(events: list[dict[str, Any]]) -> str:
     return _table(header, rows, "无 None.")
 
 
+def _objections(section: dict[str, list[dict[str, Any]]]) -> str:
+    rows = [
+        [r["filed_on"], r["sanction_id"], r["text"], r["status_zh"] + f" {r['status']}",
+         r["decided_on"], r["decision_reason"]]
+        for r in section["requests"]
+    ]  # fmt: skip
+    own = _table(
+        ["提出日期 Filed", "记录 Record", "异议内容 Objection", "状态 Status",
+         "决定日期 Decided", "决定理由 Reason"],
+        rows, "本人未提出异议 No objection filed by the person.",
+    )  # fmt: skip
+    said = _table(
+        ["日期 On", "记录 Record", "本人声明 Statement"],
+        [[r["filed_on"], r["sanction_id"], r["text"]] for r in section["statements"]],
+        "无本人声明 No personal statement.",
+    )
+    return (
+        "<h3>本人异议 The person's objections</h3>" + own
+        + "<h3>本人声明 Personal statements</h3>" + said
+        + "<h3>异议处理记录 Objection events</h3>" + _events(section["events"])
+    )  # fmt: skip
+
+
 def _queries(entries: list[dict[str, Any]]) -> str:
     rows = [
         [e["at"], e["who"], e["role"], e["purpose"], e["action"], e["outcome"]]
@@ -212,7 +235,7 @@ _SECTION: dict[str, Callable[[Any], str]] = {
     "records": _records,
     "restrictions": _restrictions,
     "roles": _roles,
-    "objections": _events,
+    "objections": _objections,
     "repairs": _events,
     "queries": _queries,
 }

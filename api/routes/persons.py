@@ -76,14 +76,14 @@ def restrictions(
     query: RestrictionsQuery,
     store: Store,
     catalogue: Measures,
-    caller: Annotated[Caller, require("person.restrictions")],
+    caller: Annotated[Caller, require("person.restrictions", own_file=True)],
 ) -> RestrictionsOut:
     """The restrictions in force on the person on a date (default today), each with
     its chain and explanation. ``person_known`` says whether the store holds the
-    person at all: an unknown number has no record, which is not a clearance."""
-    person_id = person_key(query.id_number)
+    person at all: an unknown number has no record, which is not a clearance. A
+    citizen's key reads only its own person's (``id_number`` may be left out)."""
+    person_id = caller.person_asked(query.id_number)
     day = query.on or date.today()
-    caller.about(person_id)
     in_force = enforcement.restrictions_on(store, catalogue, person_id, day)
     known = store.get_person(person_id) is not None
     caller.answered([person_id] if known else [])

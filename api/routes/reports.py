@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.access.guard import Caller, require
 from api.audience import View
 from api.deps import request_catalogue, request_store
-from api.keys import person_key
 from api.report.make import MEDIA_TYPES, ReportFormat, make_report, render
 from api.report.reading import ReportFileError, check_report
 from graph.policy.catalogue import Catalogue
@@ -28,11 +27,12 @@ Measures = Annotated[Catalogue, Depends(request_catalogue)]
 
 
 class ReportQuery(BaseModel):
-    """Whose report, as of which day, in which form, for which audience."""
+    """Whose report, as of which day, in which form, for which audience (a key
+    bound to one person may leave out ``person``: its own report)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    person: str = Field(min_length=1, max_length=64)
+    person: str | None = Field(default=None, min_length=1, max_length=64)
     on: date | None = None
     format: ReportFormat = ReportFormat.JSON
     view: View = View.FULL
@@ -64,14 +64,13 @@ def create_report(
     query: ReportQuery,
     store: Store,
     catalogue: Measures,
-    caller: Annotated[Caller, require("report.read")],
+    caller: Annotated[Caller, require("report.read", own_file=True)],
 ) -> Response:
     """The person's public credit report as of a day (default today): identity
     (masked for the public), records and display periods, restrictions with their
     chains, roles, objections, repairs and the query record; id, rule versions,
-    digest."""
-    person_id = person_key(query.person)
-    caller.about(person_id)
+    digest. A citizen's key reads only its own person's report."""
+    person_id = caller.person_asked(query.person)
     entries = caller.access.audit.entries()
     found = make_report(
         store,
@@ -87,7 +86,8 @@ def create_report(
 
 @router.post("/verify")
 def verify(
-    query: ReportVerifyIn, caller: Annotated[Caller, require("report.verify")]
+    query: ReportVerifyIn,
+    caller: Annotated[Caller, require("report.verify", own_file=True)],
 ) -> ReportVerifyOut:
     """Whether a report (its JSON, or a JSON, HTML or PDF file in base64) is the one
     credlink produced, unaltered (its digest matches)."""

@@ -17,6 +17,7 @@ from api.app import create_app
 from api.console import app
 from graph.embedded_store import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
+from tests.factories import resident_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -98,6 +99,7 @@ PURPOSES: dict[str, str] = {
     "authorised_party": "",
     "admin": "",
     "exchange_partner": "",
+    "citizen": "",
 }
 """A purpose each shipped role may state (empty: the role's default, or none)."""
 
@@ -148,15 +150,22 @@ class Api:
 
 @contextmanager
 def open_api(
-    store: GraphStore, tmp_path: Path, policy: AccessPolicy | None = None
+    store: GraphStore,
+    tmp_path: Path,
+    policy: AccessPolicy | None = None,
+    citizen: str = resident_id(1),
 ) -> Iterator[Api]:
     """The app on ``store`` with a fresh key per role (audit and quota files in
-    ``tmp_path``)."""
+    ``tmp_path``). A role bound to one person (citizen) gets a key for
+    ``citizen`` when the store holds that person, else none."""
     chosen = policy or load_roles()
-    keys = {
-        role: create_key(store, chosen, role=role, name=f"{role} system").key
-        for role in chosen.roles
-    }
+    keys: dict[str, str] = {}
+    for role, spec in chosen.roles.items():
+        if spec.own_file and store.get_person(citizen) is None:
+            continue
+        person = citizen if spec.own_file else None
+        name = f"{role} system"
+        keys[role] = create_key(store, chosen, role=role, name=name, person=person).key
     audit_log = tmp_path / "audit.jsonl"
     app = create_app(
         store, audit_log, policy=chosen, quota_file=tmp_path / "quota.sqlite"

@@ -11,7 +11,7 @@ import pytest
 
 from api.access.apikeys import create_key, revoke_key
 from api.access.roles import load_roles
-from graph.model import RoleType
+from graph.model import EntityKind, RoleType
 from tests.api.conftest import Api, open_api
 from tests.factories import (
     credit_code,
@@ -33,6 +33,7 @@ CHECKER, AUDITOR, ADMIN = "appointment_checker", "auditor", "admin"
 EXCHANGE = "exchange_partner"
 DEPARTMENT = "department"
 AUTHORISED = "authorised_party"
+CITIZEN = "citizen"  # bound to resident_id(1), whom the sanction P1 names
 READERS = {PUBLIC, INVESTIGATOR, OFFICER}
 INVESTIGATORS = {INVESTIGATOR, OFFICER}
 
@@ -61,7 +62,8 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/authorisations/revoke"): ({OFFICER}, 404, {"authorisation_id": "A-0"}),
     ("post", "/reports/authorised"): ({AUTHORISED}, 403, {"person": resident_id(2)}),
     ("post", "/reports/verify"): (
-        READERS | {AUDITOR, AUTHORISED}, 200, {"report": {"digest": "sha256:0"}}
+        READERS | {AUDITOR, AUTHORISED, CITIZEN}, 200,
+        {"report": {"digest": "sha256:0"}}
     ),
     ("post", "/sanctions/repair"): (
         {OFFICER}, 200,
@@ -95,10 +97,18 @@ TABLE: dict[tuple[str, str], tuple[set[str], int, dict[str, Any] | None]] = {
     ("post", "/keys/{key_id}/rotate"): ({ADMIN}, 201, {}),
     ("get", "/session"): (
         {PUBLIC, INVESTIGATOR, OFFICER, CHECKER, AUDITOR, ADMIN, EXCHANGE, DEPARTMENT,
-         AUTHORISED},
+         AUTHORISED, CITIZEN},
         200,
         None,
     ),
+    # the citizen asks about another person above (/persons/restrictions, /reports):
+    # refused by the route, 403 and audited, as the roles without the action
+    ("post", "/requests"): (
+        {CITIZEN}, 200, {"sanction_id": "P1", "kind": "statement", "text": "说明"}
+    ),
+    ("get", "/requests"): ({CITIZEN}, 200, None),
+    ("post", "/requests/open"): ({OFFICER}, 200, {}),
+    ("post", "/requests/review"): ({OFFICER}, 404, {"request_id": "Q-0"}),
     ("get", "/cases"): (INVESTIGATORS, 200, None),
     ("post", "/cases"): (INVESTIGATORS, 200, {"name": "c", "nodes": [], "edges": []}),
     ("post", "/cases/open"): (INVESTIGATORS, 404, {"name": "none saved"}),
@@ -149,7 +159,9 @@ def api(store: GraphStore, tmp_path: Path) -> Iterator[Api]:
     )
     store.upsert_sanctions(
         [make_sanction(sanction_id=s) for s in ("S9", "R1", "O1", "D1", "C1")]
-    )
+        + [make_sanction(sanction_id="P1", subject_kind=EntityKind.PERSON,
+                         subject_id=resident_id(1))]
+    )  # fmt: skip
     with open_api(store, tmp_path) as opened:
         # D1 needs a pending objection to decide
         made = opened.post(
@@ -158,6 +170,7 @@ def api(store: GraphStore, tmp_path: Path) -> Iterator[Api]:
             role=OFFICER,
         )
         assert made.status_code == 200, made.text
+        assert CITIZEN in opened.keys
         yield opened
 
 

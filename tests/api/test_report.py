@@ -139,7 +139,7 @@ def _check_content(report: dict[str, Any]) -> None:
     assert "ndrc_order58_2023" in restriction["explanation_en"]
     assert [r["credit_code"] for r in report["roles"]["now"]] == [FIRM]
     assert [r["credit_code"] for r in report["roles"]["before"]] == [EARLIER]
-    assert [o["kind"] for o in report["objections"]] == ["object"]
+    assert [o["kind"] for o in report["objections"]["events"]] == ["object"]
     assert [r["on"] for r in report["repairs"]] == ["2024-03-01"]
 
 

@@ -44,6 +44,7 @@ ROLE_OF_TAG = {
     "execution": "department",
     "reports": "investigator",
     "authorisations": "sanctions_officer",
+    "requests": "citizen",
 }
 PURPOSE = {
     "investigator": "enforcement_inspection",
@@ -53,6 +54,7 @@ PURPOSE = {
     "admin": "",
     "exchange_partner": "credit_data_sharing",
     "department": "joint_punishment_execution",
+    "citizen": "own_file",
 }
 
 
@@ -68,9 +70,12 @@ def _app(folder: Path) -> tuple[Any, dict[str, str]]:
     store.upsert_sanctions([make_sanction(sanction_id="S9")])
     policy = load_roles()
     keys = {
-        role: create_key(store, policy, role=role, name=role).key
-        for role in policy.roles
-    }
+        role: create_key(
+            store, policy, role=role, name=role,
+            person=resident_id(1) if spec.own_file else None,
+        ).key
+        for role, spec in policy.roles.items()
+    }  # fmt: skip
     app = create_app(store, folder / "audit.jsonl", quota_file=folder / "q.sqlite")
     return app, keys
 
