@@ -40,19 +40,24 @@ class Cli:
     env: dict[str, str]
     audit_log: Path
 
-    def run(self, *args: str, code: int = 0) -> Result:
-        """Run ``credlink --store LOCATION ARGS``; the exit code must be ``code``."""
+    def run(self, *args: str, code: int = 0, stdin: str | None = None) -> Result:
+        """Run ``credlink --store LOCATION ARGS`` (``stdin`` its input); the exit
+        code must be ``code``."""
         import api.cli  # noqa: F401 - registers the commands on the app
 
         result = CliRunner().invoke(
-            app, ["--store", self.location, *args], env=self.env, catch_exceptions=False
+            app,
+            ["--store", self.location, *args],
+            input=stdin,
+            env=self.env,
+            catch_exceptions=False,
         )
         assert result.exit_code == code, result.output
         return result
 
-    def json(self, *args: str, code: int = 0) -> Any:
+    def json(self, *args: str, code: int = 0, stdin: str | None = None) -> Any:
         """Run with ``--json`` and parse what it printed."""
-        return json.loads(self.run(*args, "--json", code=code).stdout)
+        return json.loads(self.run(*args, "--json", code=code, stdin=stdin).stdout)
 
 
 @pytest.fixture
