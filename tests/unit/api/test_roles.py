@@ -29,7 +29,12 @@ def test_the_shipped_roles_file_holds_the_roles_the_issue_names() -> None:
     assert set(policy.roles) == {
         "public", "investigator", "sanctions_officer", "appointment_checker",
         "auditor", "admin", "department", "authorised_party", "exchange_partner",
+        "citizen",
     }  # fmt: skip
+    citizen = policy.roles["citizen"]
+    assert citizen.own_file  # each key bound to one person
+    assert not any(spec.own_file for name, spec in policy.roles.items()
+                   if name != "citizen")  # fmt: skip
     assert policy.roles["public"].view is RoleView.MASKED
     assert policy.roles["appointment_checker"].actions == {
         "appointment.check",
@@ -40,7 +45,8 @@ def test_the_shipped_roles_file_holds_the_roles_the_issue_names() -> None:
     assert investigator.actions < officer.actions
     assert set(officer.actions - investigator.actions) == {
         "sanction.repair", "sanction.object", "sanction.decide", "sanction.correct",
-        "authorisation.grant", "authorisation.revoke",
+        "authorisation.grant", "authorisation.revoke", "requests.open",
+        "requests.review",
     }  # fmt: skip
     assert investigator.purpose("执法检查") is not None
     assert investigator.purpose("干部选拔任职") is None
