@@ -69,7 +69,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         create_key(store, policy, role="investigator", name=f"client {n}").key
         for n in range(CLIENTS)
     ]
-    roles = {r: create_key(store, policy, role=r, name=r).key for r in policy.roles}
+    roles = {
+        r: create_key(
+            store, policy, role=r, name=r,
+            person=PERSONS[0] if spec.own_file else None,  # citizen: their own key
+        ).key
+        for r, spec in policy.roles.items()
+    }  # fmt: skip
     store.close()
     audit_log = folder / "audit.jsonl"
     env = {
@@ -222,6 +228,12 @@ def test_no_full_number_or_key_in_the_server_log(served: dict[str, Any]) -> None
         ("admin", "get", "/keys", None),
         ("admin", "post", "/keys", {"role": "public", "name": "kiosk"}),
         ("public", "post", "/persons/restrictions", {"id_number": person}),
+        ("citizen", "post", "/reports", {}),
+        ("citizen", "post", "/reports", {"person": PERSONS[1]}),  # refused
+        ("citizen", "post", "/requests",
+         {"sanction_id": "S9", "kind": "statement", "text": f"说明 {person}"}),
+        ("citizen", "get", "/requests", None),
+        ("sanctions_officer", "post", "/requests/open", {"include_decided": True}),
         # an old client still putting the number in the path, and a bad key
         ("public", "get", f"/persons/{person}/restrictions", None),
         ("nobody", "get", f"/persons/{person}", None),
