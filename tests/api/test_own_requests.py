@@ -5,6 +5,7 @@ officer through today's lifecycle, its status in the report."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -371,3 +372,25 @@ def test_both_stores_keep_requests_alike(
     assert answers[0] == answers[1]
     assert answers[0][0] == made
     assert [r.request_id for r in answers[0][1]] == ["Q-1", "Q-3", "Q-5"]
+
+
+def test_a_file_of_an_older_credlink_gains_the_key_person(tmp_path: Path) -> None:
+    from graph.embedded_store import EmbeddedStore
+
+    path = tmp_path / "old.db"
+    store = EmbeddedStore(path)
+    issued = create_key(store, load_roles(), role="public", name="kiosk")
+    store.close()
+    with sqlite3.connect(path) as conn:  # as written before keys had a person
+        conn.execute("ALTER TABLE api_keys DROP COLUMN person_id")
+    reopened = EmbeddedStore(path)
+    try:
+        kept = reopened.get_api_key(issued.record.key_id)
+        assert kept == issued.record
+        reopened.upsert_persons([make_person(person_id=OWN)])
+        bound = create_key(
+            reopened, load_roles(), role="citizen", name="王", person=OWN
+        )
+        assert reopened.get_api_key(bound.record.key_id) == bound.record
+    finally:
+        reopened.close()
