@@ -104,6 +104,14 @@ def _state(store: GraphStore, item: PersonRequest, on: date) -> RequestState:
     return request_state(item, store.sanction_events(item.sanction_id), on)
 
 
+def _states(
+    store: GraphStore, items: list[PersonRequest], on: date
+) -> list[RequestState]:
+    """Each request's state, the events of each sanction read once."""
+    events = {s: store.sanction_events(s) for s in {i.sanction_id for i in items}}
+    return [request_state(i, events[i.sanction_id], on) for i in items]
+
+
 @router.post("/requests")
 def file_own_request(
     body: RequestIn,
@@ -144,9 +152,10 @@ def own(
     """Your own objections and statements, with their status today."""
     person_id = caller.person_asked(None)
     today = date.today()
+    items = store.person_requests(person_id)
     found = [
-        request_out(item, _state(store, item, today), caller.view())
-        for item in store.person_requests(person_id)
+        request_out(item, state, caller.view())
+        for item, state in zip(items, _states(store, items, today), strict=True)
     ]
     caller.answered([person_id])
     return found
@@ -166,8 +175,8 @@ def open_requests(
     view = caller.view()
     shown: list[RequestOut] = []
     persons: list[str] = []
-    for item in store.person_requests():
-        state = _state(store, item, day)
+    items = store.person_requests()
+    for item, state in zip(items, _states(store, items, day), strict=True):
         if query.include_decided or state.open:
             shown.append(request_out(item, state, view))
             persons.append(item.person_id)
