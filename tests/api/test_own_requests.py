@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from api.access.apikeys import create_key
+from api.access.apikeys import create_key, rotate_key
 from api.access.roles import load_roles
 from api.audience import View
 from api.report.make import make_report
@@ -334,6 +334,8 @@ def test_a_citizen_key_names_its_person_on_both_stores(store: GraphStore) -> Non
     assert [k.person_id for k in store.api_keys()] == [OWN]
     public = create_key(store, policy, role="public", name="kiosk")
     assert public.record.person_id is None
+    rotated = rotate_key(store, policy, issued.record.key_id)
+    assert rotated.record.person_id == OWN  # the new key answers for the same person
 
 
 @pytest.mark.neo4j
