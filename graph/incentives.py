@@ -78,6 +78,7 @@ class GoodRecord:
     status: GoodRecordStatus
     ends_on: date | None
     suspensions: tuple[Suspension, ...] = ()
+    example: bool = False  # the incentives catalogue is an example
 
     @property
     def in_force(self) -> bool:
@@ -104,19 +105,24 @@ def assess(
     sorted by (decision date, id). ``records`` are the sanctions that concern the
     subject (against it or, for a person, reaching them through a role)."""
     found: list[GoodRecord] = []
+    example = catalogue.example
     for item in sorted(commendations, key=lambda c: (c.decided_on, c.commendation_id)):
         if item.decided_on > on:
             continue
         kind = catalogue.get(item.kind)
         if kind is None:
-            found.append(GoodRecord(item, None, GoodRecordStatus.UNKNOWN_KIND, None))
+            found.append(
+                GoodRecord(item, None, GoodRecordStatus.UNKNOWN_KIND, None, (), example)
+            )
             continue
         ends = commendation_end(item, kind)
         if on >= ends:
-            found.append(GoodRecord(item, kind, GoodRecordStatus.EXPIRED, ends))
+            found.append(
+                GoodRecord(item, kind, GoodRecordStatus.EXPIRED, ends, (), example)
+            )
             continue
         status, suspensions = _suspension(item, kind, records, on)
-        found.append(GoodRecord(item, kind, status, ends, suspensions))
+        found.append(GoodRecord(item, kind, status, ends, suspensions, example))
     return found
 
 

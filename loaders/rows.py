@@ -38,7 +38,7 @@ from graph.model import (
     SourceRecord,
 )
 from graph.policy import load_catalogue
-from graph.policy.incentives import load_incentives
+from graph.policy.incentives import configured_incentives
 from linkage.enterprises import LegacyId, parse_enterprise_ref
 from linkage.ids import (
     CreditCode,
@@ -273,7 +273,7 @@ def parse_sanction_type(text: str) -> str:
 def parse_commendation_kind(text: str) -> str:
     """The incentives catalogue's key of a commendation kind (its key, Chinese or
     English name, or an alias); ValueError when the catalogue lacks it."""
-    key = load_incentives().names().get(_clean(text))
+    key = configured_incentives().names().get(_clean(text))
     if key is None:
         raise ValueError(f"unknown commendation kind {text!r}")
     return key
@@ -669,7 +669,7 @@ def _commendation(
     if valid_until is not None and valid_until <= decided_on:
         raise _RowRejectedError("valid_until", "not after the decision date")
     subject_kind = _subject_kind(fields)
-    listed = load_incentives().get(kind)
+    listed = configured_incentives().get(kind)
     if listed is not None and subject_kind not in listed.subjects:
         raise _RowRejectedError(
             "kind", f"{listed.name_zh} ({kind}) is not given to a {subject_kind.value}"

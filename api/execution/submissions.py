@@ -44,7 +44,7 @@ class SubmissionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    kind: Literal["enterprises", "persons", "roles", "sanctions"]
+    kind: Literal["enterprises", "persons", "roles", "sanctions", "commendations"]
     rows: list[dict[str, _Cell]] = Field(min_length=1, max_length=5000)
 
 

@@ -7,6 +7,7 @@ Pydantic checks the file's shape at this edge; callers receive the frozen
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,7 @@ from graph.policy.catalogue import LegalBasis, Period
 from graph.policy.lines import read_policy_text, validate_toml
 
 DEFAULT_INCENTIVES_NAME = "incentives.toml"
+INCENTIVES_ENV = "CREDLINK_INCENTIVES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,13 @@ class _Spec(_Strict):
 def default_incentives_path() -> Path:
     """The path of the incentives catalogue shipped with credlink (an example)."""
     return Path(str(resources.files("graph.policy").joinpath(DEFAULT_INCENTIVES_NAME)))
+
+
+def configured_incentives() -> IncentivesCatalogue:
+    """The incentives catalogue named by ``CREDLINK_INCENTIVES``, else the packaged
+    example: what the loaders, the CLI and the HTTP API use."""
+    named = os.environ.get(INCENTIVES_ENV)
+    return load_incentives(Path(named) if named else None)
 
 
 @lru_cache(maxsize=8)
