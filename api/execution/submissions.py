@@ -1,5 +1,5 @@
-"""POST /submissions: a department submits sanctions, roles, persons or
-enterprises over HTTP, through the loaders' own pipeline.
+"""POST /submissions: a department submits sanctions, roles, commendations (good
+records), persons or enterprises over HTTP, through the loaders' own pipeline.
 
 Each row goes through ``loaders.pipeline.load_files`` exactly as a row of a file:
 the same checks, the same quarantine (files under ``CREDLINK_QUARANTINE_DIR``,

@@ -8,7 +8,9 @@ from api.audit.review import who_queried
 from api.report.builder import ReportFacts, SanctionFacts
 from graph import enforcement
 from graph.errors import EntityNotFoundError
+from graph.incentives import SanctionRecord, assess
 from graph.model import EntityKind
+from graph.policy.incentives import configured_incentives
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from api.audit.log import AuditEntry
     from graph.model import Sanction
     from graph.policy.catalogue import Catalogue
+    from graph.policy.incentives import IncentivesCatalogue
     from graph.store import GraphStore
 
 
@@ -29,13 +32,15 @@ def gather_facts(
     *,
     report_id: str,
     generated_at: str,
+    incentives: IncentivesCatalogue | None = None,
 ) -> ReportFacts:
     """Everything the person's report on ``on`` says, read from the store and log.
 
     The sanctions are those against the person and those that ever reached them
     through a role (repaired or expired ones included, for the repair history);
-    each carries the rule of its decision date. Raises EntityNotFoundError for a
-    person the store does not hold.
+    each carries the rule of its decision date. The good records are assessed on
+    ``on`` against those sanctions (``incentives``: default the configured
+    catalogue). Raises EntityNotFoundError for a person the store does not hold.
     """
     person = store.get_person(person_id)
     if person is None:
@@ -58,6 +63,12 @@ def gather_facts(
         for key, s in sorted(wanted.items())
         if catalogue.get(s.type) is not None
     )
+    good_records = assess(
+        store.commendations_of(EntityKind.PERSON, person_id),
+        [SanctionRecord(s.sanction, s.rule, s.events) for s in sanctions],
+        incentives or configured_incentives(),
+        on,
+    )
     return ReportFacts(
         person=person,
         on=on,
@@ -67,5 +78,6 @@ def gather_facts(
         restrictions=tuple(restrictions),
         roles=tuple(store.neighbours(EntityKind.PERSON, person_id)),
         queries=tuple(who_queried(audit_entries, person_id)),
+        good_records=tuple(good_records),
         catalogue_source=catalogue.source,
     )
