@@ -44,7 +44,8 @@ th, td {{ border: 1px solid #999; padding: 2pt 4pt; text-align: left;
   vertical-align: top; }}
 .meta {{ color: #444; font-size: 8.5pt; }}
 .why {{ font-size: 8.5pt; color: #333; }}
-@media print {{ section {{ break-inside: avoid-page; }} a {{ color: inherit; }} }}
+@media print {{ h2 {{ break-after: avoid-page; }}
+  tr {{ break-inside: avoid-page; }} a {{ color: inherit; }} }}
 """
 
 
