@@ -56,6 +56,7 @@ from api.schemas import ErrorOut
 from api.stores import open_store, store_location
 from graph.errors import StoreMissingError
 from graph.policy.catalogue import load_catalogue
+from graph.policy.incentives import configured_incentives
 
 _log = logging.getLogger("credlink")
 
@@ -100,6 +101,7 @@ def create_app(
         app.state.catalogue = catalogue or load_catalogue(
             Path(path) if (path := os.environ.get("CREDLINK_CATALOGUE")) else None
         )
+        app.state.incentives = configured_incentives()
         log_path = audit_log_path(audit_log)
         anchor = app.state.store.save_audit_checkpoint if app.state.store else None
         log = AuditLog(log_path, anchor=anchor)

@@ -16,6 +16,7 @@ from api.stores import (  # noqa: F401 - re-exported for existing callers
 
 if TYPE_CHECKING:
     from graph.policy.catalogue import Catalogue
+    from graph.policy.incentives import IncentivesCatalogue
     from graph.store import GraphStore
 
 # -- HTTP dependencies -------------------------------------------------------------
@@ -27,6 +28,12 @@ def request_store(request: Request) -> GraphStore:
     """The store the app opened at start-up."""
     store: GraphStore = request.app.state.store
     return store
+
+
+def request_incentives(request: Request) -> IncentivesCatalogue:
+    """The incentives catalogue the app loaded at start-up."""
+    incentives: IncentivesCatalogue = request.app.state.incentives
+    return incentives
 
 
 def request_catalogue(request: Request) -> Catalogue:

@@ -299,13 +299,40 @@ class RestrictionOut(_Out):
     record_id: str
 
 
+class FacilitationOut(_Out):
+    """A facilitation a good record earns (绿色通道, 容缺受理, 优先办理 …)."""
+
+    key: str
+    name_zh: str
+    name_en: str
+
+
+class IncentiveOut(_Out):
+    """A good record (守信记录) in force on the day and the facilitations it earns
+    until ``valid_until`` (exclusive: the commendation's own validity or the
+    incentives catalogue's period, whichever ends first). ``example``: the
+    incentives catalogue is an example a city replaces."""
+
+    commendation_id: str
+    kind: str
+    name_zh: str
+    name_en: str
+    authority: str
+    decided_on: date
+    valid_until: date
+    facilitations: list[FacilitationOut]
+    example: bool
+
+
 class RestrictionsOut(_Out):
-    """The restrictions in force on a person on a date."""
+    """The restrictions in force on a person on a date, and the incentives their
+    good records earn that day."""
 
     person_id: str
     person_known: bool
     on: date
     restrictions: list[RestrictionOut]
+    incentives: list[IncentiveOut] = Field(default_factory=list)
 
 
 class AppointmentCheckOut(_Out):
@@ -322,6 +349,7 @@ class AppointmentCheckOut(_Out):
     on: date
     allowed: bool
     blocking: list[RestrictionOut]
+    incentives: list[IncentiveOut] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -358,6 +386,17 @@ class BlockingOut(_Out):
     example: bool
 
 
+class IncentiveBriefOut(_Out):
+    """A good record in force, as a registration or HR system gets it: the kind,
+    the facilitations and until when (no record id, nothing about the person)."""
+
+    kind: str
+    name_zh: str
+    valid_until: date
+    facilitations: list[FacilitationOut]
+    example: bool
+
+
 class AppointmentDecisionOut(_Out):
     """The appointment check as a registration or HR system gets it: allowed or
     blocked, the blocking measures and until when, nothing else about the person.
@@ -369,6 +408,7 @@ class AppointmentDecisionOut(_Out):
     on: date
     allowed: bool
     blocking: list[BlockingOut]
+    incentives: list[IncentiveBriefOut] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

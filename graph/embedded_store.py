@@ -42,6 +42,7 @@ from graph.model import (
     AuditCheckpoint,
     Candidate,
     CandidateRule,
+    Commendation,
     Conflict,
     ConflictKind,
     Connection,
@@ -148,6 +149,19 @@ CREATE TABLE IF NOT EXISTS sanctions (
     status TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sanctions_subject ON sanctions(subject_kind, subject_id);
+CREATE TABLE IF NOT EXISTS commendations (
+    commendation_id TEXT PRIMARY KEY,
+    subject_kind TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    authority TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    valid_until TEXT,
+    source TEXT NOT NULL,
+    record_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS commendations_subject
+    ON commendations(subject_kind, subject_id);
 CREATE TABLE IF NOT EXISTS source_records (
     source TEXT NOT NULL,
     record_id TEXT NOT NULL,
@@ -526,6 +540,36 @@ class EmbeddedStore:
             )
             _mark_pending(cur, [s.sanction_id for s in sanctions])
 
+    def upsert_commendations(self, commendations: Sequence[Commendation]) -> None:
+        """Create or replace commendations by id; the subject must exist."""
+        if not commendations:
+            return
+        with self._transaction() as cur:
+            for kind, table, column in (
+                (EntityKind.PERSON, "persons", "person_id"),
+                (EntityKind.ENTERPRISE, "enterprises", "credit_code"),
+            ):
+                keys = {c.subject_id for c in commendations if c.subject_kind is kind}
+                _require_all(cur, table, column, keys, kind.value)
+            cur.executemany(
+                "INSERT OR REPLACE INTO commendations"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.commendation_id,
+                        c.subject_kind.value,
+                        c.subject_id,
+                        c.kind,
+                        c.authority,
+                        _iso(c.decided_on),
+                        _iso(c.valid_until),
+                        c.source,
+                        c.record_id,
+                    )
+                    for c in commendations
+                ],
+            )
+
     def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
         """Create or replace source records by (source, record_id)."""
         if not records:
@@ -554,6 +598,7 @@ class EmbeddedStore:
             for table in (
                 "roles",
                 "sanctions",
+                "commendations",
                 "source_records",
                 "persons",
                 "enterprises",
@@ -691,6 +736,20 @@ class EmbeddedStore:
             for connection in _connections_along(view, nodes)
         ]
         return sorted(found, key=lambda c: c.sort_key)[:limit]
+
+    def commendations_of(self, kind: EntityKind, key: str) -> list[Commendation]:
+        """Commendations whose subject is the entity, sorted by id."""
+        rows = self._query(
+            "SELECT * FROM commendations WHERE subject_kind = ? AND subject_id = ? "
+            "ORDER BY commendation_id",
+            (kind.value, key),
+        )
+        return [_row_to_commendation(r) for r in rows]
+
+    def iter_commendations(self) -> Iterator[Commendation]:
+        """Every commendation sorted by id, read in pages."""
+        for page in self._pages("commendations", "commendation_id"):
+            yield from (_row_to_commendation(row) for row in page)
 
     def sanctions_against(self, kind: EntityKind, key: str) -> list[Sanction]:
         """Sanctions whose subject is the entity, sorted by id."""
@@ -1851,6 +1910,22 @@ def _row_to_sanction(row: sqlite3.Row) -> Sanction:
     )
 
 
+def _row_to_commendation(row: sqlite3.Row) -> Commendation:
+    decided_on = _date(row["decided_on"])
+    assert decided_on is not None  # NOT NULL column
+    return Commendation(
+        commendation_id=row["commendation_id"],
+        subject_kind=EntityKind(row["subject_kind"]),
+        subject_id=row["subject_id"],
+        kind=row["kind"],
+        authority=row["authority"],
+        decided_on=decided_on,
+        valid_until=_date(row["valid_until"]),
+        source=row["source"],
+        record_id=row["record_id"],
+    )
+
+
 def _row_to_source_record(row: sqlite3.Row) -> SourceRecord:
     raw = json.loads(row["raw"])
     return SourceRecord(
@@ -2175,6 +2250,7 @@ _PAGE_QUERIES: Final = {
         ("enterprises", "credit_code"),
         ("roles", "role_id"),
         ("sanctions", "sanction_id"),
+        ("commendations", "commendation_id"),
     )
 }
 
@@ -2264,7 +2340,10 @@ def _delete_bare(cur: sqlite3.Cursor, person_ids: Sequence[str]) -> list[str]:
             "                 AND s.kind = 'person')"
             " AND NOT EXISTS (SELECT 1 FROM sanctions x"
             "                 WHERE x.subject_kind = 'person'"
-            "                 AND x.subject_id = p.person_id)",
+            "                 AND x.subject_id = p.person_id)"
+            " AND NOT EXISTS (SELECT 1 FROM commendations c"
+            "                 WHERE c.subject_kind = 'person'"
+            "                 AND c.subject_id = p.person_id)",
             list(person_ids),
         )
     ]

@@ -187,6 +187,27 @@ class Sanction:
     status: SanctionStatus = SanctionStatus.ACTIVE
 
 
+@dataclass(frozen=True, slots=True)
+class Commendation:
+    """A good record (守信记录) of a person or an enterprise: a commendation or a
+    listing for incentives (诚信道德模范, 优秀志愿者, 守信激励对象 …).
+
+    ``kind`` is a key of the incentives catalogue; ``authority`` the issuing body;
+    ``valid_until`` the first day it no longer holds (None: the catalogue's period
+    alone bounds it). Keyed by ``commendation_id`` (by default ``source#record_id``).
+    """
+
+    commendation_id: str
+    subject_kind: EntityKind
+    subject_id: str
+    kind: str
+    authority: str
+    decided_on: date
+    valid_until: date | None = None
+    source: str = ""
+    record_id: str = ""
+
+
 # Fields of a Sanction a correction (更正) may replace. Every correction derives the
 # sanction's restrictions again, since the chain and explanations quote all of them.
 CORRECTABLE_FIELDS: frozenset[str] = frozenset(

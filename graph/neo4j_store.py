@@ -40,6 +40,7 @@ from graph.model import (
     AuditCheckpoint,
     Candidate,
     CandidateRule,
+    Commendation,
     Conflict,
     ConflictKind,
     Connection,
@@ -319,6 +320,29 @@ class Neo4jStore:
 
         self._write(work)
 
+    def upsert_commendations(self, commendations: Sequence[Commendation]) -> None:
+        """Create or replace commendations by id; the subject must exist."""
+        if not commendations:
+            return
+        latest = list({c.commendation_id: c for c in commendations}.values())
+
+        def work(tx: ManagedTransaction) -> None:
+            for kind in (EntityKind.PERSON, EntityKind.ENTERPRISE):
+                keys = sorted(
+                    {c.subject_id for c in commendations if c.subject_kind is kind}
+                )
+                if not keys:
+                    continue
+                rows = [_commendation_row(c) for c in latest if c.subject_kind is kind]
+                found = tx.run(
+                    queries.MERGE_COMMENDATIONS_ON[kind], keys=keys, rows=rows
+                )
+                missing = found.single(strict=True)["missing"]
+                if missing:
+                    raise EntityNotFoundError(kind.value, sorted(missing)[0])
+
+        self._write(work)
+
     def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
         """Create or replace source records by (source, record_id)."""
         rows = list({r.key: _source_record_row(r) for r in records}.values())
@@ -416,6 +440,18 @@ class Neo4jStore:
             for path in row["paths"]
         ]
         return sorted(found, key=lambda c: c.sort_key)  # collect() keeps no promise
+
+    def commendations_of(self, kind: EntityKind, key: str) -> list[Commendation]:
+        """Commendations whose subject is the entity, sorted by id."""
+        rows = self._read(
+            queries.COMMENDATIONS_OF, subject_kind=kind.value, subject_id=key
+        )
+        return [_to_commendation(r) for r in rows]
+
+    def iter_commendations(self) -> Iterator[Commendation]:
+        """Every commendation sorted by id, read in pages."""
+        for page in self._pages(queries.PAGE_COMMENDATIONS, "commendation_id"):
+            yield from (_to_commendation(row) for row in page)
 
     def sanctions_against(self, kind: EntityKind, key: str) -> list[Sanction]:
         """Sanctions whose subject is the entity, sorted by id."""
@@ -1376,6 +1412,20 @@ def _sanction_row(s: Sanction) -> dict[str, Any]:
     }
 
 
+def _commendation_row(c: Commendation) -> dict[str, Any]:
+    return {
+        "commendation_id": c.commendation_id,
+        "subject_kind": c.subject_kind.value,
+        "subject_id": c.subject_id,
+        "kind": c.kind,
+        "authority": c.authority,
+        "decided_on": c.decided_on,
+        "valid_until": c.valid_until,
+        "source": c.source,
+        "record_id": c.record_id,
+    }
+
+
 def _source_record_row(r: SourceRecord) -> dict[str, Any]:
     return {
         "key": r.key,
@@ -1423,6 +1473,22 @@ def _to_role(row: dict[str, Any]) -> Role:
         role=RoleType(row["type"]),
         since=_native(row["since"]),
         until=_native(row["until"]),
+        source=row["source"],
+        record_id=row["record_id"],
+    )
+
+
+def _to_commendation(row: dict[str, Any]) -> Commendation:
+    decided_on = _native(row["decided_on"])
+    assert decided_on is not None  # always written
+    return Commendation(
+        commendation_id=row["commendation_id"],
+        subject_kind=EntityKind(row["subject_kind"]),
+        subject_id=row["subject_id"],
+        kind=row["kind"],
+        authority=row["authority"],
+        decided_on=decided_on,
+        valid_until=_native(row["valid_until"]),
         source=row["source"],
         record_id=row["record_id"],
     )

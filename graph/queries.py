@@ -45,6 +45,11 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX role_id IF NOT EXISTS FOR ()-[r:ROLE]-() ON (r.role_id)",
     "CREATE INDEX sanction_subject IF NOT EXISTS "
     "FOR (s:Sanction) ON (s.subject_kind, s.subject_id)",
+    # good records (graph.incentives): one node per commendation, by its subject
+    "CREATE CONSTRAINT commendation_id IF NOT EXISTS "
+    "FOR (c:Commendation) REQUIRE c.commendation_id IS UNIQUE",
+    "CREATE INDEX commendation_subject IF NOT EXISTS "
+    "FOR (c:Commendation) ON (c.subject_kind, c.subject_id)",
     # facts no longer store their id (derived from their ends): the index of the
     # stores that did goes
     "DROP INDEX restriction_id IF EXISTS",
@@ -261,6 +266,38 @@ MERGE_SANCTIONS_ON: Final[dict[EntityKind, LiteralString]] = {
     + _MERGE_SANCTIONS_TAIL,
 }
 
+# One statement per subject kind, as for sanctions: nothing is written unless every
+# subject of the batch exists. A commendation has no edge (it is found by its
+# subject's kind and key, as DELETE_BARE_PERSONS does) and derives no restriction.
+_MERGE_COMMENDATIONS_HEAD: Final[LiteralString] = """
+// $keys: every subject key of the batch; $rows: [{commendation_id, subject_kind,
+// subject_id, kind, authority, decided_on, valid_until, source, record_id}];
+// returns missing (the keys that name no subject, one row).
+UNWIND $keys AS key
+"""
+
+_MERGE_COMMENDATIONS_BODY: Final[LiteralString] = """
+WITH collect(CASE WHEN t IS NULL THEN key END) AS missing
+CALL (missing) {
+  UNWIND CASE WHEN size(missing) = 0 THEN $rows ELSE [] END AS row
+  MERGE (c:Commendation {commendation_id: row.commendation_id})
+  SET c.subject_kind = row.subject_kind, c.subject_id = row.subject_id,
+      c.kind = row.kind, c.authority = row.authority,
+      c.decided_on = row.decided_on, c.valid_until = row.valid_until,
+      c.source = row.source, c.record_id = row.record_id
+}
+RETURN missing
+"""
+
+MERGE_COMMENDATIONS_ON: Final[dict[EntityKind, LiteralString]] = {
+    EntityKind.PERSON: _MERGE_COMMENDATIONS_HEAD
+    + "OPTIONAL MATCH (t:Person {person_id: key})"
+    + _MERGE_COMMENDATIONS_BODY,
+    EntityKind.ENTERPRISE: _MERGE_COMMENDATIONS_HEAD
+    + "OPTIONAL MATCH (t:Enterprise {credit_code: key})"
+    + _MERGE_COMMENDATIONS_BODY,
+}
+
 MERGE_SOURCE_RECORDS: Final[LiteralString] = """
 // $rows: [{key, source, record_id, kind, raw, entity_key}]; returns nothing.
 // raw is the JSON text of the row as read. The link state of a person record turns
@@ -321,6 +358,34 @@ MATCH (s:Sanction {subject_kind: $subject_kind, subject_id: $subject_id})
 """
     + _SANCTION_COLUMNS
     + "ORDER BY sanction_id"
+)
+
+_COMMENDATION_COLUMNS: Final[LiteralString] = """
+RETURN c.commendation_id AS commendation_id, c.subject_kind AS subject_kind,
+       c.subject_id AS subject_id, c.kind AS kind, c.authority AS authority,
+       c.decided_on AS decided_on, c.valid_until AS valid_until,
+       c.source AS source, c.record_id AS record_id
+"""
+
+COMMENDATIONS_OF: Final[LiteralString] = (
+    """
+// $subject_kind, $subject_id; returns the commendation columns, ordered by id.
+MATCH (c:Commendation {subject_kind: $subject_kind, subject_id: $subject_id})
+"""
+    + _COMMENDATION_COLUMNS
+    + "ORDER BY commendation_id"
+)
+
+PAGE_COMMENDATIONS: Final[LiteralString] = (
+    """
+// $after, $limit; returns the commendation columns by commendation_id.
+MATCH (c:Commendation) WHERE c.commendation_id > $after
+"""
+    + _COMMENDATION_COLUMNS
+    + """
+ORDER BY commendation_id
+LIMIT $limit
+"""
 )
 
 _SOURCE_RECORD_COLUMNS: Final[LiteralString] = """
@@ -755,13 +820,17 @@ RETURN DISTINCT code
 
 DELETE_BARE_PERSONS: Final[LiteralString] = """
 // $ids: [person_id]; returns person_id of each person deleted: those without any
-// relationship (roles, sanctions, restrictions) and without a person source record.
+// relationship (roles, sanctions, restrictions), without a person source record
+// and without a commendation.
 UNWIND $ids AS id
 MATCH (p:Person {person_id: id})
 WHERE NOT (p)--()
   AND NOT EXISTS { MATCH (r:SourceRecord {entity_key: id}) WHERE r.kind = 'person' }
   AND NOT EXISTS {
     MATCH (s:Sanction {subject_kind: 'person', subject_id: id})
+  }
+  AND NOT EXISTS {
+    MATCH (c:Commendation {subject_kind: 'person', subject_id: id})
   }
 DELETE p
 RETURN id AS person_id

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         ApiKey,
         AuditCheckpoint,
         Candidate,
+        Commendation,
         Conflict,
         Connection,
         Counts,
@@ -103,6 +104,12 @@ class GraphStore(Protocol):
         """Create or replace source records by (source, record_id)."""
         ...
 
+    def upsert_commendations(self, commendations: Sequence[Commendation]) -> None:
+        """Create or replace commendations (good records) by ``commendation_id``;
+        the subject must exist (EntityNotFoundError, nothing of the batch written).
+        A commendation derives no restriction: nothing turns pending."""
+        ...
+
     def wipe(self) -> None:
         """Delete everything the store holds."""
         ...
@@ -154,6 +161,14 @@ class GraphStore(Protocol):
 
         Sorted by ``role_id``. An unknown key gives an empty list.
         """
+        ...
+
+    def commendations_of(self, kind: EntityKind, key: str) -> list[Commendation]:
+        """Commendations whose subject is the entity, sorted by id."""
+        ...
+
+    def iter_commendations(self) -> Iterator[Commendation]:
+        """Every commendation sorted by id, read in pages."""
         ...
 
     def sanctions_against(self, kind: EntityKind, key: str) -> list[Sanction]:

@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 
     from neo4j_launcher import ServerInfo
 
-    from graph.model import Role, SourceRecord
+    from graph.model import Commendation, Role, SourceRecord
     from graph.store import GraphStore
 
     # name, birth_date, sex, aliases
@@ -125,6 +125,17 @@ SANCTION_HEADER: Final = (
     "violation_date:date",
     "display_until:date",
     "status",
+)
+COMMENDATION_HEADER: Final = (
+    "commendation_id:ID(Commendation)",
+    "subject_kind",
+    "subject_id",
+    "kind",
+    "authority",
+    "decided_on:date",
+    "valid_until:date",
+    "source",
+    "record_id",
 )
 SOURCE_RECORD_HEADER: Final = (
     "key:ID(SourceRecord)",
@@ -518,6 +529,7 @@ class _ImportSink:
         # legacy identifier -> credit codes claiming it (enterprises_by_legacy_id)
         self._claims: dict[str, set[str]] = {}
         self._sanctions: dict[str, Sanction] = {}
+        self._commendations: dict[str, Commendation] = {}
         self._roles: _Spool[str] = _Spool(self._file("roles.csv"), ROLE_HEADER)
         self._records: _Spool[tuple[str, str]] = _Spool(
             self._file("source_records.csv"), SOURCE_RECORD_HEADER
@@ -618,6 +630,15 @@ class _ImportSink:
             )
         for s in sanctions:
             self._sanctions[s.sanction_id] = s
+
+    def upsert_commendations(self, commendations: Sequence[Commendation]) -> None:
+        """Keep commendations by id (last write wins); subjects must exist."""
+        for kind in (EntityKind.PERSON, EntityKind.ENTERPRISE):
+            self._require(
+                kind, {c.subject_id for c in commendations if c.subject_kind is kind}
+            )
+        for c in commendations:
+            self._commendations[c.commendation_id] = c
 
     def upsert_source_records(self, records: Sequence[SourceRecord]) -> None:
         """Spool source records by (source, record_id); the last write wins."""
@@ -761,6 +782,22 @@ class _ImportSink:
                     on_person.write(edge)
                 else:
                     on_enterprise.write(edge)
+        commendations = directory / "commendations.csv"
+        with _writer(commendations, COMMENDATION_HEADER) as out:
+            for c in self._commendations.values():
+                out.write(
+                    csv_line(
+                        csv_text(c.commendation_id),
+                        csv_text(c.subject_kind.value),
+                        csv_text(c.subject_id),
+                        csv_text(c.kind),
+                        self._checked(c.authority),
+                        csv_day(c.decided_on),
+                        csv_day(c.valid_until),
+                        self._checked(c.source),
+                        self._checked(c.record_id),
+                    )
+                )
         self._roles.finish()
         self._records.finish()
         return ImportFiles(
@@ -770,6 +807,7 @@ class _ImportSink:
                 ("Enterprise", enterprises),
                 # An online load leaves every sanction pending (graph.store).
                 ("Sanction:Pending", sanctions),
+                ("Commendation", commendations),
                 ("SourceRecord", directory / "source_records.csv"),
             ),
             relationships=(

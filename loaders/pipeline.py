@@ -1,7 +1,8 @@
 """``load_folder``: read every input file of a folder into a store, row by row.
 
-Files load kind by kind (enterprises, persons, roles, sanctions) so that the
-endpoints of roles and the subjects of sanctions exist before them. Rows stream
+Files load kind by kind (enterprises, persons, roles, sanctions, commendations)
+so that the endpoints of roles and the subjects of sanctions and commendations
+exist before them. Rows stream
 from the readers through :func:`~loaders.rows.interpret_row` into batches; each
 batch is written with one upsert per entity type, endpoints before the roles and
 sanctions that need them. Upserts are idempotent and each is one transaction, so
@@ -49,7 +50,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
-    from graph.model import Enterprise, Person, Role, Sanction, SourceRecord
+    from graph.model import (
+        Commendation,
+        Enterprise,
+        Person,
+        Role,
+        Sanction,
+        SourceRecord,
+    )
     from graph.store import GraphStore
     from loaders.readers import InputFile, RawRow
 
@@ -319,6 +327,7 @@ class _Batch:
         self._enterprises: list[Enterprise] = []
         self._roles: list[Role] = []
         self._sanctions: list[Sanction] = []
+        self._commendations: list[Commendation] = []
         self._records: list[SourceRecord] = []
         self._person_stubs: dict[str, Person] = {}
         self._enterprise_stubs: dict[str, Enterprise] = {}
@@ -342,6 +351,7 @@ class _Batch:
         self._enterprises_known.update(e.credit_code for e in result.enterprises)
         self._roles.extend(result.roles)
         self._sanctions.extend(result.sanctions)
+        self._commendations.extend(result.commendations)
         self._records.extend(result.source_records)
         for person in result.person_stubs:
             self._person_stubs.setdefault(person.person_id, person)
@@ -372,6 +382,8 @@ class _Batch:
             store.upsert_roles(self._roles)
         if self._sanctions:
             store.upsert_sanctions(self._sanctions)
+        if self._commendations:
+            store.upsert_commendations(self._commendations)
         self._persons_known.update(self._person_stubs)
         self._clear()
 

@@ -1,9 +1,10 @@
 """Input files: discovery, encodings, CSV / JSON Lines / XLSX rows, header mapping.
 
 A folder holds one or more files per kind, named ``persons.*``, ``enterprises.*``,
-``roles.*`` and ``sanctions.*`` (the part of the file name before the first dot
-names the kind, so ``persons.2024.csv`` and ``persons.quarantine.csv`` are persons
-files), found recursively. Readers stream: a row is read, handed over and dropped.
+``roles.*``, ``sanctions.*`` and ``commendations.*`` (the part of the file name
+before the first dot names the kind, so ``persons.2024.csv`` and
+``persons.quarantine.csv`` are persons files), found recursively. Readers stream:
+a row is read, handed over and dropped.
 
 Readers never raise on bad content. Every data row comes out as a :class:`RawRow`;
 a row that cannot even be split into cells (undecodable bytes, malformed JSON, more
@@ -42,12 +43,13 @@ if TYPE_CHECKING:
 
 
 class InputKind(StrEnum):
-    """The four kinds of input file, named by the start of the file name."""
+    """The kinds of input file, named by the start of the file name."""
 
     ENTERPRISES = "enterprises"
     PERSONS = "persons"
     ROLES = "roles"
     SANCTIONS = "sanctions"
+    COMMENDATIONS = "commendations"
 
 
 LOAD_ORDER: Final = (
@@ -55,9 +57,10 @@ LOAD_ORDER: Final = (
     InputKind.PERSONS,
     InputKind.ROLES,
     InputKind.SANCTIONS,
+    InputKind.COMMENDATIONS,
 )
 """Kinds in the order they are loaded, so that the endpoints of roles and the
-subjects of sanctions exist before them."""
+subjects of sanctions and commendations exist before them."""
 
 
 class InputFormat(StrEnum):
@@ -770,6 +773,22 @@ FIELDS: Final[dict[InputKind, tuple[str, ...]]] = {
         "decided_on",
         "display_until",
     ),
+    InputKind.COMMENDATIONS: (
+        "source",
+        "record_id",
+        "commendation_id",
+        "subject_kind",
+        "subject_id",
+        "subject_credit_code",
+        "subject_org_code",
+        "subject_registration_no",
+        "subject_id_number",
+        "subject_name",
+        "kind",
+        "authority",
+        "decided_on",
+        "valid_until",
+    ),
 }
 """The fields of each kind, as the row interpreter sees them."""
 
@@ -867,6 +886,47 @@ _ALIASES: Final[dict[InputKind, dict[str, tuple[str, ...]]]] = {
         "violation_date": ("violation_date", "违法行为发生日期", "违法日期"),
         "decided_on": ("decided_on", "decision_date", "决定日期", "认定日期"),
         "display_until": ("display_until", "公示截止日期", "公示截止时间"),
+    },
+    InputKind.COMMENDATIONS: {
+        **_COMMON,
+        "commendation_id": ("commendation_id", "表彰编号", "激励编号", "编号"),
+        "subject_kind": ("subject_kind", "主体类型", "主体类别"),
+        "subject_id": ("subject_id", "主体标识", "主体代码"),
+        "subject_credit_code": _CREDIT_CODE,
+        "subject_org_code": _ORG_CODE,
+        "subject_registration_no": _REGISTRATION_NO,
+        "subject_id_number": ("id_number", *_ID_NUMBER),
+        "subject_name": (
+            "subject_name",
+            "主体名称",
+            "当事人名称",
+            "企业名称",
+            "姓名",
+        ),
+        "kind": (
+            "kind",
+            "commendation_kind",
+            "表彰类型",
+            "激励类型",
+            "荣誉类型",
+            "守信类型",
+        ),
+        "authority": (
+            "authority",
+            "issuing_body",
+            "授予机关",
+            "表彰机关",
+            "认定机关",
+            "认定部门",
+        ),
+        "decided_on": (
+            "decided_on",
+            "decision_date",
+            "授予日期",
+            "表彰日期",
+            "认定日期",
+        ),
+        "valid_until": ("valid_until", "有效期至", "有效截止日期", "截止日期"),
     },
 }
 

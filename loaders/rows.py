@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Final
 from graph.bounds import DateKind, date_bound_problem, date_horizon
 from graph.errors import InvalidIdentifierError
 from graph.model import (
+    Commendation,
     Enterprise,
     EntityKind,
     Person,
@@ -37,6 +38,7 @@ from graph.model import (
     SourceRecord,
 )
 from graph.policy import load_catalogue
+from graph.policy.incentives import configured_incentives
 from linkage.enterprises import LegacyId, parse_enterprise_ref
 from linkage.ids import (
     CreditCode,
@@ -69,6 +71,7 @@ class RowResult:
     enterprises: tuple[Enterprise, ...] = ()
     roles: tuple[Role, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
+    commendations: tuple[Commendation, ...] = ()
     source_records: tuple[SourceRecord, ...] = ()
     person_stubs: tuple[Person, ...] = ()
     enterprise_stubs: tuple[Enterprise, ...] = ()
@@ -264,6 +267,15 @@ def parse_sanction_type(text: str) -> str:
     key = sanction_type_names().get(_clean(text))
     if key is None:
         raise ValueError(f"unknown sanction type {text!r}")
+    return key
+
+
+def parse_commendation_kind(text: str) -> str:
+    """The incentives catalogue's key of a commendation kind (its key, Chinese or
+    English name, or an alias); ValueError when the catalogue lacks it."""
+    key = configured_incentives().names().get(_clean(text))
+    if key is None:
+        raise ValueError(f"unknown commendation kind {text!r}")
     return key
 
 
@@ -642,6 +654,66 @@ def _subject_kind(fields: Mapping[str, str]) -> EntityKind:
     raise _RowRejectedError("subject_kind", "missing")
 
 
+def _commendation(
+    row: MappedRow, source: str, record_id: str
+) -> RowResult | PendingRow:
+    fields = row.fields
+    try:
+        kind = parse_commendation_kind(_required(fields, "kind"))
+    except ValueError as exc:
+        raise _RowRejectedError("kind", str(exc)) from None
+    decided_on = _date_field(fields, "decided_on")
+    if decided_on is None:
+        raise _RowRejectedError("decided_on", "missing")
+    valid_until = _date_field(fields, "valid_until")
+    if valid_until is not None and valid_until <= decided_on:
+        raise _RowRejectedError("valid_until", "not after the decision date")
+    subject_kind = _subject_kind(fields)
+    listed = configured_incentives().get(kind)
+    if listed is not None and subject_kind not in listed.subjects:
+        raise _RowRejectedError(
+            "kind", f"{listed.name_zh} ({kind}) is not given to a {subject_kind.value}"
+        )
+    name = fields.get("subject_name", "")
+
+    def finish(
+        subject_id: str,
+        person_stubs: tuple[Person, ...] = (),
+        enterprise_stubs: tuple[Enterprise, ...] = (),
+    ) -> RowResult:
+        commendation = Commendation(
+            commendation_id=fields.get("commendation_id") or f"{source}#{record_id}",
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            kind=kind,
+            authority=fields.get("authority", ""),
+            decided_on=decided_on,
+            valid_until=valid_until,
+            source=source,
+            record_id=record_id,
+        )
+        return RowResult(
+            commendations=(commendation,),
+            person_stubs=person_stubs,
+            enterprise_stubs=enterprise_stubs,
+        )
+
+    if subject_kind is EntityKind.ENTERPRISE:
+        field, ref = _enterprise_ref(
+            fields, _subject_columns(fields, SUBJECT_ENTERPRISE_FIELDS)
+        )
+        if isinstance(ref, LegacyId):
+            return PendingRow(field, ref, finish)
+        return finish(ref.value, enterprise_stubs=(_enterprise_stub(ref, name),))
+    (field,) = _subject_columns(fields, ("subject_id_number",))
+    id_number = _resident_id(_required(fields, field))
+    if isinstance(id_number, str):
+        # a good record, like a sanction, belongs to one certain person
+        raise _RowRejectedError(field, f"invalid ID number ({id_number})")
+    subject = Person(id_number.value, name, id_number.birth_date, id_number.sex)
+    return finish(id_number.value, person_stubs=(subject,))
+
+
 _INTERPRETERS: Final[
     dict[InputKind, Callable[[MappedRow, str, str], RowResult | PendingRow]]
 ] = {
@@ -649,6 +721,7 @@ _INTERPRETERS: Final[
     InputKind.ENTERPRISES: _enterprise,
     InputKind.ROLES: _role,
     InputKind.SANCTIONS: _sanction,
+    InputKind.COMMENDATIONS: _commendation,
 }
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from graph.model import (
+    Commendation,
     Enterprise,
     EntityKind,
     Person,
@@ -77,6 +78,21 @@ def make_sanction(**overrides: Any) -> Sanction:
         violation_date=date(2023, 1, 10),
     )
     return replace(sanction, **overrides)
+
+
+def make_commendation(**overrides: Any) -> Commendation:
+    """A 诚信道德模范 commendation of the default person."""
+    commendation = Commendation(
+        commendation_id="C1",
+        subject_kind=EntityKind.PERSON,
+        subject_id=resident_id(1),
+        kind="moral_model",
+        authority="成都市精神文明建设委员会",
+        decided_on=date(2024, 1, 1),
+        source="test",
+        record_id="C1",
+    )
+    return replace(commendation, **overrides)
 
 
 def make_source_record(**overrides: Any) -> SourceRecord:

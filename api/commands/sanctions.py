@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from graph.execution import Outcome
+    from graph.incentives import GoodRecord
     from graph.model import Sanction
     from graph.policy.catalogue import Catalogue
     from graph.propagation import PropagationReport, Restriction, SanctionEvent
@@ -221,12 +222,15 @@ def check(
         audited(ctx, store, "appointment.check", person_id) as query,
     ):
         answer = enforcement.check_appointment(store, rules, person_id, role, code, day)
+        earned = _incentives(store, rules, person_id, day)
         known = store.get_person(person_id) is not None
         query.answered([person_id] if known else [])
     if as_json:
         from api.routes.views import View, check_answer
 
-        print_model(check_answer(person_id, known, role, code, day, answer, View.FULL))
+        print_model(
+            check_answer(person_id, known, role, code, day, answer, View.FULL, earned)
+        )
     elif not known:
         no_record(
             f"no record held: the store holds no person {mask_id_number(person_id)}, "
@@ -249,6 +253,8 @@ def check(
         for number, item in enumerate(answer.blocking, 1):
             table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, answer.blocking)
+    if known and not as_json:
+        _print_incentives(earned, day)
     if not answer.allowed or not known:
         raise typer.Exit(EXIT_NEGATIVE)
 
@@ -273,11 +279,14 @@ def restrictions(
     ):
         known = store.get_person(person_id) is not None
         found = enforcement.restrictions_on(store, rules, person_id, day)
+        earned = _incentives(store, rules, person_id, day)
         query.answered([person_id] if known else [])
     if as_json:
         from api.routes.views import View, restrictions_answer
 
-        print_model(restrictions_answer(person_id, known, day, found, View.FULL))
+        print_model(
+            restrictions_answer(person_id, known, day, found, View.FULL, earned)
+        )
     elif not known:
         no_record(
             f"no record held: the store holds no person {mask_id_number(person_id)}, "
@@ -298,8 +307,44 @@ def restrictions(
         for number, item in enumerate(found, 1):
             table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, found)
+    if known and not as_json:
+        _print_incentives(earned, day)
     if not known:
         raise typer.Exit(EXIT_NEGATIVE)
+
+
+def _incentives(
+    store: GraphStore, rules: Catalogue, person_id: str, day: date
+) -> list[GoodRecord]:
+    """The person's good records in force on ``day`` (the incentives catalogue of
+    ``CREDLINK_INCENTIVES``, else the packaged example)."""
+    from graph.incentives import incentives_on
+    from graph.model import EntityKind
+    from graph.policy.incentives import configured_incentives
+
+    return incentives_on(
+        store, rules, configured_incentives(), EntityKind.PERSON, person_id, day
+    )
+
+
+def _print_incentives(earned: Sequence[GoodRecord], day: date) -> None:
+    """One line per good record in force: kind, issuing body, until, facilitations."""
+    if not earned:
+        return
+    console.print(f"\nincentives in force on {day.isoformat()} (守信激励):")
+    for record in earned:
+        kind = record.kind
+        assert kind is not None
+        assert record.ends_on is not None
+        example = " (example catalogue)" if record.example else ""
+        console.print(
+            f"  {shown(kind.name_zh)} ({shown(record.commendation.authority)}, "
+            f"{record.commendation.decided_on.isoformat()}) until before "
+            f"{record.ends_on.isoformat()}: "
+            + "、".join(shown(f.name_zh) for f in kind.facilitations)
+            + example,
+            highlight=False,
+        )
 
 
 def _restriction_cells(item: Restriction) -> tuple[str, str, str, str, str]:

@@ -1,5 +1,5 @@
-"""POST /submissions: a department submits sanctions, roles, persons or
-enterprises over HTTP, through the loaders' own pipeline.
+"""POST /submissions: a department submits sanctions, roles, commendations (good
+records), persons or enterprises over HTTP, through the loaders' own pipeline.
 
 Each row goes through ``loaders.pipeline.load_files`` exactly as a row of a file:
 the same checks, the same quarantine (files under ``CREDLINK_QUARANTINE_DIR``,
@@ -44,7 +44,7 @@ class SubmissionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    kind: Literal["enterprises", "persons", "roles", "sanctions"]
+    kind: Literal["enterprises", "persons", "roles", "sanctions", "commendations"]
     rows: list[dict[str, _Cell]] = Field(min_length=1, max_length=5000)
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from api.audit.log import AuditEntry
+    from graph.incentives import GoodRecord
     from graph.model import Person, Role, Sanction
     from graph.person_requests import PersonRequest, RequestState
     from graph.policy.catalogue import SanctionRule
@@ -39,6 +40,7 @@ _SECTIONS = (
     "records",
     "restrictions",
     "roles",
+    "incentives",
     "objections",
     "repairs",
     "queries",
@@ -83,6 +85,7 @@ class ReportFacts:
     roles: tuple[Role, ...] = ()
     queries: tuple[AuditEntry, ...] = ()
     requests: tuple[RequestFacts, ...] = ()
+    good_records: tuple[GoodRecord, ...] = ()
     catalogue_source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -146,6 +149,7 @@ def build_report(facts: ReportFacts, view: View) -> dict[str, Any]:
                 {role for r in facts.restrictions for role in r.bars}
             ),
             "roles_now": len(roles_now),
+            "incentives_in_force": sum(r.in_force for r in facts.good_records),
             "objections": len(objections),
             "own_objections": len(own_objections),
             "statements": len(statements),
@@ -160,6 +164,7 @@ def build_report(facts: ReportFacts, view: View) -> dict[str, Any]:
             "requests": own_objections,
             "statements": statements,
         },
+        "incentives": [_good_record(r, public) for r in facts.good_records],
         "repairs": repairs,
         "queries": [_query(entry, public) for entry in facts.queries],
     }
@@ -273,6 +278,42 @@ def _role(role: Role, public: bool) -> dict[str, Any]:
         "since": role.since.isoformat() if role.since else None,
         "until": role.until.isoformat() if role.until else None,
         "source": role.source,
+    }
+
+
+def _good_record(record: GoodRecord, public: bool) -> dict[str, Any]:
+    """One good record (守信记录) and, while in force, what it earns; else why not
+    (the sanctions that suspend or withdrew it)."""
+    item, kind = record.commendation, record.kind
+    return {
+        "commendation_id": public_id(item.commendation_id)
+        if public
+        else item.commendation_id,
+        "kind": item.kind,
+        "name_zh": kind.name_zh if kind else item.kind,
+        "name_en": kind.name_en if kind else item.kind,
+        "authority": item.authority,
+        "decided_on": item.decided_on.isoformat(),
+        "valid_until": record.ends_on.isoformat() if record.ends_on else None,
+        "status": record.status.value,
+        "in_force": record.in_force,
+        "facilitations": [
+            {"key": f.key, "zh": f.name_zh, "en": f.name_en}
+            for f in (kind.facilitations if kind and record.in_force else ())
+        ],
+        "suspended_by": [
+            {
+                "sanction_id": _sanction_id(s.sanction_id, public),
+                "sanction_type": s.sanction_type,
+                "name_zh": s.name_zh,
+                "decided_on": s.decided_on.isoformat(),
+                "displayed_until": s.until.isoformat() if s.until else None,
+            }
+            for s in record.suspensions
+        ],
+        "returns": kind.returns if kind else None,
+        "basis": [b.zh for b in kind.basis] if kind else [],
+        "example": record.example,
     }
 
 

@@ -8,8 +8,10 @@ from api.audit.review import who_queried
 from api.report.builder import ReportFacts, RequestFacts, SanctionFacts
 from graph import enforcement
 from graph.errors import EntityNotFoundError
+from graph.incentives import SanctionRecord, assess
 from graph.model import EntityKind
 from graph.person_requests import request_state
+from graph.policy.incentives import configured_incentives
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from api.audit.log import AuditEntry
     from graph.model import Sanction
     from graph.policy.catalogue import Catalogue
+    from graph.policy.incentives import IncentivesCatalogue
     from graph.store import GraphStore
 
 
@@ -30,12 +33,15 @@ def gather_facts(
     *,
     report_id: str,
     generated_at: str,
+    incentives: IncentivesCatalogue | None = None,
 ) -> ReportFacts:
     """Everything the person's report on ``on`` says, read from the store and log.
 
     The sanctions are those against the person and those that ever reached them
     through a role (repaired or expired ones included, for the repair history);
-    each carries the rule of its decision date. The person's own objections and
+    each carries the rule of its decision date. The good records are assessed on
+    ``on`` against those sanctions (``incentives``: default the configured
+    catalogue). The person's own objections and
     statements filed by ``on`` carry their status on ``on``. Raises
     EntityNotFoundError for a person the store does not hold.
     """
@@ -68,6 +74,12 @@ def gather_facts(
         for key, s in sorted(wanted.items())
         if catalogue.get(s.type) is not None
     )
+    good_records = assess(
+        store.commendations_of(EntityKind.PERSON, person_id),
+        [SanctionRecord(s.sanction, s.rule, s.events) for s in sanctions],
+        incentives or configured_incentives(),
+        on,
+    )
     return ReportFacts(
         person=person,
         on=on,
@@ -78,5 +90,6 @@ def gather_facts(
         roles=tuple(store.neighbours(EntityKind.PERSON, person_id)),
         requests=requests,
         queries=tuple(who_queried(audit_entries, person_id)),
+        good_records=tuple(good_records),
         catalogue_source=catalogue.source,
     )

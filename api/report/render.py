@@ -26,6 +26,7 @@ _TITLES = {
     "records": ("失信记录及公示期", "Dishonesty records and display periods"),
     "restrictions": ("限制措施及其链条", "Restrictions in force and their chains"),
     "roles": ("任职情况", "Roles now and before"),
+    "incentives": ("守信记录与激励", "Good records and incentives"),
     "objections": ("异议与本人声明", "Objections and personal statements"),
     "repairs": ("信用修复记录", "Repair history"),
     "queries": ("查询记录", "Query record"),
@@ -43,7 +44,8 @@ th, td {{ border: 1px solid #999; padding: 2pt 4pt; text-align: left;
   vertical-align: top; }}
 .meta {{ color: #444; font-size: 8.5pt; }}
 .why {{ font-size: 8.5pt; color: #333; }}
-@media print {{ section {{ break-inside: avoid-page; }} a {{ color: inherit; }} }}
+@media print {{ h2 {{ break-after: avoid-page; }}
+  tr {{ break-inside: avoid-page; }} a {{ color: inherit; }} }}
 """
 
 
@@ -188,6 +190,43 @@ def _roles(roles: dict[str, list[dict[str, Any]]]) -> str:
     return _table(header, rows, "无任职记录 No role held.")
 
 
+def _incentives(records: list[dict[str, Any]]) -> str:
+    rows: list[list[object]] = []
+    for r in records:
+        if r["in_force"]:
+            earns = "、".join(f["zh"] for f in r["facilitations"])
+        else:
+            earns = "；".join(
+                f"{s['name_zh']}（{s['decided_on']}）" for s in r["suspended_by"]
+            )
+        rows.append(
+            [
+                r["name_zh"],
+                r["authority"],
+                r["decided_on"],
+                r["valid_until"],
+                r["status"] + ("（有效 in force）" if r["in_force"] else ""),
+                earns,
+            ]
+        )
+    header = [
+        "守信记录 Good record",
+        "授予机关 Issued by",
+        "决定日期 Decided",
+        "有效至（不含）Valid until",
+        "状态 Status",
+        "激励措施 / 中止原因 Facilitations / suspended by",
+    ]
+    example = any(r["example"] for r in records)
+    note = (
+        "<p class='meta'>激励目录为示例，由各地替换 The incentives catalogue is an "
+        "example a city replaces.</p>"
+        if example
+        else ""
+    )
+    return _table(header, rows, "无守信记录 No good record.") + note
+
+
 def _events(events: list[dict[str, Any]]) -> str:
     rows = [
         [e["on"], e["name_zh"], e["sanction_id"], e["reason"], e["rule_version"]]
@@ -235,6 +274,7 @@ _SECTION: dict[str, Callable[[Any], str]] = {
     "records": _records,
     "restrictions": _restrictions,
     "roles": _roles,
+    "incentives": _incentives,
     "objections": _objections,
     "repairs": _events,
     "queries": _queries,

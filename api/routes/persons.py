@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from api.access.guard import Caller, require
-from api.deps import request_catalogue, request_store
+from api.deps import request_catalogue, request_incentives, request_store
 from api.keys import person_key
 from api.routes.views import person_out, related_answer, restrictions_answer
 from api.schemas import (
@@ -24,13 +24,17 @@ from api.schemas import (
 from graph import enforcement
 from graph.errors import EntityNotFoundError
 from graph.exploration import related_page
+from graph.incentives import incentives_on
+from graph.model import EntityKind
 from graph.policy.catalogue import Catalogue
+from graph.policy.incentives import IncentivesCatalogue
 from graph.store import GraphStore
 
 router = APIRouter(prefix="/persons", tags=["persons"])
 
 Store = Annotated[GraphStore, Depends(request_store)]
 Measures = Annotated[Catalogue, Depends(request_catalogue)]
+Incentives = Annotated[IncentivesCatalogue, Depends(request_incentives)]
 
 
 @router.post("/lookup")
@@ -76,15 +80,22 @@ def restrictions(
     query: RestrictionsQuery,
     store: Store,
     catalogue: Measures,
+    incentives: Incentives,
     caller: Annotated[Caller, require("person.restrictions", own_file=True)],
 ) -> RestrictionsOut:
     """The restrictions in force on the person on a date (default today), each with
-    its chain and explanation. ``person_known`` says whether the store holds the
-    person at all: an unknown number has no record, which is not a clearance. A
-    citizen's key reads only its own person's (``id_number`` may be left out)."""
+    its chain and explanation, and the incentives their good records earn that day
+    (守信激励). ``person_known`` says whether the store holds the person at all: an
+    unknown number has no record, which is not a clearance. A citizen's key reads
+    only its own person's (``id_number`` may be left out)."""
     person_id = caller.person_asked(query.id_number)
     day = query.on or date.today()
     in_force = enforcement.restrictions_on(store, catalogue, person_id, day)
+    earned = incentives_on(
+        store, catalogue, incentives, EntityKind.PERSON, person_id, day
+    )
     known = store.get_person(person_id) is not None
     caller.answered([person_id] if known else [])
-    return restrictions_answer(person_id, known, day, in_force, caller.view(query.view))
+    return restrictions_answer(
+        person_id, known, day, in_force, caller.view(query.view), earned
+    )

@@ -13,8 +13,11 @@ from api.schemas import (
     ConnectionsOut,
     EnterpriseOut,
     EnterprisePeopleOut,
+    FacilitationOut,
     HolderOut,
     HopRoleOut,
+    IncentiveBriefOut,
+    IncentiveOut,
     LifecycleEventOut,
     PersonOut,
     RelatedOut,
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from graph.exploration import Related
+    from graph.incentives import GoodRecord
     from graph.model import Connection, Enterprise, Person, Role, RoleType
     from graph.propagation import AppointmentCheck, Restriction, SanctionEvent
 
@@ -182,13 +186,58 @@ def restrictions_answer(
     day: date,
     found: Sequence[Restriction],
     view: View,
+    incentives: Sequence[GoodRecord] = (),
 ) -> RestrictionsOut:
-    """The restrictions in force on a person on a day."""
+    """The restrictions in force on a person on a day, and their incentives."""
     return RestrictionsOut(
         person_id=key_out(person_id, view),
         person_known=known,
         on=day,
         restrictions=[restriction_out(r, view) for r in found],
+        incentives=[incentive_out(r, view) for r in incentives],
+    )
+
+
+def _facilitations(record: GoodRecord) -> list[FacilitationOut]:
+    kind = record.kind
+    return [
+        FacilitationOut(key=f.key, name_zh=f.name_zh, name_en=f.name_en)
+        for f in (kind.facilitations if kind is not None else ())
+    ]
+
+
+def incentive_out(record: GoodRecord, view: View) -> IncentiveOut:
+    """A good record in force and what it earns; the public view sees an opaque
+    record id (a default id names the source row)."""
+    item, kind = record.commendation, record.kind
+    assert kind is not None
+    assert record.ends_on is not None
+    return IncentiveOut(
+        commendation_id=public_id(item.commendation_id)
+        if view is View.PUBLIC
+        else item.commendation_id,
+        kind=item.kind,
+        name_zh=kind.name_zh,
+        name_en=kind.name_en,
+        authority=item.authority,
+        decided_on=item.decided_on,
+        valid_until=record.ends_on,
+        facilitations=_facilitations(record),
+        example=record.example,
+    )
+
+
+def incentive_brief_out(record: GoodRecord) -> IncentiveBriefOut:
+    """A good record in force as an appointment decision carries it."""
+    kind = record.kind
+    assert kind is not None
+    assert record.ends_on is not None
+    return IncentiveBriefOut(
+        kind=record.commendation.kind,
+        name_zh=kind.name_zh,
+        valid_until=record.ends_on,
+        facilitations=_facilitations(record),
+        example=record.example,
     )
 
 
@@ -200,8 +249,9 @@ def check_answer(
     day: date,
     check: AppointmentCheck,
     view: View,
+    incentives: Sequence[GoodRecord] = (),
 ) -> AppointmentCheckOut:
-    """An appointment check and what blocks it."""
+    """An appointment check, what blocks it, and the incentives in force."""
     return AppointmentCheckOut(
         person_id=key_out(person_id, view),
         person_known=known,
@@ -210,6 +260,7 @@ def check_answer(
         on=day,
         allowed=check.allowed,
         blocking=[restriction_out(r, view) for r in check.blocking],
+        incentives=[incentive_out(r, view) for r in incentives],
     )
 
 

@@ -23,6 +23,10 @@ Files (UTF-8 CSV with a header row, ``\\n`` line ends, dates ISO ``yyyy-mm-dd``)
   always valid numbers of real (generated) subjects: canonical ID numbers and
   credit codes, except that ``legacy_refs`` of the enterprise sanctions decided
   before credit codes name the enterprise by a legacy identifier.
+- ``commendations.csv``: source, record_id, subject_kind, subject_id, kind,
+  authority, decided_on, valid_until: good records (kinds of the incentives
+  catalogue) of a few persons and enterprises, more often of sanctioned ones,
+  decided before their first sanction (see ``loaders.generator.commendations``).
 - ``truth.csv``: source, record_id, true_person_id, corruptions: the true person of
   every persons.csv row and the corruptions applied (``;``-separated
   :class:`Corruption` values, sorted; blank for a clean record).
@@ -47,6 +51,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from linkage.ids import registration_no_check_digit
+from loaders.generator.commendations import CommendationMaker
 from loaders.generator.config import ROLE_SOURCE, GeneratorConfig
 from loaders.generator.corruption import IdSpoiler
 from loaders.generator.enterprises import (
@@ -72,6 +77,7 @@ PERSONS_FILE: Final = "persons.csv"
 ENTERPRISES_FILE: Final = "enterprises.csv"
 ROLES_FILE: Final = "roles.csv"
 SANCTIONS_FILE: Final = "sanctions.csv"
+COMMENDATIONS_FILE: Final = "commendations.csv"
 TRUTH_FILE: Final = "truth.csv"
 ROLES_TRUTH_FILE: Final = "roles_truth.csv"
 
@@ -106,6 +112,16 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
         "decided_on",
         "display_until",
     ),
+    COMMENDATIONS_FILE: (
+        "source",
+        "record_id",
+        "subject_kind",
+        "subject_id",
+        "kind",
+        "authority",
+        "decided_on",
+        "valid_until",
+    ),
     TRUTH_FILE: ("source", "record_id", "true_person_id", "corruptions"),
     ROLES_TRUTH_FILE: ("source", "record_id", "true_person_id", "corruptions"),
 }
@@ -129,6 +145,7 @@ class GenerationSummary:
     roles: int  # rows of roles.csv (and of roles_truth.csv)
     sanctions: int
     role_holders: int  # size of the pool roles were drawn from
+    commendations: int = 0
 
     def rows_by_file(self) -> dict[str, int]:
         """Row counts keyed by file name."""
@@ -137,6 +154,7 @@ class GenerationSummary:
             ENTERPRISES_FILE: self.enterprises,
             ROLES_FILE: self.roles,
             SANCTIONS_FILE: self.sanctions,
+            COMMENDATIONS_FILE: self.commendations,
             TRUTH_FILE: self.person_records,
             ROLES_TRUTH_FILE: self.roles,
         }
@@ -244,7 +262,7 @@ def generate(
     if jobs > 1:
         writer = _start_person_writer(out_dir, persons, enterprises, seed, config)
         try:
-            roles, sanctions, holders = _write_registry_files(
+            roles, sanctions, holders, commended = _write_registry_files(
                 out_dir, persons, enterprises, seed, config, ticks
             )
         except BaseException:
@@ -257,7 +275,7 @@ def generate(
         records = _write_person_files(
             out_dir, persons, enterprises, seed, config, ticks
         )
-        roles, sanctions, holders = _write_registry_files(
+        roles, sanctions, holders, commended = _write_registry_files(
             out_dir, persons, enterprises, seed, config, ticks
         )
     ticks.finish()
@@ -268,6 +286,7 @@ def generate(
         roles=roles,
         sanctions=sanctions,
         role_holders=holders,
+        commendations=commended,
     )
 
 
@@ -397,10 +416,12 @@ def _write_registry_files(
     seed: int,
     config: GeneratorConfig,
     ticks: _Ticks,
-) -> tuple[int, int, int]:
-    """Write enterprises.csv, roles.csv, roles_truth.csv and sanctions.csv.
+) -> tuple[int, int, int, int]:
+    """Write enterprises.csv, roles.csv, roles_truth.csv, sanctions.csv and
+    commendations.csv.
 
-    Returns the numbers of roles and sanctions and the size of the holder pool.
+    Returns the numbers of roles and sanctions, the size of the holder pool and
+    the number of commendations.
     """
     stream = RegistryStream(
         persons=persons, enterprises=enterprises, seed=seed, config=config
@@ -408,16 +429,36 @@ def _write_registry_files(
     with ExitStack() as stack:
         files = {
             name: _writer(stack, out_dir / name)
-            for name in (ENTERPRISES_FILE, ROLES_FILE, ROLES_TRUTH_FILE, SANCTIONS_FILE)
+            for name in (
+                ENTERPRISES_FILE,
+                ROLES_FILE,
+                ROLES_TRUTH_FILE,
+                SANCTIONS_FILE,
+                COMMENDATIONS_FILE,
+            )
         }
         sanctions = _Batches(files[SANCTIONS_FILE])
-        for _, _, against in stream.persons(records=False):
+        commended = _Batches(files[COMMENDATIONS_FILE])
+        maker = CommendationMaker(seed, config)
+        for person, _, against in stream.persons(records=False):
             ticks.tick()
             if against:
                 sanctions.rows.extend(against)
-        roles = _write_enterprises(stream, files, sanctions, seed, config, ticks)
+            commended.rows.extend(maker.for_person(person, against))
+        roles = _write_enterprises(
+            stream,
+            files,
+            sanctions,
+            seed,
+            config,
+            ticks,
+            lambda firm, against: commended.rows.extend(
+                maker.for_enterprise(firm, against)
+            ),
+        )
         sanctions.flush()
-    return roles, sanctions.count, len(stream.pool)
+        commended.flush()
+    return roles, sanctions.count, len(stream.pool), commended.count
 
 
 def _write_enterprises(
@@ -427,8 +468,10 @@ def _write_enterprises(
     seed: int,
     config: GeneratorConfig,
     ticks: _Ticks,
+    commend: Callable[[TrueEnterprise, list[tuple[str, ...]]], None],
 ) -> int:
-    """Write enterprises.csv, roles.csv and roles_truth.csv; return the role count."""
+    """Write enterprises.csv, roles.csv and roles_truth.csv; return the role count.
+    ``commend`` is given each enterprise and the sanctions against it."""
     rng = random.Random(f"credlink:{seed}:role-records")
     # a stream of its own: the legacy references change no other value
     legacy_rng = random.Random(f"credlink:{seed}:legacy-refs")
@@ -444,6 +487,7 @@ def _write_enterprises(
     count = 0
     for enterprise, held, against in stream.enterprises():
         ticks.tick()
+        commend(enterprise, against)
         code = enterprise.credit_code
         legacy = _legacy_ids(enterprise)
         firms.rows.append(

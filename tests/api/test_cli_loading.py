@@ -32,7 +32,8 @@ def test_load_reports_every_row_and_twice_changes_nothing(
     report = cli.json("load", str(folder))
     by_name = {f["path"].rsplit("/", 1)[-1]: f for f in report["files"]}
     assert set(by_name) == {
-        "persons.csv", "enterprises.csv", "roles.csv", "sanctions.csv"
+        "persons.csv", "enterprises.csv", "roles.csv", "sanctions.csv",
+        "commendations.csv",
     }  # fmt: skip
     for name, file in by_name.items():
         assert file["read"] == file["loaded"] + file["quarantined"]

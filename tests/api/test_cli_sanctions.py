@@ -119,6 +119,7 @@ def test_check_allows_the_listed_enterprise_and_other_days(cli: Cli) -> None:
         "enterprise": ACME,
         "on": "2024-01-01",
         "blocking": [],
+        "incentives": [],
         "outcome": "allowed",
     }
     assert cli.json(*base, "--enterprise", OTHER, "--on", "2026-06-01")["allowed"]

@@ -210,7 +210,8 @@ def test_appointment_check_answers_only_what_the_checker_needs(listed: Api) -> N
     assert blocked["allowed"] is False
     assert blocked["person_known"] is True
     assert set(blocked) == {
-        "person_known", "role", "enterprise", "on", "allowed", "blocking", "outcome"
+        "person_known", "role", "enterprise", "on", "allowed", "blocking",
+        "incentives", "outcome",
     }  # fmt: skip
     blocking = blocked["blocking"]
     assert isinstance(blocking, list)
