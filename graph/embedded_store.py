@@ -57,6 +57,8 @@ from graph.model import (
     RoleType,
     Sanction,
     SanctionStatus,
+    SearchCandidates,
+    SearchLookup,
     Sex,
     SourceRecord,
 )
@@ -1371,16 +1373,46 @@ class EmbeddedStore:
             ).fetchall()
         return [(key, tuple(sorted(via.split(",")))) for key, via in rows]
 
-    def search_postings(
-        self,
-        kind: EntityKind,
-        exact: Sequence[str],
-        grams: Sequence[str],
-        limit: int,
-    ) -> dict[str, list[str]]:
-        """The holders of search keys, from the search_keys table."""
+    def search_candidates(self, lookup: SearchLookup) -> SearchCandidates:
+        """The candidates of one search, read under one lock (one snapshot)."""
         with self._lock:
-            return embedded_search.postings(self._conn, kind, exact, grams, limit)
+
+            def holders(
+                kind: EntityKind, exact: Sequence[str], grams: Sequence[str]
+            ) -> list[str]:
+                if not exact and not grams:
+                    return []
+                found = embedded_search.postings(
+                    self._conn, kind, exact, grams, lookup.limit
+                )
+                return sorted({key for keys in found.values() for key in keys})
+
+            persons = holders(
+                EntityKind.PERSON, lookup.person_exact, lookup.person_grams
+            )
+            firms = holders(
+                EntityKind.ENTERPRISE, lookup.enterprise_exact, lookup.enterprise_grams
+            )
+            claims: tuple[str, ...] = ()
+            if lookup.legacy_id is not None:
+                claims = self.enterprises_by_legacy_id([lookup.legacy_id]).get(
+                    lookup.legacy_id, ()
+                )
+            return SearchCandidates(
+                persons_by_id=tuple(
+                    self.get_persons([lookup.person_id]) if lookup.person_id else ()
+                ),
+                persons=tuple(self.get_persons(persons) if persons else ()),
+                enterprises_by_code=tuple(
+                    self.get_enterprises([lookup.credit_code])
+                    if lookup.credit_code
+                    else ()
+                ),
+                enterprises_by_legacy_id=tuple(
+                    self.get_enterprises(list(claims)) if claims else ()
+                ),
+                enterprises=tuple(self.get_enterprises(firms) if firms else ()),
+            )
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
         """Stored candidates of these records, by record key then rank."""
