@@ -51,6 +51,7 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     LinkLease,
+    Named,
     Person,
     RecordLink,
     Role,
@@ -1375,43 +1376,54 @@ class EmbeddedStore:
 
     def search_candidates(self, lookup: SearchLookup) -> SearchCandidates:
         """The candidates of one search, read under one lock (one snapshot)."""
+
+        def holders(
+            kind: EntityKind, exact: Sequence[str], grams: Sequence[str]
+        ) -> list[str]:
+            if not exact and not grams:
+                return []
+            found = embedded_search.postings(
+                self._conn, kind, exact, grams, lookup.limit
+            )
+            return sorted({key for keys in found.values() for key in keys})
+
+        def persons(keys: Sequence[str]) -> tuple[Named, ...]:
+            rows = self._rows_by_keys(
+                "SELECT person_id, name, aliases FROM persons WHERE person_id IN ({})",
+                keys,
+            )
+            found = (Named(r[0], r[1], tuple(sorted(json.loads(r[2])))) for r in rows)
+            return tuple(sorted(found, key=lambda n: n.key))
+
+        def firms(keys: Sequence[str]) -> tuple[Named, ...]:
+            rows = self._rows_by_keys(
+                "SELECT credit_code, name FROM enterprises WHERE credit_code IN ({})",
+                keys,
+            )
+            return tuple(sorted((Named(r[0], r[1]) for r in rows), key=lambda n: n.key))
+
         with self._lock:
-
-            def holders(
-                kind: EntityKind, exact: Sequence[str], grams: Sequence[str]
-            ) -> list[str]:
-                if not exact and not grams:
-                    return []
-                found = embedded_search.postings(
-                    self._conn, kind, exact, grams, lookup.limit
-                )
-                return sorted({key for keys in found.values() for key in keys})
-
-            persons = holders(
-                EntityKind.PERSON, lookup.person_exact, lookup.person_grams
-            )
-            firms = holders(
-                EntityKind.ENTERPRISE, lookup.enterprise_exact, lookup.enterprise_grams
-            )
             claims: tuple[str, ...] = ()
             if lookup.legacy_id is not None:
                 claims = self.enterprises_by_legacy_id([lookup.legacy_id]).get(
                     lookup.legacy_id, ()
                 )
+            by_id = [lookup.person_id] if lookup.person_id else []
+            by_code = [lookup.credit_code] if lookup.credit_code else []
             return SearchCandidates(
-                persons_by_id=tuple(
-                    self.get_persons([lookup.person_id]) if lookup.person_id else ()
+                persons_by_id=persons(by_id),
+                persons=persons(
+                    holders(EntityKind.PERSON, lookup.person_exact, lookup.person_grams)
                 ),
-                persons=tuple(self.get_persons(persons) if persons else ()),
-                enterprises_by_code=tuple(
-                    self.get_enterprises([lookup.credit_code])
-                    if lookup.credit_code
-                    else ()
+                enterprises_by_code=firms(by_code),
+                enterprises_by_legacy_id=firms(claims),
+                enterprises=firms(
+                    holders(
+                        EntityKind.ENTERPRISE,
+                        lookup.enterprise_exact,
+                        lookup.enterprise_grams,
+                    )
                 ),
-                enterprises_by_legacy_id=tuple(
-                    self.get_enterprises(list(claims)) if claims else ()
-                ),
-                enterprises=tuple(self.get_enterprises(firms) if firms else ()),
             )
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:

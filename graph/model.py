@@ -401,14 +401,24 @@ class SearchLookup:
 
 
 @dataclass(frozen=True, slots=True)
+class Named:
+    """An entity as search ranks it: its key (resident ID number or credit code),
+    its name and, for a person, its aliases; nothing else is read for a search."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SearchCandidates:
     """A store's answer to a ``SearchLookup``, each part sorted by key: the person
     with the ID number, the persons filed under the person keys, the enterprise
     with the credit code, the enterprises claiming the legacy identifier, and the
     enterprises filed under the enterprise keys."""
 
-    persons_by_id: tuple[Person, ...] = ()
-    persons: tuple[Person, ...] = ()
-    enterprises_by_code: tuple[Enterprise, ...] = ()
-    enterprises_by_legacy_id: tuple[Enterprise, ...] = ()
-    enterprises: tuple[Enterprise, ...] = ()
+    persons_by_id: tuple[Named, ...] = ()
+    persons: tuple[Named, ...] = ()
+    enterprises_by_code: tuple[Named, ...] = ()
+    enterprises_by_legacy_id: tuple[Named, ...] = ()
+    enterprises: tuple[Named, ...] = ()

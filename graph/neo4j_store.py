@@ -49,6 +49,7 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     LinkLease,
+    Named,
     Person,
     RecordLink,
     Role,
@@ -1081,13 +1082,16 @@ class Neo4jStore:
             legacy_id=lookup.legacy_id,
         )
 
-        def persons(field: str) -> tuple[Person, ...]:
-            found = (_to_person(p) for p in row[field])
-            return tuple(sorted(found, key=lambda p: p.person_id))
+        def persons(field: str) -> tuple[Named, ...]:
+            found = (
+                Named(p["key"], p["name"], tuple(sorted(p["aliases"] or ())))
+                for p in row[field]
+            )
+            return tuple(sorted(found, key=lambda n: n.key))
 
-        def firms(field: str) -> tuple[Enterprise, ...]:
-            found = (_to_enterprise(e) for e in row[field])
-            return tuple(sorted(found, key=lambda e: e.credit_code))
+        def firms(field: str) -> tuple[Named, ...]:
+            found = (Named(e["key"], e["name"]) for e in row[field])
+            return tuple(sorted(found, key=lambda n: n.key))
 
         return SearchCandidates(
             persons_by_id=persons("persons_by_id"),

@@ -1184,8 +1184,10 @@ RETURN count(c) AS deleted
 SEARCH_CANDIDATES: Final[LiteralString] = """
 // $person_terms, $enterprise_terms: [{term: lucene term, exact: bool, options: {}
 // for an exact key, {limit: $limit + 1} for a gram}], $limit, $person_id,
-// $credit_code, $legacy_id (each may be null); returns one row of node maps:
-// persons_by_id, persons (the holders of the person terms), enterprises_by_code,
+// $credit_code, $legacy_id (each may be null); returns one row of lists of
+// {key, name, aliases} (persons) or {key, name} (enterprises), node map projections
+// (an OPTIONAL MATCH that found nothing adds nothing): persons_by_id,
+// persons (the holders of the person terms), enterprises_by_code,
 // enterprises_by_legacy_id, enterprises (the holders of the enterprise terms).
 // An exact term keeps its first $limit holders by key; a gram keeps every holder,
 // or none when it has more than $limit (its index stops at $limit + 1).
@@ -1199,7 +1201,7 @@ CALL () {
   WITH t, nodes WHERE t.exact OR size(nodes) <= $limit
   UNWIND nodes[..$limit] AS p
   WITH DISTINCT p
-  RETURN collect(p {.person_id, .name, .birth_date, .sex, .aliases}) AS persons
+  RETURN collect(p {key: p.person_id, .name, .aliases}) AS persons
 }
 CALL () {
   UNWIND $enterprise_terms AS t
@@ -1212,18 +1214,16 @@ CALL () {
   WITH t, nodes WHERE t.exact OR size(nodes) <= $limit
   UNWIND nodes[..$limit] AS e
   WITH DISTINCT e
-  RETURN collect(e {.credit_code, .name, .status, .founded_on, .conforming,
-                    .org_code, .registration_no}) AS enterprises
+  RETURN collect(e {key: e.credit_code, .name}) AS enterprises
 }
 CALL () {
   OPTIONAL MATCH (p:Person {person_id: $person_id})
-  RETURN collect(p {.person_id, .name, .birth_date, .sex, .aliases})
+  RETURN collect(p {key: p.person_id, .name, .aliases})
          AS persons_by_id
 }
 CALL () {
   OPTIONAL MATCH (e:Enterprise {credit_code: $credit_code})
-  RETURN collect(e {.credit_code, .name, .status, .founded_on, .conforming,
-                    .org_code, .registration_no}) AS enterprises_by_code
+  RETURN collect(e {key: e.credit_code, .name}) AS enterprises_by_code
 }
 CALL () {
   // no legacy identifier, no row: the scan below is not run
@@ -1238,8 +1238,7 @@ CALL () {
       AND substring(e.credit_code, 8, 9) = id
     RETURN e
   }
-  RETURN collect(e {.credit_code, .name, .status, .founded_on, .conforming,
-                    .org_code, .registration_no}) AS enterprises_by_legacy_id
+  RETURN collect(e {key: e.credit_code, .name}) AS enterprises_by_legacy_id
 }
 RETURN persons_by_id, persons, enterprises_by_code, enterprises_by_legacy_id,
        enterprises

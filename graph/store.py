@@ -488,8 +488,9 @@ class GraphStore(Protocol):
         ``lookup.limit`` holders by key, each gram every holder, or none when it
         has more than ``lookup.limit`` (a key in both counts as exact); and the
         entities its identifiers name, as ``get_persons``, ``get_enterprises`` and
-        ``enterprises_by_legacy_id`` find them. Indexed (Neo4j full-text indexes,
-        an SQLite table).
+        ``enterprises_by_legacy_id`` find them; each as its key, name and aliases
+        only (what the ranking reads). Indexed (Neo4j full-text indexes, an SQLite
+        table).
         """
         ...
 

@@ -15,6 +15,7 @@ from graph.errors import InvalidRequestError
 from graph.model import (
     Enterprise,
     EntityKind,
+    Named,
     Person,
     SearchCandidates,
     SearchLookup,
@@ -184,20 +185,20 @@ def test_search_candidates_in_one_read(store: GraphStore) -> None:
             person_exact=("n_王建国",),
             person_grams=("g_建国", "g_小明"),
             enterprise_grams=("b_华夏", "b_有限"),
-            person_id=LI,
+            person_id=OUYANG,
             credit_code=credit_code(1),
             legacy_id=org_code_of(code),
             limit=2,
         )
     )
     namesakes = sorted([WANG, WANG_TOO, third])[:2]
-    assert [p.person_id for p in found.persons] == sorted([*namesakes, LI])
-    assert [p.person_id for p in found.persons_by_id] == [LI]
-    assert found.persons_by_id[0] == store.get_persons([LI])[0]
+    assert [p.key for p in found.persons] == sorted([*namesakes, LI])
+    assert found.persons[-1] == Named(LI, "李小明")
+    assert found.persons_by_id == (Named(OUYANG, "欧阳娜娜", ("歐陽娜娜",)),)
     # b_华夏: one holder; b_有限: two, within the limit
-    assert [e.credit_code for e in found.enterprises] == sorted([credit_code(1), code])
-    assert found.enterprises_by_code == tuple(store.get_enterprises([credit_code(1)]))
-    assert found.enterprises_by_legacy_id == tuple(store.get_enterprises([code]))
+    assert [e.key for e in found.enterprises] == sorted([credit_code(1), code])
+    assert found.enterprises_by_code == (Named(credit_code(1), "锦江示例科技有限公司"),)
+    assert found.enterprises_by_legacy_id == (Named(code, "北京华夏建设集团有限公司"),)
     # b_有限 has two holders: within a limit of 2, over a limit of 1
     wide = store.search_candidates(SearchLookup(enterprise_grams=("b_有限",), limit=2))
     assert len(wide.enterprises) == 2
