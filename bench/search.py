@@ -101,6 +101,7 @@ _INDUSTRY = ("科技", "建设", "贸易", "物流", "餐饮", "置业", "医药
              "传媒", "能源", "机械", "食品", "服饰", "环保")  # fmt: skip
 _FORM = ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司")
 KINDS = ("name", "pinyin", "ID", "company")
+_BASELINE = "get_persons (baseline)"
 
 
 def _person_id(n: int) -> str:
@@ -268,33 +269,33 @@ def _timed(call: Callable[[], object]) -> float:
 def _measure(
     label: str, store: GraphStore, queries: dict[str, list[str]]
 ) -> list[tuple[str, str, float, float, float]]:
+    """p50, p99 and mean hits per query kind. The kinds take turns (sample i of
+    each kind, then sample i + 1), so a burst of load on the shared machine falls
+    on every kind alike; the baseline takes its turn with them."""
     everything = frozenset(HitKind)
-    rows = []
-    for kind, texts in queries.items():
+    for texts in queries.values():
         for text in texts[:20]:  # warm caches and plans; not a latency
             search(store, text, everything)
-        times, hits = [], 0
-        for text in texts:
-            started = time.perf_counter()
-            found = search(store, text, everything)
-            times.append((time.perf_counter() - started) * 1000)
-            hits += len(found)
-        rows.append(
-            (
-                label,
-                kind,
-                statistics.median(times),
-                _percentile(times, 0.99),
-                hits / len(texts),
-            )
-        )
     keys = [normalize_resident_id(text) for text in queries["ID"]]
-    base = [_timed(lambda k=k: store.get_persons([k])) for k in keys]
-    rows.append(
-        (label, "get_persons (baseline)", statistics.median(base),
-         _percentile(base, 0.99), 1.0)
-    )  # fmt: skip
-    return rows
+    times: dict[str, list[float]] = {kind: [] for kind in (*queries, _BASELINE)}
+    hits = dict.fromkeys(queries, 0)
+    for i in range(len(keys)):
+        for kind, texts in queries.items():
+            started = time.perf_counter()
+            found = search(store, texts[i], everything)
+            times[kind].append((time.perf_counter() - started) * 1000)
+            hits[kind] += len(found)
+        times[_BASELINE].append(_timed(lambda k=keys[i]: store.get_persons([k])))
+    return [
+        (
+            label,
+            kind,
+            statistics.median(spent),
+            _percentile(spent, 0.99),
+            hits.get(kind, len(spent)) / len(spent),
+        )
+        for kind, spent in times.items()
+    ]
 
 
 def _neo4j_rows(
