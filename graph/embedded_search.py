@@ -108,7 +108,8 @@ def postings(
     grams: Sequence[str],
     limit: int,
 ) -> dict[str, list[str]]:
-    """``GraphStore.search_postings`` on the table."""
+    """The holders of each key on the table (``GraphStore.search_candidates``):
+    an exact key's first ``limit`` by entity key, a gram's all or none."""
     found: dict[str, list[str]] = {}
     sql = (
         "SELECT entity FROM search_keys WHERE kind = ? AND token = ? "

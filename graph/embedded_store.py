@@ -52,12 +52,15 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     LinkLease,
+    Named,
     Person,
     RecordLink,
     Role,
     RoleType,
     Sanction,
     SanctionStatus,
+    SearchCandidates,
+    SearchLookup,
     Sex,
     SourceRecord,
 )
@@ -1450,16 +1453,57 @@ class EmbeddedStore:
             ).fetchall()
         return [(key, tuple(sorted(via.split(",")))) for key, via in rows]
 
-    def search_postings(
-        self,
-        kind: EntityKind,
-        exact: Sequence[str],
-        grams: Sequence[str],
-        limit: int,
-    ) -> dict[str, list[str]]:
-        """The holders of search keys, from the search_keys table."""
+    def search_candidates(self, lookup: SearchLookup) -> SearchCandidates:
+        """The candidates of one search, read under one lock (one snapshot)."""
+
+        def holders(
+            kind: EntityKind, exact: Sequence[str], grams: Sequence[str]
+        ) -> list[str]:
+            if not exact and not grams:
+                return []
+            found = embedded_search.postings(
+                self._conn, kind, exact, grams, lookup.limit
+            )
+            return sorted({key for keys in found.values() for key in keys})
+
+        def persons(keys: Sequence[str]) -> tuple[Named, ...]:
+            rows = self._rows_by_keys(
+                "SELECT person_id, name, aliases FROM persons WHERE person_id IN ({})",
+                keys,
+            )
+            found = (Named(r[0], r[1], tuple(sorted(json.loads(r[2])))) for r in rows)
+            return tuple(sorted(found, key=lambda n: n.key))
+
+        def firms(keys: Sequence[str]) -> tuple[Named, ...]:
+            rows = self._rows_by_keys(
+                "SELECT credit_code, name FROM enterprises WHERE credit_code IN ({})",
+                keys,
+            )
+            return tuple(sorted((Named(r[0], r[1]) for r in rows), key=lambda n: n.key))
+
         with self._lock:
-            return embedded_search.postings(self._conn, kind, exact, grams, limit)
+            claims: tuple[str, ...] = ()
+            if lookup.legacy_id is not None:
+                claims = self.enterprises_by_legacy_id([lookup.legacy_id]).get(
+                    lookup.legacy_id, ()
+                )
+            by_id = [lookup.person_id] if lookup.person_id else []
+            by_code = [lookup.credit_code] if lookup.credit_code else []
+            return SearchCandidates(
+                persons_by_id=persons(by_id),
+                persons=persons(
+                    holders(EntityKind.PERSON, lookup.person_exact, lookup.person_grams)
+                ),
+                enterprises_by_code=firms(by_code),
+                enterprises_by_legacy_id=firms(claims),
+                enterprises=firms(
+                    holders(
+                        EntityKind.ENTERPRISE,
+                        lookup.enterprise_exact,
+                        lookup.enterprise_grams,
+                    )
+                ),
+            )
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
         """Stored candidates of these records, by record key then rank."""

@@ -401,3 +401,48 @@ class AuditCheckpoint:
     seq: int
     head: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchLookup:
+    """What one search asks of a store (``GraphStore.search_candidates``).
+
+    The search keys of each kind (``linkage.search_keys``): an exact key lists its
+    first ``limit`` holders by key, a gram every holder, or none when it has more
+    than ``limit`` (a key in both counts as exact). And the identifiers the query
+    may be: a resident ID number, a credit code, a legacy identifier (canonical
+    organisation code or registration number).
+    """
+
+    person_exact: tuple[str, ...] = ()
+    person_grams: tuple[str, ...] = ()
+    enterprise_exact: tuple[str, ...] = ()
+    enterprise_grams: tuple[str, ...] = ()
+    person_id: str | None = None
+    credit_code: str | None = None
+    legacy_id: str | None = None
+    limit: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """An entity as search ranks it: its key (resident ID number or credit code),
+    its name and, for a person, its aliases; nothing else is read for a search."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCandidates:
+    """A store's answer to a ``SearchLookup``, each part sorted by key: the person
+    with the ID number, the persons filed under the person keys, the enterprise
+    with the credit code, the enterprises claiming the legacy identifier, and the
+    enterprises filed under the enterprise keys."""
+
+    persons_by_id: tuple[Named, ...] = ()
+    persons: tuple[Named, ...] = ()
+    enterprises_by_code: tuple[Named, ...] = ()
+    enterprises_by_legacy_id: tuple[Named, ...] = ()
+    enterprises: tuple[Named, ...] = ()

@@ -50,12 +50,15 @@ from graph.model import (
     Judgement,
     JudgementRecord,
     LinkLease,
+    Named,
     Person,
     RecordLink,
     Role,
     RoleType,
     Sanction,
     SanctionStatus,
+    SearchCandidates,
+    SearchLookup,
     Sex,
     SourceRecord,
 )
@@ -1093,33 +1096,48 @@ class Neo4jStore:
         )  # fmt: skip
         return [(r["person_id"], tuple(sorted(r["via"]))) for r in rows]
 
-    def search_postings(
-        self,
-        kind: EntityKind,
-        exact: Sequence[str],
-        grams: Sequence[str],
-        limit: int,
-    ) -> dict[str, list[str]]:
-        """The holders of search keys, from the full-text indexes."""
-        query = (
-            queries.SEARCH_PERSONS
-            if kind is EntityKind.PERSON
-            else queries.SEARCH_ENTERPRISES
+    def search_candidates(self, lookup: SearchLookup) -> SearchCandidates:
+        """The candidates of one search in one query (``SEARCH_CANDIDATES``)."""
+
+        def terms(exact: Sequence[str], grams: Sequence[str]) -> list[dict[str, Any]]:
+            exact = list(dict.fromkeys(exact))
+            grams = [g for g in dict.fromkeys(grams) if g not in exact]
+            return [
+                {"term": _term(t), "exact": True, "options": {}} for t in exact
+            ] + [
+                {"term": _term(t), "exact": False,
+                 "options": {"limit": lookup.limit + 1}}
+                for t in grams
+            ]  # fmt: skip
+
+        (row,) = self._read(
+            queries.SEARCH_CANDIDATES,
+            person_terms=terms(lookup.person_exact, lookup.person_grams),
+            enterprise_terms=terms(lookup.enterprise_exact, lookup.enterprise_grams),
+            limit=lookup.limit,
+            person_id=lookup.person_id,
+            credit_code=lookup.credit_code,
+            legacy_id=lookup.legacy_id,
         )
-        exact = list(dict.fromkeys(exact))
-        grams = [g for g in dict.fromkeys(grams) if g not in exact]
-        terms = [{"term": _term(t), "options": {}} for t in exact] + [
-            {"term": _term(t), "options": {"limit": limit + 1}} for t in grams
-        ]
-        found: dict[str, list[str]] = {}
-        if terms:
-            for row in self._read(query, terms=terms, limit=limit):
-                token, keys = row["term"][1:-1], list(row["keys"])
-                if token in exact:
-                    found[token] = keys[:limit]
-                else:
-                    found[token] = keys if len(keys) <= limit else []
-        return found
+
+        def persons(field: str) -> tuple[Named, ...]:
+            found = (
+                Named(p["key"], p["name"], tuple(sorted(p["aliases"] or ())))
+                for p in row[field]
+            )
+            return tuple(sorted(found, key=lambda n: n.key))
+
+        def firms(field: str) -> tuple[Named, ...]:
+            found = (Named(e["key"], e["name"]) for e in row[field])
+            return tuple(sorted(found, key=lambda n: n.key))
+
+        return SearchCandidates(
+            persons_by_id=persons("persons_by_id"),
+            persons=persons("persons"),
+            enterprises_by_code=firms("enterprises_by_code"),
+            enterprises_by_legacy_id=firms("enterprises_by_legacy_id"),
+            enterprises=firms("enterprises"),
+        )
 
     def candidates_of(self, record_keys: Sequence[str]) -> list[Candidate]:
         """Stored candidates of these records, by record key then rank."""

@@ -1256,29 +1256,67 @@ RETURN count(c) AS deleted
 # A term is one search key written as a Lucene phrase ("n_王建国"): keys hold only
 # letters, digits and "_", so the phrase needs no escaping.
 
-SEARCH_PERSONS: Final[LiteralString] = """
-// $terms: [{term: lucene term, options: {} for an exact key, {limit: $limit + 1}
-// for a gram}], $limit; returns term, keys: the first $limit + 1 person_ids by key
-// of the persons filed under each term (a gram's limit stops the index early; the
-// caller keeps $limit of an exact key's and drops a gram with more than $limit).
-UNWIND $terms AS t
-CALL (t) {
-  CALL db.index.fulltext.queryNodes('person_search', t.term, t.options) YIELD node
-  WITH node.person_id AS key ORDER BY key LIMIT $limit + 1
-  RETURN collect(key) AS keys
+SEARCH_CANDIDATES: Final[LiteralString] = """
+// $person_terms, $enterprise_terms: [{term: lucene term, exact: bool, options: {}
+// for an exact key, {limit: $limit + 1} for a gram}], $limit, $person_id,
+// $credit_code, $legacy_id (each may be null); returns one row of lists of
+// {key, name, aliases} (persons) or {key, name} (enterprises), node map projections
+// (an OPTIONAL MATCH that found nothing adds nothing): persons_by_id,
+// persons (the holders of the person terms), enterprises_by_code,
+// enterprises_by_legacy_id, enterprises (the holders of the enterprise terms).
+// An exact term keeps its first $limit holders by key; a gram keeps every holder,
+// or none when it has more than $limit (its index stops at $limit + 1).
+CALL () {
+  UNWIND $person_terms AS t
+  CALL (t) {
+    CALL db.index.fulltext.queryNodes('person_search', t.term, t.options) YIELD node
+    WITH node ORDER BY node.person_id LIMIT $limit + 1
+    RETURN collect(node) AS nodes
+  }
+  WITH t, nodes WHERE t.exact OR size(nodes) <= $limit
+  UNWIND nodes[..$limit] AS p
+  WITH DISTINCT p
+  RETURN collect(p {key: p.person_id, .name, .aliases}) AS persons
 }
-RETURN t.term AS term, keys
-"""
-
-SEARCH_ENTERPRISES: Final[LiteralString] = """
-// $terms: as SEARCH_PERSONS; returns term, keys: credit codes.
-UNWIND $terms AS t
-CALL (t) {
-  CALL db.index.fulltext.queryNodes('enterprise_search', t.term, t.options) YIELD node
-  WITH node.credit_code AS key ORDER BY key LIMIT $limit + 1
-  RETURN collect(key) AS keys
+CALL () {
+  UNWIND $enterprise_terms AS t
+  CALL (t) {
+    CALL db.index.fulltext.queryNodes('enterprise_search', t.term, t.options)
+    YIELD node
+    WITH node ORDER BY node.credit_code LIMIT $limit + 1
+    RETURN collect(node) AS nodes
+  }
+  WITH t, nodes WHERE t.exact OR size(nodes) <= $limit
+  UNWIND nodes[..$limit] AS e
+  WITH DISTINCT e
+  RETURN collect(e {key: e.credit_code, .name}) AS enterprises
 }
-RETURN t.term AS term, keys
+CALL () {
+  OPTIONAL MATCH (p:Person {person_id: $person_id})
+  RETURN collect(p {key: p.person_id, .name, .aliases})
+         AS persons_by_id
+}
+CALL () {
+  OPTIONAL MATCH (e:Enterprise {credit_code: $credit_code})
+  RETURN collect(e {key: e.credit_code, .name}) AS enterprises_by_code
+}
+CALL () {
+  // no legacy identifier, no row: the scan below is not run
+  WITH $legacy_id AS id WHERE id IS NOT NULL
+  CALL (id) {
+    MATCH (e:Enterprise {org_code: id}) RETURN e
+    UNION
+    MATCH (e:Enterprise {registration_no: id}) RETURN e
+    UNION
+    MATCH (e:Enterprise)
+    WHERE size(id) = 9 AND e.credit_code CONTAINS id
+      AND substring(e.credit_code, 8, 9) = id
+    RETURN e
+  }
+  RETURN collect(e {key: e.credit_code, .name}) AS enterprises_by_legacy_id
+}
+RETURN persons_by_id, persons, enterprises_by_code, enterprises_by_legacy_id,
+       enterprises
 """
 
 GET_ENTERPRISES: Final[LiteralString] = """

@@ -3,10 +3,11 @@
 A query is read as every thing it may be: a resident ID number (any written form),
 a credit code or legacy enterprise identifier, and a name (characters, pinyin,
 initials, part of a name, optionally followed by the ID number's last digits).
-Candidates come from the store's search index only (``GraphStore.search_postings``
-over the keys of ``linkage.search_keys``) and the identifiers' own indexes; one
-pure function (``linkage.search_rank.rank_hits``) scores and ranks them, so both
-stores give the same ranked answer. Built only on the GraphStore protocol.
+Candidates come from the store's search index only (the keys of
+``linkage.search_keys``) and the identifiers' own indexes, in one read
+(``GraphStore.search_candidates``: one round trip on Neo4j); one pure function
+(``linkage.search_rank.rank_hits``) scores and ranks them, so both stores give the
+same ranked answer. Built only on the GraphStore protocol.
 
 Pages: the ranked list is cut into pages by an opaque cursor (the offset and a
 digest of the query), which another query refuses.
@@ -14,12 +15,12 @@ digest of the query), which another query refuses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
 from graph.cursors import decode_cursor, encode_cursor
 from graph.errors import InvalidIdentifierError, InvalidRequestError
-from graph.model import EntityKind
+from graph.model import SearchLookup
 from linkage.enterprises import LegacyId, LegacyKind, parse_enterprise_ref
 from linkage.ids import normalize_resident_id
 from linkage.search_keys import enterprise_query_keys, person_query_keys
@@ -28,7 +29,6 @@ from linkage.search_rank import Hit, HitKind, rank_hits
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from graph.model import Enterprise, Person
     from graph.store import GraphStore
 
 __all__ = ["POSTINGS_LIMIT", "SearchPage", "search", "search_page"]
@@ -53,50 +53,44 @@ class SearchPage:
     next_cursor: str | None
 
 
-def _persons(store: GraphStore, text: str) -> tuple[list[Person], list[Person]]:
-    """(persons by ID number, persons by name) for ``text``."""
-    by_id: list[Person] = []
-    try:
-        person_id = normalize_resident_id(text)
-    except InvalidIdentifierError:
-        pass
-    else:
-        by_id = store.get_persons([person_id])
-    keys = person_query_keys(text)
-    postings = store.search_postings(
-        EntityKind.PERSON, keys.exact, keys.grams, POSTINGS_LIMIT
-    )
-    found = sorted({key for keys_ in postings.values() for key in keys_})
-    return by_id, store.get_persons(found) if found else []
-
-
-def _enterprises(
-    store: GraphStore, text: str
-) -> tuple[list[tuple[Enterprise, str]], list[Enterprise]]:
-    """(enterprises by code with the code's name, enterprises by name)."""
-    by_code: list[tuple[Enterprise, str]] = []
-    try:
-        ref = parse_enterprise_ref(text)
-    except InvalidIdentifierError:
-        pass
-    else:
-        if isinstance(ref, LegacyId):
-            claims = store.enterprises_by_legacy_id([ref.value]).get(ref.value, ())
-            reason = _LEGACY_REASON[ref.kind]
-            by_code = [(e, reason) for e in store.get_enterprises(list(claims))]
+def lookup_of(text: str, kinds: Collection[HitKind]) -> tuple[SearchLookup, str]:
+    """What a search for ``text`` (stripped) among ``kinds`` asks of the store
+    (the search keys of each kind asked for, and the identifiers ``text`` may be),
+    and the reason of an enterprise found by its code."""
+    lookup, reason = SearchLookup(limit=POSTINGS_LIMIT), "credit code"
+    if HitKind.PERSON in kinds:
+        keys = person_query_keys(text)
+        person_id: str | None
+        try:
+            person_id = normalize_resident_id(text)
+        except InvalidIdentifierError:
+            person_id = None
+        lookup = replace(
+            lookup, person_exact=keys.exact, person_grams=keys.grams,
+            person_id=person_id,
+        )  # fmt: skip
+    if HitKind.ENTERPRISE in kinds:
+        keys = enterprise_query_keys(text)
+        lookup = replace(
+            lookup, enterprise_exact=keys.exact, enterprise_grams=keys.grams
+        )
+        try:
+            ref = parse_enterprise_ref(text)
+        except InvalidIdentifierError:
+            pass
         else:
-            by_code = [(e, "credit code") for e in store.get_enterprises([ref.value])]
-    keys = enterprise_query_keys(text)
-    postings = store.search_postings(
-        EntityKind.ENTERPRISE, keys.exact, keys.grams, POSTINGS_LIMIT
-    )
-    found = sorted({key for keys_ in postings.values() for key in keys_})
-    return by_code, store.get_enterprises(found) if found else []
+            if isinstance(ref, LegacyId):
+                lookup = replace(lookup, legacy_id=ref.value)
+                reason = _LEGACY_REASON[ref.kind]
+            else:
+                lookup = replace(lookup, credit_code=ref.value)
+    return lookup, reason
 
 
 def search(store: GraphStore, text: str, kinds: Collection[HitKind]) -> list[Hit]:
     """Every hit of ``text`` among the kinds asked for, ranked (best first).
 
+    One read of the store (``GraphStore.search_candidates``), then the ranking.
     Raises InvalidRequestError for an empty query or one longer than
     ``QUERY_MAX`` characters.
     """
@@ -105,19 +99,15 @@ def search(store: GraphStore, text: str, kinds: Collection[HitKind]) -> list[Hit
         raise InvalidRequestError(
             f"a search needs 1 to {QUERY_MAX} characters, got {len(text)}"
         )
-    persons_by_id: list[Person] = []
-    persons: list[Person] = []
-    by_code: list[tuple[Enterprise, str]] = []
-    enterprises: list[Enterprise] = []
-    if HitKind.PERSON in kinds:
-        persons_by_id, persons = _persons(store, text)
-    if HitKind.ENTERPRISE in kinds:
-        by_code, enterprises = _enterprises(store, text)
+    lookup, reason = lookup_of(text, kinds)
+    found = store.search_candidates(lookup)
+    coded = (*found.enterprises_by_code, *found.enterprises_by_legacy_id)
+    by_code = [(e, reason) for e in coded]
     return rank_hits(
         text,
-        persons=persons,
-        persons_by_id=persons_by_id,
-        enterprises=enterprises,
+        persons=found.persons,
+        persons_by_id=found.persons_by_id,
+        enterprises=found.enterprises,
         enterprises_by_code=by_code,
     )
 

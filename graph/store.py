@@ -61,6 +61,8 @@ if TYPE_CHECKING:
         RecordLink,
         Role,
         Sanction,
+        SearchCandidates,
+        SearchLookup,
         SourceRecord,
     )
     from graph.outbox import OutboxEvent
@@ -491,23 +493,21 @@ class GraphStore(Protocol):
     # keys of new names, replace_persons and upsert_enterprises (with a name) replace
     # them, deleting an entity drops them.
 
-    def search_postings(
-        self,
-        kind: EntityKind,
-        exact: Sequence[str],
-        grams: Sequence[str],
-        limit: int,
-    ) -> dict[str, list[str]]:
-        """The keys of the entities of ``kind`` filed under each search key, sorted.
-
-        Each of ``exact`` gives its first ``limit`` holders by key; each of
-        ``grams`` every holder, or none when it has more than ``limit``. A key in
-        both counts as exact. Indexed (Neo4j full-text index, SQLite table).
-        """
-        ...
-
     def get_enterprises(self, credit_codes: Sequence[str]) -> list[Enterprise]:
         """The enterprises with these codes (unknown left out), sorted by code."""
+        ...
+
+    def search_candidates(self, lookup: SearchLookup) -> SearchCandidates:
+        """Everything one search needs, in one read (one round trip on Neo4j).
+
+        The holders of ``lookup``'s keys: each exact key gives its first
+        ``lookup.limit`` holders by key, each gram every holder, or none when it
+        has more than ``lookup.limit`` (a key in both counts as exact); and the
+        entities its identifiers name, as ``get_persons``, ``get_enterprises`` and
+        ``enterprises_by_legacy_id`` find them; each as its key, name and aliases
+        only (what the ranking reads). Indexed (Neo4j full-text indexes, an SQLite
+        table).
+        """
         ...
 
     # -- pages of neighbours (graph.exploration) -----------------------------------

@@ -42,7 +42,7 @@ from linkage.search_keys import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from graph.model import Enterprise, Person
+    from graph.model import Named
 
 __all__ = ["MIN_SCORE", "Hit", "HitKind", "rank_hits"]
 
@@ -121,8 +121,8 @@ def _syllable_run(letters: str, syllables: tuple[str, ...]) -> bool:
     return False
 
 
-def _person_hit(person: Person, query: str, tail: str, by_id: bool) -> Hit | None:
-    if tail and not person.person_id.endswith(tail):
+def _person_hit(person: Named, query: str, tail: str, by_id: bool) -> Hit | None:
+    if tail and not person.key.endswith(tail):
         return None
     scored: list[tuple[float, str]] = []
     if by_id:
@@ -131,7 +131,7 @@ def _person_hit(person: Person, query: str, tail: str, by_id: bool) -> Hit | Non
         for name in (person.name, *person.aliases):
             suffix = "" if name == person.name else " (alias)"
             scored.extend((s, r + suffix) for s, r in _name_scores(query, name))
-    return _hit(HitKind.PERSON, person.person_id, person.name, scored, tail)
+    return _hit(HitKind.PERSON, person.key, person.name, scored, tail)
 
 
 def _enterprise_scores(query: str, name: str) -> list[tuple[float, str]]:
@@ -164,10 +164,10 @@ def _hit(
 def rank_hits(
     query: str,
     *,
-    persons: Iterable[Person] = (),
-    persons_by_id: Iterable[Person] = (),
-    enterprises: Iterable[Enterprise] = (),
-    enterprises_by_code: Iterable[tuple[Enterprise, str]] = (),
+    persons: Iterable[Named] = (),
+    persons_by_id: Iterable[Named] = (),
+    enterprises: Iterable[Named] = (),
+    enterprises_by_code: Iterable[tuple[Named, str]] = (),
 ) -> list[Hit]:
     """Every candidate scored against ``query`` and ranked (see the module).
 
@@ -190,10 +190,10 @@ def rank_hits(
     for person in persons:
         keep(_person_hit(person, name, tail, by_id=False))
     for enterprise, reason in enterprises_by_code:
-        keep(_hit(HitKind.ENTERPRISE, enterprise.credit_code, enterprise.name,
+        keep(_hit(HitKind.ENTERPRISE, enterprise.key, enterprise.name,
                   [(1.0, reason)], ""))  # fmt: skip
     for enterprise in enterprises:
         scored = _enterprise_scores(query, enterprise.name)
-        keep(_hit(HitKind.ENTERPRISE, enterprise.credit_code, enterprise.name,
+        keep(_hit(HitKind.ENTERPRISE, enterprise.key, enterprise.name,
                   scored, ""))  # fmt: skip
     return sorted(best.values(), key=lambda hit: hit.sort_key)

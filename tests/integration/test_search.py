@@ -12,7 +12,15 @@ from pypinyin import Style, lazy_pinyin
 
 from graph.embedded_store import EmbeddedStore
 from graph.errors import InvalidRequestError
-from graph.model import Enterprise, EntityKind, Person, Sex
+from graph.model import (
+    Enterprise,
+    EntityKind,
+    Named,
+    Person,
+    SearchCandidates,
+    SearchLookup,
+    Sex,
+)
 from graph.neo4j_store import Neo4jStore
 from graph.search import search, search_page
 from linkage.ids import downgrade_to_15, org_code_of
@@ -162,6 +170,43 @@ def test_pages_and_cursors(store: GraphStore) -> None:
         search_page(store, "王建", PERSONS, cursor=first.next_cursor)
     with pytest.raises(InvalidRequestError, match="malformed"):
         search_page(store, "王建国", PERSONS, cursor="!!")
+
+
+def test_search_candidates_in_one_read(store: GraphStore) -> None:
+    """The store's one read of a search: an exact key keeps its first ``limit``
+    holders by key, a gram all of them or none beyond ``limit``; the identifiers
+    name their entities; nothing asked, nothing found."""
+    _seed(store)
+    third = resident_id(6)
+    store.upsert_persons([Person(third, "王建国")])
+    code = credit_code(2)
+    found = store.search_candidates(
+        SearchLookup(
+            person_exact=("n_王建国",),
+            person_grams=("g_建国", "g_小明"),
+            enterprise_grams=("b_华夏", "b_有限"),
+            person_id=OUYANG,
+            credit_code=credit_code(1),
+            legacy_id=org_code_of(code),
+            limit=2,
+        )
+    )
+    namesakes = sorted([WANG, WANG_TOO, third])[:2]
+    assert [p.key for p in found.persons] == sorted([*namesakes, LI])
+    assert found.persons[-1] == Named(LI, "李小明")
+    assert found.persons_by_id == (Named(OUYANG, "欧阳娜娜", ("歐陽娜娜",)),)
+    # b_华夏: one holder; b_有限: two, within the limit
+    assert [e.key for e in found.enterprises] == sorted([credit_code(1), code])
+    assert found.enterprises_by_code == (Named(credit_code(1), "锦江示例科技有限公司"),)
+    assert found.enterprises_by_legacy_id == (Named(code, "北京华夏建设集团有限公司"),)
+    # b_有限 has two holders: within a limit of 2, over a limit of 1
+    wide = store.search_candidates(SearchLookup(enterprise_grams=("b_有限",), limit=2))
+    assert len(wide.enterprises) == 2
+    narrow = store.search_candidates(
+        SearchLookup(enterprise_grams=("b_有限",), limit=1)
+    )
+    assert narrow.enterprises == ()
+    assert store.search_candidates(SearchLookup()) == SearchCandidates()
 
 
 def test_an_embedded_store_written_before_the_index_is_indexed_on_open(

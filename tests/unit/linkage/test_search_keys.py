@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
 
-from graph.model import Person, Sex
+from graph.model import Named, Sex
 from linkage.names import pinyin_key
 from linkage.search_keys import (
     enterprise_keys,
@@ -81,7 +81,7 @@ def test_enterprise_keys_and_queries() -> None:
 def test_ranking_rules() -> None:
     wang, namesake, other = resident_id(1), resident_id(2), resident_id(3)
     persons = [
-        Person(wang, "王建国"), Person(namesake, "王建國"), Person(other, "王建图")
+        Named(wang, "王建国"), Named(namesake, "王建國"), Named(other, "王建图")
     ]  # fmt: skip
     hits = rank_hits("王建国", persons=persons)
     assert [(h.key, h.score, h.reasons[0]) for h in hits][:2] == [
