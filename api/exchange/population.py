@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from datetime import date
 
-    from graph.model import Enterprise, Person, Role, Sanction
+    from graph.model import Commendation, Enterprise, Person, Role, Sanction
     from graph.propagation import RestrictionFact
     from graph.store import GraphStore
 
@@ -56,6 +56,13 @@ class Population:
             if self.on is None or sanction.decided_on <= self.on:
                 self._tick("sanction")
                 yield sanction
+
+    def commendations(self) -> Iterator[Commendation]:
+        """The good records decided by the day (all without one), by id."""
+        for commendation in self.store.iter_commendations():
+            if self.on is None or commendation.decided_on <= self.on:
+                self._tick("commendation")
+                yield commendation
 
     def restrictions(self) -> Iterator[RestrictionFact]:
         """The restrictions valid on the day (all without one), by person."""

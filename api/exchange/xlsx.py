@@ -1,6 +1,7 @@
 """Excel workbooks for officers: one workbook per kind, Chinese headers.
 
-``persons.xlsx``, ``enterprises.xlsx``, ``roles.xlsx`` and ``sanctions.xlsx``, each
+``persons.xlsx``, ``enterprises.xlsx``, ``roles.xlsx``, ``sanctions.xlsx`` and
+``commendations.xlsx`` (good records), each
 with one worksheet, headed with the Chinese column names the loaders read
 (:mod:`loaders.readers`), so the folder loads back with ``credlink load``: one
 workbook per kind because the loaders tell a file's kind by its name and read its
@@ -8,7 +9,8 @@ first worksheet. Written in openpyxl's write-only mode (rows stream to disk).
 
 A person gets one row per name: its name first (the loaders keep the first name
 seen), then each alias. Roles keep their ``来源`` / ``记录编号`` (the role's source
-and record), so they load back with the same provenance; sanctions keep their id.
+and record), so they load back with the same provenance; sanctions and
+commendations keep their id.
 What the loaders cannot read is not written: a sanction loads active (its status
 is in a column of its own, ``状态``, for the reader), restrictions are derived
 again by ``credlink propagate``.
@@ -64,6 +66,17 @@ SANCTION_COLUMNS: Final = (
     "公示截止日期",
     "状态",
 )
+COMMENDATION_COLUMNS: Final = (
+    "来源",
+    "记录编号",
+    "表彰编号",
+    "主体类型",
+    "主体标识",
+    "表彰类型",
+    "表彰机关",
+    "表彰日期",
+    "有效期至",
+)
 """Headers per workbook: aliases the loaders map (``loaders.readers._ALIASES``);
 ``状态`` maps to no field and is kept as provenance."""
 
@@ -91,13 +104,19 @@ def escape_cell(value: str) -> str:
 def export_xlsx(
     population: Population, view: ExportView, directory: Path
 ) -> dict[str, int]:
-    """Write the four workbooks into ``directory`` (created); rows per workbook."""
+    """Write the five workbooks into ``directory`` (created); rows per workbook."""
     directory.mkdir(parents=True, exist_ok=True)
     books = (
         ("persons.xlsx", "人员", PERSON_COLUMNS, _person_rows(population, view)),
         ("enterprises.xlsx", "企业", ENTERPRISE_COLUMNS, _enterprise_rows(population)),
         ("roles.xlsx", "任职", ROLE_COLUMNS, _role_rows(population, view)),
         ("sanctions.xlsx", "惩戒", SANCTION_COLUMNS, _sanction_rows(population, view)),
+        (
+            "commendations.xlsx",
+            "守信记录",
+            COMMENDATION_COLUMNS,
+            _commendation_rows(population, view),
+        ),
     )
     return {
         name: _write_book(directory / name, title, header, rows)
@@ -173,4 +192,24 @@ def _sanction_rows(population: Population, view: ExportView) -> Iterator[_Row]:
             s.decided_on,
             s.display_until,
             s.status.value,
+        )
+
+
+def _commendation_rows(population: Population, view: ExportView) -> Iterator[_Row]:
+    for c in population.commendations():
+        subject = c.subject_id
+        commendation_id = c.commendation_id
+        if c.subject_kind is EntityKind.PERSON:
+            subject = view.id_number(subject)
+            commendation_id = commendation_id.replace(c.subject_id, subject)
+        yield (
+            c.source,
+            c.record_id,
+            commendation_id,
+            SUBJECT_KINDS_ZH[c.subject_kind],
+            subject,
+            c.kind,
+            c.authority,
+            c.decided_on,
+            c.valid_until,
         )

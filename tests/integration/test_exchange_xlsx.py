@@ -33,6 +33,7 @@ def _graph(store: GraphStore) -> tuple[list[object], ...]:
         list(store.iter_enterprises()),
         list(store.iter_roles()),
         list(store.iter_sanctions()),
+        list(store.iter_commendations()),
     )
 
 
@@ -55,6 +56,7 @@ def test_an_exported_workbook_loads_back_as_the_source(
         assert _graph(again) == _graph(store)
         assert {s.status for s in store.iter_sanctions()} == {SanctionStatus.ACTIVE}
         assert again.counts().roles == store.counts().roles > 0
+        assert written["commendations.xlsx"] > 0  # the generator's good records
     finally:
         again.close()
 
