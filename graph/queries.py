@@ -1181,8 +1181,11 @@ LIMIT $limit
 PAGE_ROLES: Final[LiteralString] = """
 // $after, $limit, $on (date or null); returns role_id and the role columns of the
 // next $limit roles by role_id, and held: whether each is held on $on (the pages
-// step over every role; the caller keeps the held ones).
-MATCH (p:Person)-[r:ROLE]->(e:Enterprise) WHERE r.role_id > $after
+// step over every role; the caller keeps the held ones). The hint keeps the seek
+// (on a small store the planner may scan the index from its start and filter).
+MATCH (p:Person)-[r:ROLE]->(e:Enterprise)
+USING INDEX SEEK r:ROLE(role_id)
+WHERE r.role_id > $after
 RETURN r.role_id AS role_id, p.person_id AS person_id,
        e.credit_code AS credit_code, r.type AS type, r.since AS since,
        r.until AS until, r.source AS source, r.record_id AS record_id,
