@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from graph.bounds import DateKind, date_bound_problem, date_horizon
 from graph.errors import InvalidIdentifierError
@@ -89,6 +89,17 @@ class PendingRow:
     field: str
     identifier: LegacyId
     finish: Callable[[str], RowResult]
+
+
+class _Finish(Protocol):
+    """Builds a sanction's or a good record's row once its subject is known."""
+
+    def __call__(
+        self,
+        subject_id: str,
+        person_stubs: tuple[Person, ...] = (),
+        enterprise_stubs: tuple[Enterprise, ...] = (),
+    ) -> RowResult: ...
 
 
 RESOLVED_CREDIT_CODE: Final = "resolved_credit_code"
@@ -613,6 +624,18 @@ def _sanction(row: MappedRow, source: str, record_id: str) -> RowResult | Pendin
             enterprise_stubs=enterprise_stubs,
         )
 
+    return _with_subject(fields, subject_kind, name, finish)
+
+
+def _with_subject(
+    fields: Mapping[str, str],
+    subject_kind: EntityKind,
+    name: str,
+    finish: _Finish,
+) -> RowResult | PendingRow:
+    """The row finished with its subject's key and stub: an enterprise by any of
+    its identifiers (a legacy one resolved later), a person by a valid ID number
+    only (a sanction or a good record must never reach an uncertain subject)."""
     if subject_kind is EntityKind.ENTERPRISE:
         field, ref = _enterprise_ref(
             fields, _subject_columns(fields, SUBJECT_ENTERPRISE_FIELDS)
@@ -623,7 +646,6 @@ def _sanction(row: MappedRow, source: str, record_id: str) -> RowResult | Pendin
     (field,) = _subject_columns(fields, ("subject_id_number",))
     id_number = _resident_id(_required(fields, field))
     if isinstance(id_number, str):
-        # A sanction must never reach an uncertain subject.
         raise _RowRejectedError(field, f"invalid ID number ({id_number})")
     subject = Person(id_number.value, name, id_number.birth_date, id_number.sex)
     return finish(id_number.value, person_stubs=(subject,))
@@ -698,20 +720,7 @@ def _commendation(
             enterprise_stubs=enterprise_stubs,
         )
 
-    if subject_kind is EntityKind.ENTERPRISE:
-        field, ref = _enterprise_ref(
-            fields, _subject_columns(fields, SUBJECT_ENTERPRISE_FIELDS)
-        )
-        if isinstance(ref, LegacyId):
-            return PendingRow(field, ref, finish)
-        return finish(ref.value, enterprise_stubs=(_enterprise_stub(ref, name),))
-    (field,) = _subject_columns(fields, ("subject_id_number",))
-    id_number = _resident_id(_required(fields, field))
-    if isinstance(id_number, str):
-        # a good record, like a sanction, belongs to one certain person
-        raise _RowRejectedError(field, f"invalid ID number ({id_number})")
-    subject = Person(id_number.value, name, id_number.birth_date, id_number.sex)
-    return finish(id_number.value, person_stubs=(subject,))
+    return _with_subject(fields, subject_kind, name, finish)
 
 
 _INTERPRETERS: Final[
