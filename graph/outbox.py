@@ -132,7 +132,6 @@ class OutboxEvent:
         }
 
 
-
 def event_from_body(body: Mapping[str, Any], seq: int) -> OutboxEvent:
     """The event stored as ``body`` (see ``OutboxEvent.body``), with its ``seq``."""
     values = dict(body)
