@@ -66,6 +66,7 @@ from graph.outbox import (
     Cause,
     ChangeKind,
     OutboxEvent,
+    Rules,
     diff_events,
     encode_body,
     event_from_body,
@@ -1683,10 +1684,11 @@ def _diff_events(
     found_roles = tx.run(queries.ROLES_BY_ID, ids=role_ids)
     roles = {role.role_id: role for role in (_to_role(r.data()) for r in found_roles)}
     fresh = {}
+    rules = Rules(catalogue)
     for fact in facts:
         sanction = sanctions[fact.sanction_id]
         role = roles[fact.role_id] if fact.role_id is not None else None
-        rule = catalogue.rule(sanction.type, sanction.decided_on)
+        rule, _ = rules(sanction.type, sanction.decided_on)
         fresh[fact.restriction_id] = build_restriction(
             sanction, rule, fact.measure, role
         )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -106,18 +106,30 @@ class OutboxEvent:
 
     def body(self) -> dict[str, Any]:
         """The event as JSON-ready values (the stored and delivered form)."""
-        # built field by field: dataclasses.asdict deep-copies every value
-        data = {name: getattr(self, name) for name in _FIELDS}
-        data["at"] = self.at.isoformat()
-        data["valid_from"] = self.valid_from.isoformat()
-        data["valid_until"] = self.valid_until.isoformat()
-        data["role_since"] = self.role_since.isoformat() if self.role_since else None
-        data["kind"] = self.kind.value
-        data["cause"] = self.cause.value
-        return data
-
-
-_FIELDS = tuple(f.name for f in fields(OutboxEvent))
+        # one literal, keys sorted (dataclasses.asdict deep-copies every value)
+        return {
+            "at": self.at.isoformat(),
+            "cause": self.cause.value,
+            "enterprise": self.enterprise,
+            "enterprise_region": self.enterprise_region,
+            "event_id": self.event_id,
+            "explanation_en": self.explanation_en,
+            "explanation_zh": self.explanation_zh,
+            "kind": self.kind.value,
+            "measure": self.measure,
+            "person_id": self.person_id,
+            "region": self.region,
+            "restriction_id": self.restriction_id,
+            "role": self.role,
+            "role_enterprise": self.role_enterprise,
+            "role_since": self.role_since.isoformat() if self.role_since else None,
+            "rule_version": self.rule_version,
+            "sanction_id": self.sanction_id,
+            "sanction_type": self.sanction_type,
+            "seq": self.seq,
+            "valid_from": self.valid_from.isoformat(),
+            "valid_until": self.valid_until.isoformat(),
+        }
 
 
 def event_from_body(body: Mapping[str, Any], seq: int) -> OutboxEvent:
@@ -134,9 +146,13 @@ def event_from_body(body: Mapping[str, Any], seq: int) -> OutboxEvent:
     return OutboxEvent(**values)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # stateless
+
+
 def encode_body(event: OutboxEvent) -> str:
-    """The stored text of an event (compact JSON, keys sorted)."""
-    return json.dumps(event.body(), ensure_ascii=False, sort_keys=True)
+    """The stored text of an event (JSON, keys sorted; as ``json.dumps`` with
+    ``ensure_ascii=False, sort_keys=True`` writes it)."""
+    return _ENCODER.encode(event.body())
 
 
 def person_region(person_id: str) -> str | None:
@@ -161,6 +177,35 @@ def rule_version(rule: SanctionRule) -> str:
     return f"{rule.sanction_type}@{digest}"
 
 
+class Rules:
+    """``catalogue.rule`` and its ``rule_version``, built once per sanction type
+    and rule version in force (a derivation asks for the same few many times;
+    ``catalogue.rule`` builds the rule anew at each call)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        self._found: dict[tuple[str, str | None], tuple[SanctionRule, str]] = {}
+
+    def __call__(
+        self, sanction_type: str, decided_on: date | None
+    ) -> tuple[SanctionRule, str]:
+        """The rule in force on ``decided_on`` and its version's name."""
+        catalogue = self._catalogue
+        version = None
+        if catalogue.versions:  # as Catalogue.rule picks it
+            version = (
+                catalogue.versions[0]
+                if decided_on is None
+                else catalogue.version_on(decided_on)
+            )
+        key = (sanction_type, version.key if version is not None else None)
+        found = self._found.get(key)
+        if found is None:
+            rule = catalogue.rule(sanction_type, decided_on)
+            found = self._found[key] = (rule, rule_version(rule))
+        return found
+
+
 def _new_id() -> str:
     return f"evt_{uuid.uuid4().hex}"
 
@@ -175,9 +220,11 @@ def event_of(
     cause: Cause,
     rule: SanctionRule,
     at: datetime | None = None,
+    version: str | None = None,
 ) -> OutboxEvent:
     """The event saying that ``restriction`` (as it now stands) started, changed or
-    ended, with its explanation."""
+    ended, with its explanation. ``version``: ``rule_version(rule)``, when the
+    caller has it."""
     chain = restriction.chain
     enterprise = None
     if chain.subject_kind is EntityKind.ENTERPRISE:
@@ -195,7 +242,7 @@ def event_of(
         enterprise=enterprise,
         valid_from=restriction.valid_from,
         valid_until=restriction.valid_until,
-        rule_version=rule_version(rule),
+        rule_version=rule_version(rule) if version is None else version,
         explanation_zh=restriction.explanation_zh,
         explanation_en=restriction.explanation_en,
         region=person_region(restriction.person_id),
@@ -257,6 +304,7 @@ def diff_events(
     """
     touched_ids = set(touched)
     at = _now()
+    rules = Rules(catalogue)
     events: list[OutboxEvent] = []
     for key in sorted(set(held) | set(fresh)):
         before, after = held.get(key), fresh.get(key)
@@ -267,14 +315,17 @@ def diff_events(
             events.append(gone_event(before, sanction, why, at))
             continue
         why = Cause.CORRECTION if after.sanction_id in touched_ids else cause
-        rule = catalogue.rule(after.chain.sanction_type, after.chain.decided_on)
         if before is None:
-            events.append(event_of(after, ChangeKind.STARTED, why, rule, at))
+            kind = ChangeKind.STARTED
         elif (before.valid_from, before.valid_until) != (
             after.valid_from,
             after.valid_until,
         ) or after.sanction_id in touched_ids:
-            events.append(event_of(after, ChangeKind.CHANGED, why, rule, at))
+            kind = ChangeKind.CHANGED
+        else:
+            continue
+        rule, version = rules(after.chain.sanction_type, after.chain.decided_on)
+        events.append(event_of(after, kind, why, rule, at, version))
     return events
 
 
@@ -291,11 +342,12 @@ def lifecycle_events(
     """
     at = _now()
     cause = _LIFECYCLE_CAUSE[event.kind]
+    rules = Rules(catalogue)
     found: list[OutboxEvent] = []
     for restriction in sorted(restrictions, key=lambda r: r.restriction_id):
         if restriction.valid_until <= event.on:
             continue
-        rule = catalogue.rule(
+        rule, version = rules(
             restriction.chain.sanction_type, restriction.chain.decided_on
         )
         if event.kind is EventKind.REPAIR:
@@ -308,7 +360,7 @@ def lifecycle_events(
             kind = ChangeKind.CHANGED
         else:
             continue
-        found.append(event_of(restriction, kind, cause, rule, at))
+        found.append(event_of(restriction, kind, cause, rule, at, version))
     return found
 
 

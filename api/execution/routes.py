@@ -2,18 +2,25 @@
 
 A department reads the outbox through its subscription: only the events the
 subscription matches, from any cursor, in seq order (at-least-once: a client that
-resumes from the last ``next`` it stored never misses one).
+resumes from the last ``next`` it stored never misses one). With ``wait``, a read
+that finds no event waits for one (long-poll), looking at the outbox again every
+``POLL_SECONDS`` from a worker thread and sleeping on the event loop in between,
+so a waiting client holds no thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.access.guard import Caller, require
+from api.deadline import allow_waiting
 from api.execution.schemas import (
     BulkFeedbackIn,
     EventOut,
@@ -37,25 +44,71 @@ from graph.execution import Feedback, Outcome
 from graph.subscriptions import Subscription
 from linkage.ids import parse_credit_code
 
+if TYPE_CHECKING:
+    from api.routes.views import View
+    from graph.store import GraphStore
+
 router = APIRouter(prefix="/events", tags=["execution"])
 
 _SCAN = 20  # outbox rows read per event asked for, at most, before answering
+MAX_WAIT = 30.0  # seconds a long-poll may wait, at most
+POLL_SECONDS = 0.2  # how often a waiting read looks at the outbox again
 
 
 @router.get("")
-def events(
+async def events(
+    request: Request,
     caller: Annotated[Caller, require("events.read")],
     after: Annotated[int, Query(ge=0, le=2**62, description="The cursor (a seq).")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    wait: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=MAX_WAIT,
+            description="Long-poll: when no event follows the cursor, wait up to "
+            "this many seconds for one. The answer comes as soon as one is "
+            "written, or when the wait ends with no event (and the cursor as sent, "
+            "or past events of others). 0 (the default) answers at once.",
+        ),
+    ] = 0,
 ) -> EventsOut:
     """The events of the caller's subscription after the cursor, by seq."""
     caller.about(f"events after {after}")
     store = caller.access.store
-    subscription = store.get_subscription(caller.identity.key_id)
+    key_id = caller.identity.key_id
+    subscription = await run_in_threadpool(store.get_subscription, key_id)
+    view = caller.view()
+    found, cursor = await run_in_threadpool(
+        _read, store, subscription, after, limit, view
+    )
+    if not found and wait > 0:
+        allow_waiting(request, wait)
+        ends = time.monotonic() + wait
+        while not found and (left := ends - time.monotonic()) > 0:
+            seen = cursor
+            found, cursor = await run_in_threadpool(
+                _read, store, subscription, cursor, limit, view
+            )
+            if not found and cursor == seen:  # nothing new: sleep, hold no thread
+                await asyncio.sleep(min(POLL_SECONDS, left))
+    persons = [e.person_id for e in found]
+    await run_in_threadpool(caller.answered, persons)
+    return EventsOut(events=found, next=cursor)
+
+
+def _read(
+    store: GraphStore,
+    subscription: Subscription | None,
+    after: int,
+    limit: int,
+    view: View,
+) -> tuple[list[EventOut], int]:
+    """Up to ``limit`` events of ``subscription`` after ``after`` (reading at most
+    ``limit * _SCAN`` outbox rows), and the cursor past what was read."""
     found: list[EventOut] = []
     cursor = after
     budget = limit * _SCAN
-    view = caller.view()
     while len(found) < limit and budget > 0:
         page = store.outbox_events(after=cursor, limit=min(budget, 1000))
         if not page:
@@ -67,8 +120,7 @@ def events(
                 found.append(event_out(event, view))
                 if len(found) == limit:
                     break
-    caller.answered([e.person_id for e in found])
-    return EventsOut(events=found, next=cursor)
+    return found, cursor
 
 
 @router.get("/subscription")
