@@ -764,10 +764,12 @@ class EmbeddedStore:
         return [_row_to_sanction(r) for r in rows]
 
     def counts(self) -> Counts:
-        """How many persons, enterprises, roles, sanctions and source records."""
+        """How many persons, enterprises, roles, sanctions, commendations and
+        source records."""
         row = self._query(
             "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM enterprises),"
             " (SELECT count(*) FROM roles), (SELECT count(*) FROM sanctions),"
+            " (SELECT count(*) FROM commendations),"
             " (SELECT count(*) FROM source_records)"
         )[0]
         return Counts(*(int(v) for v in row))
