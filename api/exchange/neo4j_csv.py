@@ -4,9 +4,10 @@ The files and headers are those of the bulk path (:mod:`loaders.bulk`): persons,
 enterprises, sanctions (labelled ``Sanction:Pending``, so that ``credlink
 propagate`` derives their restrictions on the new server), commendations (good
 records: ``Commendation`` nodes naming their subject, as the store keeps them),
-source records, and the ``ROLE`` and ``AGAINST`` relationships. They are written from the store, page by
-page, so any store exports in constant memory. ``neo4j-admin.args`` holds the
-arguments of the import (one per line), as :meth:`ImportFiles.arguments` gives.
+source records, and the ``ROLE`` and ``AGAINST`` relationships. They are written
+from the store, page by page, so any store exports in constant memory.
+``neo4j-admin.args`` holds the arguments of the import (one per line), as
+:meth:`ImportFiles.arguments` gives.
 
 Not exported: restrictions (derived again by ``credlink propagate``), sanction
 events, and linkage state (judgements, candidates, conflicts, link states).
