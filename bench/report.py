@@ -11,12 +11,18 @@ the same run and process, per store:
   (``api.report.make.make_report``), the work of ``POST /reports`` without HTTP;
 - **html**: the same plus rendering HTML.
 
-Prints reports per second, p50 and p99 (ms), and report p50 / baseline p50. PDF
-(WeasyPrint) is timed on ``--pdf`` reports only: it is layout work, not store work.
+The three are timed interleaved: for each person, all three in turn, the order
+rotating from one person to the next, so that none gains by running after the
+others have warmed the store's caches. Prints reports per second (samples over the
+summed time of that operation), p50 and p99 (ms), and report p50 / baseline p50.
+PDF (WeasyPrint) is timed on ``--pdf`` reports only: it is layout work, not store
+work.
 
 Run: ``.venv/bin/python bench/report.py`` (1M persons; a long run, use nohup);
 ``--persons 100000 --enterprises 30000 --sanctions 10000`` for a quicker look;
-``--stores embedded`` for one store.
+``--stores embedded`` for one store. The filled stores are kept (their paths are
+printed): ``--embedded-store FILE`` and ``--neo4j-home DIR`` measure them again
+without filling (pass the same sizes and seed, which draw the sample).
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _times(call: Callable[[str], object], persons: list[str]) -> list[float]:
+    """Each call's time in ms, one person after another."""
     found = []
     for person in persons:
         started = time.perf_counter()
@@ -96,16 +103,21 @@ def _measure(
     }
     for call in runs.values():  # warm-up
         call(persons[0])
+    calls = list(runs.items())
+    times: dict[str, list[float]] = {label: [] for label in runs}
+    for n, person in enumerate(persons):
+        for k in range(len(calls)):
+            label, call = calls[(n + k) % len(calls)]
+            started = time.perf_counter()
+            call(person)
+            times[label].append((time.perf_counter() - started) * 1000)
     rows, base = [], 0.0
-    for label, call in runs.items():
-        started = time.perf_counter()
-        times = _times(call, persons)
-        wall = time.perf_counter() - started
-        p50 = statistics.median(times)
+    for label, found in times.items():
+        p50 = statistics.median(found)
         base = base or p50
         rows.append(
-            f"| {name} | {label} | {len(persons) / wall:,.0f} | {p50:.2f} | "
-            f"{_percentile(times, 0.99):.2f} | {p50 / base:.2f} |"
+            f"| {name} | {label} | {1000 * len(found) / sum(found):,.0f} | "
+            f"{p50:.2f} | {_percentile(found, 0.99):.2f} | {p50 / base:.2f} |"
         )
     if args.pdf:
         sample = persons[: args.pdf]
@@ -135,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", default="embedded,neo4j")
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="2g")
+    parser.add_argument(
+        "--embedded-store", type=Path, help="measure this filled store (no fill)"
+    )
+    parser.add_argument(
+        "--neo4j-home", type=Path, help="measure this filled Neo4j home (no fill)"
+    )
     args = parser.parse_args(argv)
     api, reg = _module("api"), _module("propagate")
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
@@ -149,29 +167,37 @@ def main(argv: list[str] | None = None) -> int:
     ]
     rows: list[str] = []
     if "embedded" in stores:
-        path = Path(tempfile.mkdtemp(prefix="credlink-bench-report-")) / "bench.db"
-        started = time.perf_counter()
-        api._fill_embedded(path, reg, args)
-        store = EmbeddedStore(path)
-        enforcement.propagate(store, load_catalogue(), full=True)
-        print(f"embedded: filled in {time.perf_counter() - started:.0f} s")
+        path = args.embedded_store
+        if path is None:
+            path = Path(tempfile.mkdtemp(prefix="credlink-bench-report-")) / "bench.db"
+            started = time.perf_counter()
+            api._fill_embedded(path, reg, args)
+            store = EmbeddedStore(path)
+            enforcement.propagate(store, load_catalogue(), full=True)
+            print(f"embedded: filled {path} in {time.perf_counter() - started:.0f} s")
+        else:
+            store = EmbeddedStore(path)
         rows += _measure("embedded", store, persons, args)
         store.close()
     if "neo4j" in stores:
-        home = Path(tempfile.mkdtemp(prefix="credlink-bench-report-neo4j-"))
-        started = time.perf_counter()
-        reg._import(home, args)
+        home = args.neo4j_home
+        fill = home is None
+        if home is None:
+            home = Path(tempfile.mkdtemp(prefix="credlink-bench-report-neo4j-"))
+            started = time.perf_counter()
+            reg._import(home, args)
         info = neo4j_launcher.start(
             home, auth=False, heap=args.heap, pagecache=args.pagecache,
             stop_with=os.getpid(),
         )  # fmt: skip
         try:
             driver = neo4j.GraphDatabase.driver(info.uri, auth=None)
-            reg._schema(driver)
             store4j = Neo4jStore(driver)
-            api._sanctions(store4j, reg, random.Random(args.seed + 9), args)
-            enforcement.propagate(store4j, load_catalogue(), full=True)
-            print(f"neo4j: filled in {time.perf_counter() - started:.0f} s")
+            if fill:
+                reg._schema(driver)
+                api._sanctions(store4j, reg, random.Random(args.seed + 9), args)
+                enforcement.propagate(store4j, load_catalogue(), full=True)
+                print(f"neo4j: filled {home} in {time.perf_counter() - started:.0f} s")
             rows += _measure("neo4j", store4j, persons, args)
             driver.close()
         finally:

@@ -764,10 +764,12 @@ class EmbeddedStore:
         return [_row_to_sanction(r) for r in rows]
 
     def counts(self) -> Counts:
-        """How many persons, enterprises, roles, sanctions and source records."""
+        """How many persons, enterprises, roles, sanctions, commendations and
+        source records."""
         row = self._query(
             "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM enterprises),"
             " (SELECT count(*) FROM roles), (SELECT count(*) FROM sanctions),"
+            " (SELECT count(*) FROM commendations),"
             " (SELECT count(*) FROM source_records)"
         )[0]
         return Counts(*(int(v) for v in row))
@@ -872,14 +874,27 @@ class EmbeddedStore:
         sanction_id: str | None = None,
         on: date | None = None,
     ) -> list[RestrictionFact]:
-        """Stored restrictions of a person and/or a sanction, valid on ``on``."""
-        day = _iso(on)
+        """Stored restrictions of a person and/or a sanction, valid on ``on``.
+
+        The conditions are fixed text joined for the keys given (values stay
+        parameters): a ``? IS NULL OR person_id = ?`` form keeps SQLite from the
+        person and sanction indexes and scans every restriction."""
+        where: list[str] = []
+        params: list[str] = []
+        if person_id is not None:
+            where.append("person_id = ?")
+            params.append(person_id)
+        if sanction_id is not None:
+            where.append("sanction_id = ?")
+            params.append(sanction_id)
+        if on is not None:
+            where.append("valid_from <= ? AND ? < valid_until")
+            params += [on.isoformat(), on.isoformat()]
         rows = self._query(
             "SELECT * FROM restrictions"
-            " WHERE (? IS NULL OR person_id = ?) AND (? IS NULL OR sanction_id = ?)"
-            " AND (? IS NULL OR (valid_from <= ? AND ? < valid_until))"
-            " ORDER BY restriction_id",
-            (person_id, person_id, sanction_id, sanction_id, day, day, day),
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY restriction_id",
+            tuple(params),
         )
         return [_row_to_fact(row) for row in rows]
 

@@ -232,6 +232,7 @@ class Counts:
     enterprises: int = 0
     roles: int = 0
     sanctions: int = 0
+    commendations: int = 0
     source_records: int = 0
 
 

@@ -465,7 +465,8 @@ class Neo4jStore:
         return [_to_sanction(r) for r in rows]
 
     def counts(self) -> Counts:
-        """How many persons, enterprises, roles, sanctions and source records."""
+        """How many persons, enterprises, roles, sanctions, commendations and
+        source records."""
 
         def one(query: LiteralString) -> int:
             return int(self._read(query)[0]["n"])
@@ -475,6 +476,7 @@ class Neo4jStore:
             enterprises=one(queries.COUNT_ENTERPRISES),
             roles=one(queries.COUNT_ROLES),
             sanctions=one(queries.COUNT_SANCTIONS),
+            commendations=one(queries.COUNT_COMMENDATIONS),
             source_records=one(queries.COUNT_SOURCE_RECORDS),
         )
 

@@ -436,6 +436,9 @@ MATCH (p:Person)-[r:ROLE]->(e:Enterprise {credit_code: $key})
 COUNT_PERSONS: Final[LiteralString] = "MATCH (n:Person) RETURN count(n) AS n"
 COUNT_ENTERPRISES: Final[LiteralString] = "MATCH (n:Enterprise) RETURN count(n) AS n"
 COUNT_SANCTIONS: Final[LiteralString] = "MATCH (n:Sanction) RETURN count(n) AS n"
+COUNT_COMMENDATIONS: Final[LiteralString] = (
+    "MATCH (n:Commendation) RETURN count(n) AS n"
+)
 COUNT_SOURCE_RECORDS: Final[LiteralString] = (
     "MATCH (n:SourceRecord) RETURN count(n) AS n"
 )

@@ -1,8 +1,10 @@
 """An enterprise's standing on a day: its own sanctions, the restrictions in force
-on its role holders, and the roles taken while a restriction barred them (违规任职).
+on its role holders, the roles taken while a restriction barred them (违规任职), and
+its good records (守信记录) with the incentives they earn that day.
 
-Built on the GraphStore protocol and ``graph.enforcement``: restrictions and the
-appointment rule (``check_appointment``) are the ones every other answer uses.
+Built on the GraphStore protocol, ``graph.enforcement`` and ``graph.incentives``:
+restrictions, the appointment rule (``check_appointment``) and the incentives rule
+are the ones every other answer uses.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from typing import TYPE_CHECKING
 
 from graph import enforcement
 from graph.errors import EntityNotFoundError
+from graph.incentives import good_records_of
 from graph.model import EntityKind
 
 if TYPE_CHECKING:
     from datetime import date
 
+    from graph.incentives import GoodRecord
     from graph.model import Enterprise, Role, Sanction
     from graph.policy.catalogue import Catalogue
+    from graph.policy.incentives import IncentivesCatalogue
     from graph.propagation import Restriction
     from graph.store import GraphStore
 
@@ -49,6 +54,12 @@ class Standing:
     sanctions: tuple[Sanction, ...]
     restricted: tuple[RestrictedHolder, ...]
     irregular: tuple[IrregularAppointment, ...]
+    good_records: tuple[GoodRecord, ...] = ()
+
+    @property
+    def incentives(self) -> list[GoodRecord]:
+        """The good records that earn their facilitations on the day."""
+        return [r for r in self.good_records if r.in_force]
 
     @property
     def persons(self) -> list[str]:
@@ -58,13 +69,19 @@ class Standing:
 
 
 def standing_of(
-    store: GraphStore, catalogue: Catalogue, credit_code: str, day: date
+    store: GraphStore,
+    catalogue: Catalogue,
+    incentives: IncentivesCatalogue,
+    credit_code: str,
+    day: date,
 ) -> Standing:
     """The enterprise's sanctions (every one, with its status), its role holders on
     ``day`` under restrictions in force that day, and its roles held on ``day``
     that were taken while a restriction barred that role in this enterprise (the
     appointment rule of ``enforcement.check_appointment`` on the role's start
-    date; a role without a start date is not judged). Sorted by role id.
+    date; a role without a start date is not judged), sorted by role id; and its
+    commendations decided by ``day``, each assessed on ``day`` (in force, suspended
+    or withdrawn by a later sanction against it, expired), by decision date.
 
     Raises EntityNotFoundError for an unknown credit code.
     """
@@ -89,6 +106,14 @@ def standing_of(
             )
             if not check.allowed:
                 irregular.append(IrregularAppointment(role, check.blocking))
+    good = good_records_of(
+        store, catalogue, incentives, EntityKind.ENTERPRISE, credit_code, day
+    )
     return Standing(
-        enterprise, day, tuple(sanctions), tuple(restricted), tuple(irregular)
+        enterprise,
+        day,
+        tuple(sanctions),
+        tuple(restricted),
+        tuple(irregular),
+        tuple(good),
     )

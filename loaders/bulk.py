@@ -699,6 +699,7 @@ class _ImportSink:
             enterprises=len(self._enterprises),
             roles=len(self._roles),
             sanctions=len(self._sanctions),
+            commendations=len(self._commendations),
             source_records=len(self._records),
         )
 

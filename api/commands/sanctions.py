@@ -254,7 +254,7 @@ def check(
             table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, answer.blocking)
     if known and not as_json:
-        _print_incentives(earned, day)
+        print_incentives(earned, day)
     if not answer.allowed or not known:
         raise typer.Exit(EXIT_NEGATIVE)
 
@@ -308,7 +308,7 @@ def restrictions(
             table.add_row(str(number), *_restriction_cells(item))
         _print_with_explanations(table, found)
     if known and not as_json:
-        _print_incentives(earned, day)
+        print_incentives(earned, day)
     if not known:
         raise typer.Exit(EXIT_NEGATIVE)
 
@@ -327,7 +327,7 @@ def _incentives(
     )
 
 
-def _print_incentives(earned: Sequence[GoodRecord], day: date) -> None:
+def print_incentives(earned: Sequence[GoodRecord], day: date) -> None:
     """One line per good record in force: kind, issuing body, until, facilitations."""
     if not earned:
         return

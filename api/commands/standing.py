@@ -1,6 +1,8 @@
 """``credlink enterprise standing CODE --on DATE``: an enterprise's own sanctions,
-the restrictions in force on its role holders, and the roles taken while a
-restriction barred them (违规任职). Audited as ``enterprise.people`` (it names
+the restrictions in force on its role holders, the roles taken while a
+restriction barred them (违规任职), and its good records (守信记录) with the
+incentives in force (the incentives catalogue of ``CREDLINK_INCENTIVES``, else the
+packaged example). Audited as ``enterprise.people`` (it names
 persons). Tables mask ID numbers; ``--json`` gives the HTTP answer's shape.
 
 Exit codes: 0 answered; 1 the store holds no such enterprise; 2 bad input; 3 the
@@ -15,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.commands.sanctions import CatalogueOption
+from api.commands.sanctions import CatalogueOption, print_incentives
 from api.console import (
     JsonOption,
     app,
@@ -45,7 +47,8 @@ def standing(
     catalogue: CatalogueOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Sanctions, restricted role holders and 违规任职 of an enterprise on a day."""
+    """Sanctions, restricted role holders, 违规任职 and good records of an enterprise
+    on a day."""
     try:
         credit_code = parse_credit_code(code).value
     except LinkageError as exc:
@@ -54,13 +57,16 @@ def standing(
     from api.routes.standing import standing_answer
     from api.routes.views import View
     from graph.policy.catalogue import load_catalogue
+    from graph.policy.incentives import configured_incentives
     from graph.standing import standing_of
 
     with opened_store(ctx) as store:
         try:
             with audited(ctx, store, "enterprise.people", credit_code) as query:
                 measures = load_catalogue(catalogue)
-                found = standing_of(store, measures, credit_code, day)
+                found = standing_of(
+                    store, measures, configured_incentives(), credit_code, day
+                )
                 query.answered(found.persons)
         except EntityNotFoundError as exc:
             raise not_held(exc.kind, exc.key, as_json=as_json) from exc
@@ -96,3 +102,18 @@ def standing(
             shown(", ".join(sorted({r.sanction_id for r in a.blocking}))),
         )  # fmt: skip
     console.print(irregular)
+    good = Table(title="good records (守信记录)")
+    for column in ("record", "kind", "authority", "decided", "until", "status"):
+        good.add_column(column)
+    for r in found.good_records:
+        name = r.kind.name_zh if r.kind is not None else r.commendation.kind
+        status = r.status.value
+        if r.suspensions:
+            status += " by " + ", ".join(s.sanction_id for s in r.suspensions)
+        good.add_row(
+            shown(r.commendation.commendation_id), shown(name),
+            shown(r.commendation.authority), r.commendation.decided_on.isoformat(),
+            r.ends_on.isoformat() if r.ends_on else "", shown(status),
+        )  # fmt: skip
+    console.print(good)
+    print_incentives(found.incentives, day)

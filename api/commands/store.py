@@ -57,7 +57,8 @@ def init(
 
 @app.command(rich_help_panel="Data")
 def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Count persons, enterprises, roles, sanctions and source records.
+    """Count persons, enterprises, roles, sanctions, commendations (good records)
+    and source records.
 
     Also lists the sanctions propagation set aside (their restrictions could not
     be derived), each with its error.

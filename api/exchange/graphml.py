@@ -1,8 +1,10 @@
 """GraphML for Gephi, yEd, Cytoscape and networkx.
 
-Nodes are persons, enterprises and sanctions (``kind``, ``label`` and their
-fields); edges are roles (person -> enterprise), ``against`` (sanction -> its
-subject) and restrictions (person -> the sanction that reached it). Every
+Nodes are persons, enterprises, sanctions and commendations (good records; their
+kind in ``type``) with ``kind``, ``label`` and their fields; edges are roles
+(person -> enterprise), ``against`` (sanction -> its subject), ``commends``
+(commendation -> its subject) and restrictions (person -> the sanction that
+reached it). Every
 attribute is declared once, up front, as GraphML asks; dates are ISO text.
 
 networkx builds GraphML from a graph held in memory; an export of a million
@@ -44,6 +46,9 @@ NODE_KEYS: Final = (
     "decided_on",
     "violation_date",
     "display_until",
+    "valid_until",
+    "source",
+    "record_id",
 )
 EDGE_KEYS: Final = (
     "relation",
@@ -140,6 +145,33 @@ def export_graphml(population: Population, view: ExportView, path: Path) -> int:
                     "target": f"{s.subject_kind.value}:{s.subject_id}",
                 },
                 relation="against",
+            )
+            written += 2
+        for commendation in population.commendations():
+            c = view.commendation(commendation)
+            node = "commendation:" + c.commendation_id
+            _element(
+                out,
+                "node",
+                {"id": node},
+                kind="commendation",
+                label=c.kind,
+                type=c.kind,
+                authority=c.authority,
+                decided_on=c.decided_on,
+                valid_until=c.valid_until,
+                source=c.source,
+                record_id=c.record_id,
+            )
+            _element(
+                out,
+                "edge",
+                {
+                    "id": "commends:" + c.commendation_id,
+                    "source": node,
+                    "target": f"{c.subject_kind.value}:{c.subject_id}",
+                },
+                relation="commends",
             )
             written += 2
         for fact in population.restrictions():

@@ -2,10 +2,12 @@
 
 The files and headers are those of the bulk path (:mod:`loaders.bulk`): persons,
 enterprises, sanctions (labelled ``Sanction:Pending``, so that ``credlink
-propagate`` derives their restrictions on the new server), source records, and the
-``ROLE`` and ``AGAINST`` relationships. They are written from the store, page by
-page, so any store exports in constant memory. ``neo4j-admin.args`` holds the
-arguments of the import (one per line), as :meth:`ImportFiles.arguments` gives.
+propagate`` derives their restrictions on the new server), commendations (good
+records: ``Commendation`` nodes naming their subject, as the store keeps them),
+source records, and the ``ROLE`` and ``AGAINST`` relationships. They are written
+from the store, page by page, so any store exports in constant memory.
+``neo4j-admin.args`` holds the arguments of the import (one per line), as
+:meth:`ImportFiles.arguments` gives.
 
 Not exported: restrictions (derived again by ``credlink propagate``), sanction
 events, and linkage state (judgements, candidates, conflicts, link states).
@@ -27,6 +29,7 @@ from linkage.search_keys import enterprise_keys, person_keys
 from loaders.bulk import (
     AGAINST_HEADERS,
     ARRAY_DELIMITER,
+    COMMENDATION_HEADER,
     ENTERPRISE_HEADER,
     PERSON_HEADER,
     ROLE_HEADER,
@@ -83,7 +86,9 @@ def export_neo4j_csv(
     """Write the import files of ``population`` into ``directory`` (created)."""
     directory.mkdir(parents=True, exist_ok=True)
     files = _Files(directory)
-    counts = dict.fromkeys(("persons", "enterprises", "roles", "sanctions"), 0)
+    counts = dict.fromkeys(
+        ("persons", "enterprises", "roles", "sanctions", "commendations"), 0
+    )
     records = 0
     try:
         files.open("persons.csv", PERSON_HEADER)
@@ -156,6 +161,22 @@ def export_neo4j_csv(
                 against[s.subject_kind], csv_text(s.sanction_id), csv_text(s.subject_id)
             )
             counts["sanctions"] += 1
+        files.open("commendations.csv", COMMENDATION_HEADER)
+        for commendation in population.commendations():
+            c = view.commendation(commendation)
+            files.write(
+                "commendations.csv",
+                csv_text(c.commendation_id),
+                csv_text(c.subject_kind.value),
+                csv_text(c.subject_id),
+                csv_text(c.kind),
+                csv_text(c.authority),
+                csv_day(c.decided_on),
+                csv_day(c.valid_until),
+                csv_text(c.source),
+                csv_text(c.record_id),
+            )
+            counts["commendations"] += 1
         files.open("source_records.csv", SOURCE_RECORD_HEADER)
         if not view.public:
             for kind in (EntityKind.PERSON, EntityKind.ENTERPRISE):
@@ -173,6 +194,7 @@ def export_neo4j_csv(
             ("Enterprise", directory / "enterprises.csv"),
             # restrictions are not exported: propagation derives them anew
             ("Sanction:Pending", directory / "sanctions.csv"),
+            ("Commendation", directory / "commendations.csv"),
             ("SourceRecord", directory / "source_records.csv"),
         ),
         relationships=(

@@ -22,7 +22,7 @@ from api.routes.views import View
 from graph.model import EntityKind
 
 if TYPE_CHECKING:
-    from graph.model import Person, Role, Sanction
+    from graph.model import Commendation, Person, Role, Sanction
     from graph.propagation import RestrictionFact
 
 
@@ -83,6 +83,19 @@ class ExportView:
             subject_id=alias,
             # an id the loaders made (type|decision|person|key) holds the key
             sanction_id=sanction.sanction_id.replace(sanction.subject_id, alias),
+        )
+
+    def commendation(self, commendation: Commendation) -> Commendation:
+        """A good record; public: a person subject by pseudonym (in its id too)."""
+        if not self.public or commendation.subject_kind is EntityKind.ENTERPRISE:
+            return commendation
+        alias = self.key(commendation.subject_id)
+        return replace(
+            commendation,
+            subject_id=alias,
+            commendation_id=commendation.commendation_id.replace(
+                commendation.subject_id, alias
+            ),
         )
 
     def fact(self, fact: RestrictionFact) -> RestrictionFact:

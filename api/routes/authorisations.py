@@ -141,15 +141,19 @@ def authorised_report(
     catalogue: Measures,
     caller: Annotated[Caller, require("report.authorised")],
 ) -> Response:
-    """The person's report for a third party that holds the person's authorisation
-    for this key and the stated purpose on the day: refused (403, audited) when it
-    is missing, expired, revoked or for another purpose."""
+    """The person's report, as of ``on``, for a third party that holds the person's
+    authorisation for this key and the stated purpose on the day of the request:
+    refused (403, audited) when it is missing, expired, revoked or for another
+    purpose. The report's as-of date does not move the day the authorisation is
+    judged on (an earlier ``on`` does not reach back into an expired or revoked
+    authorisation)."""
     person_id = person_key(query.person)
     caller.about(person_id)
-    day = query.on or date.today()
+    today = date.today()
+    day = query.on or today
     purpose = caller.purpose.code if caller.purpose is not None else ""
     problem = authorisation_problem(
-        store.authorisations_of(person_id), caller.identity.key_id, purpose, day
+        store.authorisations_of(person_id), caller.identity.key_id, purpose, today
     )
     if problem is not None:
         # an AccessError raised in a route is not audited by the error handler

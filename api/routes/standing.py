@@ -1,5 +1,6 @@
 """An enterprise's standing on a day: its sanctions, its restricted role holders,
-and the roles taken while barred (违规任职). Credit codes may stand in the path."""
+the roles taken while barred (违规任职), and its good records (守信记录) with the
+incentives in force. Credit codes may stand in the path."""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from api.access.guard import Caller, require
-from api.deps import request_catalogue, request_store
+from api.deps import request_catalogue, request_incentives, request_store
+from api.masking import public_id
 from api.routes.views import (
     View,
     enterprise_out,
+    incentive_out,
     restriction_out,
     role_out,
     sanction_id_out,
 )
-from api.schemas import EnterpriseOut, RestrictionOut, RoleOut
+from api.schemas import EnterpriseOut, IncentiveOut, RestrictionOut, RoleOut
+from graph.incentives import GoodRecord
 from graph.policy.catalogue import Catalogue
+from graph.policy.incentives import IncentivesCatalogue
 from graph.standing import Standing, standing_of
 from graph.store import GraphStore
 from linkage.ids import parse_credit_code
@@ -28,6 +33,7 @@ router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
 Store = Annotated[GraphStore, Depends(request_store)]
 Measures = Annotated[Catalogue, Depends(request_catalogue)]
+Incentives = Annotated[IncentivesCatalogue, Depends(request_incentives)]
 
 
 class _Out(BaseModel):
@@ -59,14 +65,72 @@ class IrregularOut(_Out):
     blocking: list[RestrictionOut]
 
 
+class SuspendingOut(_Out):
+    """A later sanction that suspends a good record (``until``: the last day it is
+    displayed, exclusive) or withdrew it for good (``until`` null)."""
+
+    sanction_id: str
+    type: str
+    name_zh: str
+    decided_on: date
+    until: date | None
+
+
+class GoodRecordOut(_Out):
+    """A commendation decided by the day and where it stands that day: ``in_force``
+    (it earns the kind's facilitations), ``suspended``, ``withdrawn``, ``expired``
+    or ``unknown_kind``; ``valid_until`` exclusive; ``suspended_by`` the sanctions
+    that suspend or withdrew it."""
+
+    commendation_id: str
+    kind: str
+    name_zh: str
+    authority: str
+    decided_on: date
+    valid_until: date | None
+    status: str
+    suspended_by: list[SuspendingOut]
+    example: bool
+
+
 class StandingOut(_Out):
-    """An enterprise's standing on a day."""
+    """An enterprise's standing on a day; ``incentives``: the good records in force
+    and the facilitations they earn."""
 
     on: date
     enterprise: EnterpriseOut
     sanctions: list[SanctionBriefOut]
     restricted: list[RestrictedHolderOut]
     irregular: list[IrregularOut]
+    good_records: list[GoodRecordOut]
+    incentives: list[IncentiveOut]
+
+
+def good_record_out(record: GoodRecord, view: View) -> GoodRecordOut:
+    """A good record as the view shows it (the public sees opaque record ids)."""
+    item, kind = record.commendation, record.kind
+    return GoodRecordOut(
+        commendation_id=public_id(item.commendation_id)
+        if view is View.PUBLIC
+        else item.commendation_id,
+        kind=item.kind,
+        name_zh=kind.name_zh if kind is not None else item.kind,
+        authority=item.authority,
+        decided_on=item.decided_on,
+        valid_until=record.ends_on,
+        status=record.status.value,
+        suspended_by=[
+            SuspendingOut(
+                sanction_id=sanction_id_out(s.sanction_id, view),
+                type=s.sanction_type,
+                name_zh=s.name_zh,
+                decided_on=s.decided_on,
+                until=s.until,
+            )
+            for s in record.suspensions
+        ],
+        example=record.example,
+    )
 
 
 def standing_answer(found: Standing, view: View) -> StandingOut:
@@ -99,6 +163,8 @@ def standing_answer(found: Standing, view: View) -> StandingOut:
             )
             for a in found.irregular
         ],
+        good_records=[good_record_out(r, view) for r in found.good_records],
+        incentives=[incentive_out(r, view) for r in found.incentives],
     )
 
 
@@ -107,14 +173,16 @@ def get_standing(
     credit_code: str,
     store: Store,
     catalogue: Measures,
+    incentives: Incentives,
     caller: Annotated[Caller, require("enterprise.people")],
     on: Annotated[date | None, Query(description="As of this date (today).")] = None,
 ) -> StandingOut:
     """The enterprise's own sanctions, the restrictions in force on its role
-    holders, and the holders appointed while a restriction barred them (every
-    person named is audited and counts against the key's persons quota)."""
+    holders, the holders appointed while a restriction barred them (every person
+    named is audited and counts against the key's persons quota), and its good
+    records with the incentives they earn on the day."""
     code = parse_credit_code(credit_code).value
     caller.about(code)
-    found = standing_of(store, catalogue, code, on or date.today())
+    found = standing_of(store, catalogue, incentives, code, on or date.today())
     caller.answered(found.persons)
     return standing_answer(found, caller.view(View.FULL))

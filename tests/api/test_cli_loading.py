@@ -16,6 +16,7 @@ def test_stats_of_an_empty_store(cli: Cli) -> None:
         "enterprises": 0,
         "roles": 0,
         "sanctions": 0,
+        "commendations": 0,
         "source_records": 0,
         "set_aside": [],
     }

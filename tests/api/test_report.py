@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ NAME = "欧阳明远"
 FIRM = credit_code(51)
 EARLIER = credit_code(52)
 ON = "2026-07-01"
-DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "report-page.png"
+IMAGE = "report-page.png"  # docs/images/report-page.png: bash scripts/screenshots
 SECTIONS_ZH = ("身份信息", "失信记录", "限制措施", "任职情况", "信用修复", "查询记录")
 
 
@@ -195,10 +196,23 @@ def test_pdf_renders_chinese_and_holds_every_section(
     histogram = image.histogram()
     dark = sum(histogram[:128]) / (image.width * image.height)
     assert dark > 0.01, f"page 1 is (nearly) blank: {dark:.4f} dark"
-    DOCS_IMAGE.parent.mkdir(exist_ok=True)
-    image.save(DOCS_IMAGE)
+    # into the docs only when asked (scripts/screenshots): a plain run leaves the
+    # working tree as it was (the report's id and issue time change every run)
+    folder = Path(os.environ.get("CREDLINK_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    image.save(folder / IMAGE)
     for path in (pdf_path, html_path):
         assert "ok:" in embedded_cli.run("report", "verify", str(path)).stdout
+
+
+def _pdf_text(content: bytes) -> str:
+    pdf = pypdfium2.PdfDocument(content)
+    try:
+        return "".join(
+            pdf[index].get_textpage().get_text_range() for index in range(len(pdf))
+        )
+    finally:
+        pdf.close()
 
 
 def test_http_report_masks_for_the_public(store: GraphStore, tmp_path: Path) -> None:
@@ -216,6 +230,15 @@ def test_http_report_masks_for_the_public(store: GraphStore, tmp_path: Path) -> 
             assert HEAD not in public.text
             assert NAME not in public.text
             assert "欧阳**" in public.text
+        public_pdf = api.post(
+            "/reports", {"person": HEAD, "on": ON, "format": "pdf"}, role="public"
+        )
+        assert public_pdf.status_code == 200, public_pdf.text
+        text = _pdf_text(public_pdf.content)
+        assert "失信记录" in text  # the Chinese text layer
+        assert "欧阳**" in text
+        assert HEAD not in text
+        assert NAME not in text
         checked = api.post("/reports/verify", {"report": full.json()}, role="public")
         assert checked.json()["ok"] is True
         raw = base64.b64encode(full.content).decode()
@@ -227,5 +250,5 @@ def test_http_report_masks_for_the_public(store: GraphStore, tmp_path: Path) -> 
         assert refused.status_code == 403
         entries = api.audit()
     reads = [e for e in entries if e["action"] == "report.read"]
-    assert [e["outcome"] for e in reads] == ["answered"] * 3 + ["denied"]
-    assert all(HEAD in e["persons"] for e in reads[:3])
+    assert [e["outcome"] for e in reads] == ["answered"] * 4 + ["denied"]
+    assert all(HEAD in e["persons"] for e in reads[:4])

@@ -130,10 +130,11 @@ def test_commendations_load_quarantine_and_reload_unchanged(
     volunteer = store.commendations_of(EntityKind.PERSON, VOLUNTEER)
     assert [c.commendation_id for c in volunteer] == ["团委#9", "文明办#3"]
     before = list(store.iter_commendations())
-    assert len(before) == 4
+    assert len(before) == store.counts().commendations == 4
     again = load_folder(folder, store, quarantine_dir=tmp_path / "q2")
     assert (again.loaded, again.quarantined) == (4, 5)
     assert list(store.iter_commendations()) == before
+    assert store.counts().commendations == 4
     # a person held only by a good record is not bare
     assert store.delete_bare_persons([VOLUNTEER]) == []
 

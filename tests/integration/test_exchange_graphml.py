@@ -15,6 +15,7 @@ from graph.model import EntityKind
 from graph.policy import load_catalogue
 from tests.factories import (
     credit_code,
+    make_commendation,
     make_enterprise,
     make_person,
     make_role,
@@ -56,6 +57,20 @@ def _fill(store: GraphStore) -> None:
             ),
         ]
     )
+    store.upsert_commendations(
+        [
+            # an id that holds the person's key, as a loader may make one
+            make_commendation(
+                commendation_id="文明办#" + resident_id(2), subject_id=resident_id(2),
+                decided_on=date(2016, 6, 1),
+            ),
+            make_commendation(
+                commendation_id="G1", subject_kind=EntityKind.ENTERPRISE,
+                subject_id=credit_code(1), kind="trustworthy_subject",
+                decided_on=date(2024, 1, 1), valid_until=date(2024, 9, 1),
+            ),
+        ]
+    )  # fmt: skip
     store.propagate(load_catalogue(), full=True)
 
 
@@ -68,8 +83,8 @@ def test_networkx_reads_back_every_node_and_edge(
     graph = nx.read_graphml(path)
     facts = store.restriction_facts()
     assert facts
-    assert graph.number_of_nodes() == 2 + 2 + 2
-    assert graph.number_of_edges() == 3 + 2 + len(facts)
+    assert graph.number_of_nodes() == 2 + 2 + 2 + 2
+    assert graph.number_of_edges() == 3 + 2 + 2 + len(facts)
     assert written == graph.number_of_nodes() + graph.number_of_edges()
     person = graph.nodes["person:" + resident_id(1)]
     assert person["label"] == '王<"&>\ufffd芳'
@@ -90,6 +105,15 @@ def test_networkx_reads_back_every_node_and_edge(
         d for _, _, d in graph.edges(data=True) if d["relation"] == "restricted_by"
     ]
     assert sorted(d["measure"] for d in restricted) == sorted(f.measure for f in facts)
+    good = graph.nodes["commendation:G1"]
+    assert (good["kind"], good["type"], good["decided_on"], good["valid_until"]) == (
+        "commendation", "trustworthy_subject", "2024-01-01", "2024-09-01"
+    )  # fmt: skip
+    assert (good["source"], good["record_id"]) == ("test", "C1")
+    commends = graph.get_edge_data("commendation:G1", "enterprise:" + credit_code(1))
+    assert [d["relation"] for d in commends.values()] == ["commends"]
+    person_good = "commendation:文明办#" + resident_id(2)
+    assert graph.has_edge(person_good, "person:" + resident_id(2))
 
 
 def test_the_public_view_and_a_day(store: GraphStore, tmp_path: Path) -> None:
@@ -110,3 +134,7 @@ def test_the_public_view_and_a_day(store: GraphStore, tmp_path: Path) -> None:
     assert len(roles) == 2  # the role that ended in 2016 is not held in 2017
     sanctions = [n for n, d in graph.nodes(data=True) if d["kind"] == "sanction"]
     assert sanctions == []  # both decided in 2023
+    (good,) = [n for n, d in graph.nodes(data=True) if d["kind"] == "commendation"]
+    (subject,) = graph.successors(good)  # the 2024 good record is not yet decided
+    assert subject in persons
+    assert graph.nodes[good]["type"] == "moral_model"

@@ -72,6 +72,7 @@ def test_embedded_to_neo4j_csv_to_neo4j_equals_the_source(tmp_path: Path) -> Non
             Population(source), ExportView(View.FULL), tmp_path / "export"
         )
         assert files.counts == source.counts()
+        assert files.counts.commendations > 0
         args = (files.directory / ARGS_FILE).read_text("utf-8").split()
         assert args == files.arguments()
         run_import(files, home, neo4j_launcher.admin, heap="512m", threads=2)
@@ -81,6 +82,10 @@ def test_embedded_to_neo4j_csv_to_neo4j_equals_the_source(tmp_path: Path) -> Non
             mine, theirs = _everything(source, target)
             assert mine == theirs
             assert source.counts().roles > 0
+            assert target.counts() == source.counts()
+            assert list(target.iter_commendations()) == list(
+                source.iter_commendations()
+            )
             target.propagate(catalogue)  # every imported sanction is pending
             assert target.restriction_facts() == source.restriction_facts()
             assert target.restriction_facts()
@@ -103,6 +108,8 @@ def test_the_public_view_names_no_person(tmp_path: Path) -> None:
         )
         assert files.counts.persons == len(keys)
         assert files.counts.source_records == 0
+        held = list(store.iter_commendations())
+        assert files.counts.commendations == len(held) > 0
     finally:
         store.close()
     text = "".join(

@@ -51,7 +51,11 @@ def test_upserts_are_counted_and_idempotent(store: GraphStore) -> None:
     _seed(store)
     store.upsert_sanctions([make_sanction()])
     store.upsert_source_records([make_source_record()])
-    assert first == store.counts() == Counts(2, 1, 2, 1, 1)
+    assert (
+        first
+        == store.counts()
+        == Counts(persons=2, enterprises=1, roles=2, sanctions=1, source_records=1)
+    )
 
 
 def test_first_name_wins_and_others_become_aliases(store: GraphStore) -> None:

@@ -198,7 +198,9 @@ def test_batch_size_does_not_change_the_result(
     db = EmbeddedStore(tmp_path / f"b{batch_size}.db")
     try:
         report = load_folder(folder, db, batch_size=batch_size, progress=seen.append)
-        assert db.counts() == Counts(3, 3, 4, 2, 9)
+        assert db.counts() == Counts(
+            persons=3, enterprises=3, roles=4, sanctions=2, source_records=9
+        )
     finally:
         db.close()
     assert seen == sorted(seen)
