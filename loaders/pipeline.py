@@ -23,6 +23,7 @@ the row to the quarantine with the reason; it loads once the enterprise is known
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -226,6 +227,9 @@ def load_files(
 
     def flush() -> None:
         batch.flush()
+        # What a load keeps (a sink's dicts, memos, caches) is long-lived: the
+        # collector's full passes need not scan it again after every batch.
+        gc.freeze()
         if progress is not None:
             progress(total)
 
@@ -285,6 +289,8 @@ def load_files(
     except BaseException:
         quarantine.discard()
         raise
+    finally:
+        gc.unfreeze()
     return LoadReport(reports, quarantine.close(), list(skipped), refused)
 
 
