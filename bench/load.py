@@ -19,8 +19,8 @@ resident memory reported is that run's alone.
 
 Prints rows/s (data rows of the input files), each path's time per row as a
 multiple of the yardstick's, and the CPU seconds spent by every process of the
-path (Python, neo4j-admin, the server): on a shared machine wall time depends on
-the neighbours, CPU time much less. Checks that every finished path ends with the
+path (Python, neo4j-admin, the server) with the rows per CPU second: on a
+shared machine wall time depends on the neighbours, CPU time much less. Checks that every finished path ends with the
 same counts. ``--online-limit`` stops the online load after that many seconds
 and reports the rate of the rows loaded so far (the online load is the slow one).
 
@@ -275,19 +275,20 @@ def _speedups(figures: list[Figure]) -> str:
     for path in ("bulk", "embedded", "neo4j online"):
         fast, reference = rate.get(path), rate.get(_label(path, True))
         if fast and reference:
-            lines.append(f"{path:<20} fast path {fast / reference:.2f}x the reference")
+            lines.append(f"{path:<26} fast path {fast / reference:.2f}x the reference")
     return "\n".join(lines)
 
 
 def _table(figures: list[Figure], yardstick: Figure | None) -> str:
-    head = f"{'path':<20} {'seconds':>9} {'rows/s':>10} {'× yardstick':>12}"
-    lines = [f"{head} {'CPU s':>8}  detail", "-" * 90]
+    head = f"{'path':<26} {'seconds':>9} {'rows/s':>10} {'× yardstick':>12}"
+    lines = [f"{head} {'CPU s':>8} {'rows/CPU s':>11}  detail", "-" * 100]
     for f in figures:
         # time per row against the yardstick's (also right for a partial load)
         ratio = f"{yardstick.rate / f.rate:.2f}" if yardstick and f.rate else "-"
+        per_cpu = f"{f.rows / f.cpu:,.0f}" if f.cpu else "-"
         lines.append(
-            f"{f.path:<20} {f.seconds:>9.1f} {f.rate:>10,.0f} {ratio:>12} "
-            f"{f.cpu:>8.0f}  {f.detail}"
+            f"{f.path:<26} {f.seconds:>9.1f} {f.rate:>10,.0f} {ratio:>12} "
+            f"{f.cpu:>8.0f} {per_cpu:>11}  {f.detail}"
         )
     return "\n".join(lines)
 
@@ -370,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     print(_speedups(figures))
     counts = {f.path: f.counts for f in figures if f.counts is not None}
     for path, c in counts.items():
-        print(f"{path:<20} {c}")
+        print(f"{path:<26} {c}")
     if args.json:
         data = [
             {
