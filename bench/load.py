@@ -20,9 +20,10 @@ resident memory reported is that run's alone.
 Prints rows/s (data rows of the input files), each path's time per row as a
 multiple of the yardstick's, and the CPU seconds spent by every process of the
 path (Python, neo4j-admin, the server) with the rows per CPU second: on a
-shared machine wall time depends on the neighbours, CPU time much less. Checks that every finished path ends with the
-same counts. ``--online-limit`` stops the online load after that many seconds
-and reports the rate of the rows loaded so far (the online load is the slow one).
+shared machine wall time depends on the neighbours, CPU time much less. Checks
+that every finished path ends with the same counts. ``--online-limit`` stops the
+online load after that many seconds and reports the rate of the rows loaded so
+far (the online load is the slow one).
 
 Run: ``.venv/bin/python bench/load.py`` (1M persons, 300k enterprises; it takes a
 while: run it under nohup). ``--persons 20000 --enterprises 6000`` is a quick look.
