@@ -12,12 +12,18 @@ measures in one run, on the same files:
 - yardstick: a plain ``neo4j-admin database import full`` of the files the bulk
   path wrote, into a third fresh HOME (the import alone).
 
+Each loading path runs twice: with the fast path (``loaders.fastpath``, the
+default) and with ``reference=True`` (every row by the per-row path). The bulk
+runs each write their files in a child process of their own, so that the peak
+resident memory reported is that run's alone.
+
 Prints rows/s (data rows of the input files), each path's time per row as a
 multiple of the yardstick's, and the CPU seconds spent by every process of the
-path (Python, neo4j-admin, the server): on a shared machine wall time depends on
-the neighbours, CPU time much less. Checks that every finished path ends with the
-same counts. ``--online-limit`` stops the online load after that many seconds
-and reports the rate of the rows loaded so far (the online load is the slow one).
+path (Python, neo4j-admin, the server) with the rows per CPU second: on a
+shared machine wall time depends on the neighbours, CPU time much less. Checks
+that every finished path ends with the same counts. ``--online-limit`` stops the
+online load after that many seconds and reports the rate of the rows loaded so
+far (the online load is the slow one).
 
 Run: ``.venv/bin/python bench/load.py`` (1M persons, 300k enterprises; it takes a
 while: run it under nohup). ``--persons 20000 --enterprises 6000`` is a quick look.
@@ -27,12 +33,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,8 +133,14 @@ def _progress(label: str, every: float = 60.0, limit: float | None = None) -> An
     return report
 
 
-def _embedded(folder: Path, work: Path, batch_size: int) -> Figure:
-    store = EmbeddedStore(work / "embedded.db")
+def _label(path: str, reference: bool) -> str:
+    return f"{path} (reference)" if reference else path
+
+
+def _embedded(folder: Path, work: Path, batch_size: int, reference: bool) -> Figure:
+    label = _label("embedded", reference)
+    db = work / f"embedded{'-reference' if reference else ''}.db"
+    store = EmbeddedStore(db)
     try:
         cpu = _cpu_self()
         started = time.perf_counter()
@@ -134,18 +148,24 @@ def _embedded(folder: Path, work: Path, batch_size: int) -> Figure:
             folder,
             store,
             batch_size=batch_size,
-            quarantine_dir=work / "quarantine-embedded",
-            progress=_progress("embedded"),
+            quarantine_dir=work / f"quarantine-{label}",
+            progress=_progress(label),
+            reference=reference,
         )
         seconds = time.perf_counter() - started
         cpu = _cpu_self() - cpu
-        return Figure("embedded", seconds, report.read, store.counts(), cpu)
+        return Figure(label, seconds, report.read, store.counts(), cpu)
     finally:
         store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
-def _online(folder: Path, work: Path, args: argparse.Namespace) -> Figure:
-    home = work / "neo4j-online"
+def _online(
+    folder: Path, work: Path, args: argparse.Namespace, reference: bool
+) -> Figure:
+    label = _label("neo4j online", reference)
+    home = work / f"neo4j-online{'-reference' if reference else ''}"
     info = neo4j_launcher.start(
         home,
         auth=False,
@@ -164,8 +184,9 @@ def _online(folder: Path, work: Path, args: argparse.Namespace) -> Figure:
                     folder,
                     store,
                     batch_size=args.batch_size,
-                    quarantine_dir=work / "quarantine-online",
-                    progress=_progress("online", limit=args.online_limit),
+                    quarantine_dir=work / f"quarantine-{label}",
+                    progress=_progress(label, limit=args.online_limit),
+                    reference=reference,
                 )
                 rows = report.read
             except _TimeLimitError as stopped:
@@ -174,14 +195,26 @@ def _online(folder: Path, work: Path, args: argparse.Namespace) -> Figure:
             seconds = time.perf_counter() - started
             cpu = _cpu_self() + _cpu_of(info.pid) - cpu
             counts = None if detail else store.counts()
-        return Figure("neo4j online", seconds, rows, counts, cpu, detail)
+        return Figure(label, seconds, rows, counts, cpu, detail)
     finally:
         neo4j_launcher.stop(home)
         shutil.rmtree(home / "data", ignore_errors=True)
 
 
-def _bulk(folder: Path, work: Path, args: argparse.Namespace) -> tuple[Figure, Any]:
-    home = work / "neo4j-bulk"
+def _bulk_in_child(
+    folder: Path, work: Path, args: argparse.Namespace, reference: bool
+) -> tuple[Figure, Any]:
+    """:func:`_bulk` in a child process: its peak RSS is that run's alone."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(_bulk, folder, work, args, reference).result()
+
+
+def _bulk(
+    folder: Path, work: Path, args: argparse.Namespace, reference: bool
+) -> tuple[Figure, Any]:
+    label = _label("bulk", reference)
+    home = work / f"neo4j-bulk{'-reference' if reference else ''}"
     cpu = _cpu_self()
     started = time.perf_counter()
     report = bulk_import(
@@ -195,8 +228,9 @@ def _bulk(folder: Path, work: Path, args: argparse.Namespace) -> tuple[Figure, A
         max_off_heap=args.max_off_heap,
         keep_files=True,
         batch_size=args.batch_size,
-        quarantine_dir=work / "quarantine-bulk",
-        progress=_progress("bulk files"),
+        quarantine_dir=work / f"quarantine-{label}",
+        progress=_progress(f"{label} files"),
+        reference=reference,
     )
     write_rss = _peak_rss_mib()
     try:
@@ -214,8 +248,8 @@ def _bulk(folder: Path, work: Path, args: argparse.Namespace) -> tuple[Figure, A
         f"neo4j-admin {report.import_seconds:.0f} s, "
         f"start {report.start_seconds:.0f} s, schema {schema:.0f} s"
     )
-    figure = Figure("bulk", seconds, report.files.report.read, counts, cpu, detail)
-    return figure, report
+    figure = Figure(label, seconds, report.files.report.read, counts, cpu, detail)
+    return figure, report.files
 
 
 def _yardstick(files: Any, work: Path, rows: int, args: argparse.Namespace) -> Figure:
@@ -235,15 +269,27 @@ def _yardstick(files: Any, work: Path, rows: int, args: argparse.Namespace) -> F
     return Figure("neo4j-admin import", seconds, rows, files.counts, cpu, "import only")
 
 
+def _speedups(figures: list[Figure]) -> str:
+    """Each path's rows/s with the fast path over its rate with the reference."""
+    rate = {f.path: f.rate for f in figures}
+    lines = []
+    for path in ("bulk", "embedded", "neo4j online"):
+        fast, reference = rate.get(path), rate.get(_label(path, True))
+        if fast and reference:
+            lines.append(f"{path:<26} fast path {fast / reference:.2f}x the reference")
+    return "\n".join(lines)
+
+
 def _table(figures: list[Figure], yardstick: Figure | None) -> str:
-    head = f"{'path':<20} {'seconds':>9} {'rows/s':>10} {'× yardstick':>12}"
-    lines = [f"{head} {'CPU s':>8}  detail", "-" * 90]
+    head = f"{'path':<26} {'seconds':>9} {'rows/s':>10} {'× yardstick':>12}"
+    lines = [f"{head} {'CPU s':>8} {'rows/CPU s':>11}  detail", "-" * 100]
     for f in figures:
         # time per row against the yardstick's (also right for a partial load)
         ratio = f"{yardstick.rate / f.rate:.2f}" if yardstick and f.rate else "-"
+        per_cpu = f"{f.rows / f.cpu:,.0f}" if f.cpu else "-"
         lines.append(
-            f"{f.path:<20} {f.seconds:>9.1f} {f.rate:>10,.0f} {ratio:>12} "
-            f"{f.cpu:>8.0f}  {f.detail}"
+            f"{f.path:<26} {f.seconds:>9.1f} {f.rate:>10,.0f} {ratio:>12} "
+            f"{f.cpu:>8.0f} {per_cpu:>11}  {f.detail}"
         )
     return "\n".join(lines)
 
@@ -278,29 +324,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-bulk", action="store_true", help="no bulk, no yardstick"
     )
+    parser.add_argument(
+        "--skip-reference", action="store_true", help="the fast path only"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
     folder = _registry(args.cache, args.persons, args.enterprises, args.seed)
     work = args.work or Path(tempfile.mkdtemp(prefix="credlink-bench-load-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"registry {folder}\nscratch {work}", flush=True)
+    start_load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"registry {folder}\nscratch {work}\nload average {start_load}", flush=True)
     figures: list[Figure] = []
     yardstick: Figure | None = None
     try:
+        modes = [False] if args.skip_reference else [False, True]
         if not args.skip_bulk:
-            bulk, report = _bulk(folder, work, args)
-            print(f"bulk: {bulk.seconds:.1f} s ({bulk.detail})", flush=True)
-            yardstick = _yardstick(report.files, work, bulk.rows, args)
-            print(f"yardstick: {yardstick.seconds:.1f} s", flush=True)
-            shutil.rmtree(work / "neo4j-bulk", ignore_errors=True)
-            figures += [bulk, yardstick]
+            for reference in modes:
+                bulk, files = _bulk_in_child(folder, work, args, reference)
+                print(f"{bulk.path}: {bulk.seconds:.1f} s ({bulk.detail})", flush=True)
+                figures.append(bulk)
+                if yardstick is None:
+                    yardstick = _yardstick(files, work, bulk.rows, args)
+                    print(f"yardstick: {yardstick.seconds:.1f} s", flush=True)
+                    figures.append(yardstick)
+                shutil.rmtree(work / "neo4j-bulk", ignore_errors=True)
+                shutil.rmtree(work / "neo4j-bulk-reference", ignore_errors=True)
         if not args.skip_embedded:
-            figures.append(_embedded(folder, work, args.batch_size))
-            print(f"embedded: {figures[-1].seconds:.1f} s", flush=True)
+            for reference in modes:
+                figures.append(_embedded(folder, work, args.batch_size, reference))
+                print(f"{figures[-1].path}: {figures[-1].seconds:.1f} s", flush=True)
         if not args.skip_neo4j:
-            figures.append(_online(folder, work, args))
-            print(f"online: {figures[-1].seconds:.1f} s", flush=True)
+            for reference in modes:
+                figures.append(_online(folder, work, args, reference))
+                print(f"{figures[-1].path}: {figures[-1].seconds:.1f} s", flush=True)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -310,11 +367,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{args.persons:,} persons, {args.enterprises:,} enterprises: {rows:,} rows"
     )
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
-    print(f"{os.cpu_count()} CPUs; load average at the end {load}")
+    print(f"{os.cpu_count()} CPUs; load average at the start {start_load}, end {load}")
     print(_table(figures, yardstick))
+    print(_speedups(figures))
     counts = {f.path: f.counts for f in figures if f.counts is not None}
     for path, c in counts.items():
-        print(f"{path:<20} {c}")
+        print(f"{path:<26} {c}")
     if args.json:
         data = [
             {

@@ -280,12 +280,14 @@ def write_import_files(
     batch_size: int = 5000,
     quarantine_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    reference: bool = False,
 ) -> ImportFiles:
     """Read the folder ``path`` as an online load does and write import files.
 
     ``out_dir`` is created (it must not hold files of another import). The
-    arguments ``strict``, ``batch_size``, ``quarantine_dir`` and ``progress`` are
-    those of :func:`~loaders.pipeline.load_folder`, which reads the rows.
+    arguments ``strict``, ``batch_size``, ``quarantine_dir``, ``progress`` and
+    ``reference`` are those of :func:`~loaders.pipeline.load_folder`, which reads
+    the rows.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     sink = _ImportSink(out_dir)
@@ -297,6 +299,7 @@ def write_import_files(
             batch_size=batch_size,
             quarantine_dir=quarantine_dir,
             progress=progress,
+            reference=reference,
         )
         return sink.finish(report)
     finally:
@@ -349,6 +352,7 @@ def bulk_import(
     batch_size: int = 5000,
     quarantine_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    reference: bool = False,
 ) -> BulkReport:
     """First load of the folder ``path`` into the Neo4j of ``home``, then start it.
 
@@ -357,6 +361,7 @@ def bulk_import(
     import files go to ``HOME/import/bulk`` and are removed afterwards unless
     ``keep_files``. The server is started with ``auth``, ``heap`` and
     ``pagecache``; opening a ``Neo4jStore`` on it applies the schema.
+    ``reference`` reads every row by the per-row path (no fast path).
     """
     home = home.expanduser().resolve()
     running = launcher.status(home)
@@ -384,6 +389,7 @@ def bulk_import(
             batch_size=batch_size,
             quarantine_dir=quarantine_dir,
             progress=progress,
+            reference=reference,
         )
         written = time.perf_counter()
         run_import(

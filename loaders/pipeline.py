@@ -23,6 +23,7 @@ the row to the quarantine with the reason; it loads once the enterprise is known
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from graph.errors import InvalidRecordError
 from graph.model import EntityKind
 from linkage.enterprises import LegacyMatch
+from loaders.fastpath import Outcome, fast_outcomes
 from loaders.quarantine import Quarantine, QuarantinedRow
 from loaders.readers import (
     InputKind,
@@ -143,6 +145,7 @@ def load_folder(
     quarantine_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
     max_quarantined: int = MAX_QUARANTINED_ROWS,
+    reference: bool = False,
 ) -> LoadReport:
     """Load every input file under ``path`` (a folder or one file) into ``store``.
 
@@ -156,6 +159,10 @@ def load_folder(
     of that file is counted (read, not interpreted) and quarantined as one block
     row that gives the count: a broken file (an unclosed quote, the wrong kind of
     file) costs time proportional to its bytes and a bounded quarantine.
+
+    Plain CSV files of persons, enterprises and roles are read by the fast path
+    (:mod:`loaders.fastpath`), with the same outcome row for row; ``reference``
+    reads every file row by row instead.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive: {batch_size}")
@@ -175,6 +182,7 @@ def load_folder(
         progress=progress,
         skipped=skipped,
         max_quarantined=max_quarantined,
+        reference=reference,
     )
 
 
@@ -189,6 +197,7 @@ def load_files(
     progress: Callable[[int], None] | None = None,
     skipped: Sequence[SkippedFile] = (),
     max_quarantined: int = MAX_QUARANTINED_ROWS,
+    reference: bool = False,
 ) -> LoadReport:
     """Load ``files`` in their order, rows read by ``rows_of``, as :func:`load_folder`.
 
@@ -196,6 +205,8 @@ def load_files(
     FollowTheMoney file as four inputs): every row takes the path of a folder's,
     through :func:`~loaders.rows.interpret_row`, batches, stubs and quarantine. A
     file whose headers name no column of its kind is refused before any row loads.
+    The fast path reads only when ``rows_of`` is :func:`~loaders.readers.read_rows`
+    and ``reference`` is not set.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive: {batch_size}")
@@ -216,34 +227,47 @@ def load_files(
 
     def flush() -> None:
         batch.flush()
+        # What a load keeps (a sink's dicts, memos, caches) is long-lived: the
+        # collector's full passes need not scan it again after every batch.
+        gc.freeze()
         if progress is not None:
             progress(total)
 
     try:
         for file in files:
             read = rejected = 0
-            rows = rows_of(file)
-            first = next(rows, None)
-            if first is not None and first.error is None:
-                problem = header_problem(file.kind, (h for h, _ in first.cells))
-                if problem is not None:
-                    refused.append(SkippedFile(file.path, problem))
-                    continue
-            for raw in itertools.chain((first,) if first else (), rows):
+            fast = (
+                None if reference or rows_of is not read_rows else fast_outcomes(file)
+            )
+            outcomes = fast if fast is not None else _reference_outcomes(file, rows_of)
+            first = next(outcomes, None)
+            if fast is None and first is not None:
+                raw = first[1]
+                if raw is not None and raw.error is None:
+                    problem = header_problem(file.kind, (h for h, _ in raw.cells))
+                    if problem is not None:
+                        refused.append(SkippedFile(file.path, problem))
+                        continue
+            for line, raw, outcome in itertools.chain(
+                (first,) if first else (), outcomes
+            ):
                 read += 1
                 total += 1
-                outcome = raw.error or interpret_row(
-                    file.kind,
-                    map_row(file.kind, raw.cells),
-                    file_name=file.name,
-                    line=raw.line,
-                )
+                if outcome is None:
+                    assert raw is not None  # only clean rows come without one
+                    outcome = raw.error or interpret_row(
+                        file.kind,
+                        map_row(file.kind, raw.cells),
+                        file_name=file.name,
+                        line=line,
+                    )
                 if isinstance(outcome, RowError):
+                    assert raw is not None
                     if strict and batch.waiting:
                         flush()  # a waiting row before it may fail first
                     reject(file, raw, outcome)
                     if rejected >= max_quarantined:
-                        rest = _quarantine_rest(quarantine, file, rows, rejected)
+                        rest = _quarantine_rest(quarantine, file, outcomes, rejected)
                         read, total, rejected = (
                             read + rest,
                             total + rest,
@@ -252,6 +276,7 @@ def load_files(
                         break
                     continue
                 if isinstance(outcome, PendingRow):
+                    assert raw is not None
                     batch.wait(outcome, file, raw)
                 else:
                     batch.add(outcome)
@@ -264,17 +289,27 @@ def load_files(
     except BaseException:
         quarantine.discard()
         raise
+    finally:
+        gc.unfreeze()
     return LoadReport(reports, quarantine.close(), list(skipped), refused)
 
 
+def _reference_outcomes(
+    file: InputFile, rows_of: Callable[[InputFile], Iterator[RawRow]]
+) -> Iterator[Outcome]:
+    """The rows of ``file`` read by ``rows_of``, left to the reference interpreter."""
+    for raw in rows_of(file):
+        yield raw.line, raw, None
+
+
 def _quarantine_rest(
-    quarantine: Quarantine, file: InputFile, rows: Iterator[RawRow], rejected: int
+    quarantine: Quarantine, file: InputFile, rows: Iterator[Outcome], rejected: int
 ) -> int:
     """Count the rows left in ``rows`` and quarantine them as one block; the count."""
     first: int | None = None
     count = 0
-    for raw in rows:
-        first = raw.line if first is None else first
+    for line, _, _ in rows:
+        first = line if first is None else first
         count += 1
     if count:
         reason = (

@@ -59,6 +59,13 @@ def bulk_import_command(
         Path | None,
         typer.Option(help="Where rejected rows go (default PATH/quarantine)."),
     ] = None,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--reference",
+            help="Read every row by the per-row reference path (no fast path).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Bulk-import a registry into the stopped, empty Neo4j of HOME and start it.
@@ -93,6 +100,7 @@ def bulk_import_command(
                 strict=strict,
                 quarantine_dir=quarantine,
                 progress=bar.update,
+                reference=reference,
             )
     except module.LauncherError as exc:
         raise GraphUnavailableError(str(exc), retryable=False) from exc

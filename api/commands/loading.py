@@ -43,6 +43,7 @@ DEMO_SEED = 2026
 def _load_with_progress(
     path: Path, ctx: typer.Context, *, strict: bool, batch_size: int,
     quarantine: Path | None, quiet: bool, max_quarantined: int = MAX_QUARANTINED_ROWS,
+    reference: bool = False,
 ) -> LoadReport:  # fmt: skip
     from loaders.pipeline import load_folder
     from loaders.readers import discover_inputs, estimate_rows
@@ -58,6 +59,7 @@ def _load_with_progress(
             quarantine_dir=quarantine,
             progress=bar.update,
             max_quarantined=max_quarantined,
+            reference=reference,
         )
 
 
@@ -94,6 +96,14 @@ def load(
             "rejects more is quarantined as one block with the count.",
         ),
     ] = MAX_QUARANTINED_ROWS,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--reference",
+            help="Read every row by the per-row reference path (no fast path for "
+            "plain CSV files); same result, slower.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Load persons, enterprises, roles and sanctions files; every row is counted.
@@ -106,7 +116,7 @@ def load(
     try:
         report = _load_with_progress(
             path, ctx, strict=strict, batch_size=batch_size, quarantine=quarantine,
-            quiet=as_json, max_quarantined=max_quarantined,
+            quiet=as_json, max_quarantined=max_quarantined, reference=reference,
         )  # fmt: skip
     except InvalidRecordError as exc:
         err_console.print(
