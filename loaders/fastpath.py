@@ -285,8 +285,8 @@ class _Interpreter:
         return cast("date | None", value)
 
     def _memo(
-        self, memo: dict[str, object], text: str, parse: Callable[[str], object]
-    ) -> object:
+        self, memo: dict[str, object], text: str, parse: Callable[[str], _V]
+    ) -> _V:
         if text in memo:
             value = memo[text]
         else:
@@ -297,7 +297,7 @@ class _Interpreter:
             _remember(memo, text, value)
         if value is _BAD:
             raise _RefusedError
-        return value
+        return cast("_V", value)
 
     # -- kinds ----------------------------------------------------------------------
     def _person(self, values: list[str], line: int) -> RowResult | None:
@@ -310,26 +310,9 @@ class _Interpreter:
         sex = self._memo(self._sexes, fields.get("sex", ""), _rows.parse_sex)
         source, record_id = self._key(fields, line)
         raw = self._raw(values, fields, {})
-        id_number = _rows._resident_id(raw_id)
-        if isinstance(id_number, str):
-            raw["id_error"] = id_number
-            record = _rows._record(source, record_id, raw, None)
-            return RowResult(source_records=(record,))
-        conflicts = [
-            field
-            for field, stated, encoded in (
-                ("birth_date", birth_date, id_number.birth_date),
-                ("sex", sex, id_number.sex),
-            )
-            if stated is not None and stated != encoded
-        ]
-        if conflicts:
-            raw["conflict"] = ",".join(conflicts)
-        person = Person(id_number.value, name, id_number.birth_date, id_number.sex)
-        record = _rows._record(source, record_id, raw, id_number.value)
-        if not name:
-            return RowResult(source_records=(record,), person_stubs=(person,))
-        return RowResult(persons=(person,), source_records=(record,))
+        return _rows.person_result(
+            source, record_id, raw, name, raw_id, birth_date, sex
+        )
 
     def _enterprise(self, values: list[str], line: int) -> RowResult | None:
         fields = self._fields(values)
@@ -367,7 +350,7 @@ class _Interpreter:
             Role(
                 person_id, stub.credit_code, role_type, since, until, source, record_id
             )
-            for role_type in role_types  # type: ignore[attr-defined]
+            for role_type in role_types
         )
         key = (raw_id, name)
         person = self._persons.get(key)

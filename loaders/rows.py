@@ -452,7 +452,20 @@ def _person(row: MappedRow, source: str, record_id: str) -> RowResult:
         sex = parse_sex(fields.get("sex", ""))
     except ValueError as exc:
         raise _RowRejectedError("sex", str(exc)) from None
-    raw = _raw(row)
+    return person_result(source, record_id, _raw(row), name, raw_id, birth_date, sex)
+
+
+def person_result(
+    source: str,
+    record_id: str,
+    raw: dict[str, str],
+    name: str,
+    raw_id: str,
+    birth_date: date | None,
+    sex: Sex | None,
+) -> RowResult:
+    """The person and source record of a person row whose fields passed their checks
+    (shared by the per-row path and :mod:`loaders.fastpath`)."""
     id_number = _resident_id(raw_id)
     if isinstance(id_number, str):
         raw["id_error"] = id_number
